@@ -1,0 +1,79 @@
+"""The ``hub-plugin`` command line.
+
+Each subcommand lives in a module of this package with a ``register(subparsers)`` function that adds
+its parser and sets ``run`` (a function taking the parsed arguments and returning the exit code).
+Subcommand modules import what they need inside ``run``, so that ``hub-plugin --version`` and the
+registry commands start fast and never import MindSpore.
+
+Errors: a :class:`~hub_plugin.errors.HubPluginError` becomes one line on stderr and its exit code;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import HubPluginError
+
+# The subcommand modules, in the order ``--help`` lists them.
+COMMAND_MODULES = [
+    "validate",
+    "listing",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hub-plugin",
+        description="Publish, validate, fetch and run models from a MindSpore-style model hub.",
+    )
+    parser.add_argument("--version", action="version", version=f"hub-plugin {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks instead of one-line errors"
+    )
+    parser.add_argument(
+        "--registry",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="an extra folder of cards and model packages (repeatable; also HUB_PLUGIN_REGISTRY)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        code: int = args.run(args)
+        return code
+    except HubPluginError as error:
+        if args.debug:
+            raise
+        print(f"hub-plugin: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("hub-plugin: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a bug: still one line, unless --debug
+        if args.debug:
+            raise
+        print(
+            f"hub-plugin: internal error: {type(error).__name__}: {error} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
