@@ -1,0 +1,153 @@
+"""``hub-plugin list`` and ``hub-plugin info NAME``: what the registry holds, as tables or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..manifest import Manifest
+from ..registry import CardEntry, Registry
+
+
+def register(subparsers: Any) -> None:
+    listing = subparsers.add_parser(
+        "list", help="list the cards of every registry",
+        description="List the cards of the bundled registry, --registry folders, "
+        "HUB_PLUGIN_REGISTRY and installed plugins.",
+    )
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.set_defaults(run=run_list)
+
+    info = subparsers.add_parser(
+        "info", help="show one card: its fields, metrics, assets and network",
+        description="Show the card NAME addresses: a file stem, a UID publisher/version/stem, a "
+        "model package's name, or a path to a card.",
+    )
+    info.add_argument("name", metavar="NAME")
+    info.add_argument("--format", choices=("table", "json"), default="table")
+    info.set_defaults(run=run_info)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "uid": entry.uid,
+        "package": entry.package,
+        "path": str(entry.path),
+        "source": entry.root.source,
+        "valid": manifest is not None,
+        "errors": errors,
+        "fields": manifest.to_card_dict() if manifest else None,
+    }
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ..validation import validate_file
+
+    registry = Registry.open(args.registry)
+    rows = []
+    for entry in registry.cards():
+        report = validate_file(entry.path, registry.profile)
+        rows.append((entry, report.manifest, [str(e) for e in report.errors]))
+    if args.format == "json":
+        print(json.dumps([_entry_json(*row) for row in rows], indent=2, ensure_ascii=False))
+        return 0
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} model card{'s' if len(rows) != 1 else ''}")
+    for column in ("name", "package", "module type", "backbone", "version", "evaluation",
+                   "assets", "source"):
+        table.add_column(column, overflow="fold")
+    for entry, manifest, errors in rows:
+        if manifest is None:
+            table.add_row(entry.address, entry.package or "", "[red]invalid card[/red]", "", "",
+                          errors[0] if errors else "", "", entry.root.source)
+            continue
+        table.add_row(
+            entry.address, entry.package or "", str(manifest.module_type), manifest.backbone,
+            manifest.model_version, str(manifest.fields.get("evaluation", "")),
+            str(len(manifest.assets)), entry.root.source,
+        )
+    _console().print(table)
+    return 0
+
+
+def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | None:
+    """The package, hubconf entry and dependencies that build this card's network."""
+    if manifest.package is None:
+        return None
+    from ..hubconf_reader import CONVENTION_FUNCTIONS, read_entries
+
+    package = registry.package(manifest.package)
+    settings = package.card_settings(manifest.name)
+    entries = read_entries(package.hubconf)
+    return {
+        "package": package.name,
+        "path": str(package.path),
+        "default-card": package.default_card,
+        "network": settings.get("network"),
+        "requires": list(settings.get("requires") or []),
+        "entries": [
+            {"name": e.name, "summary": e.summary}
+            for e in entries if e.name not in CONVENTION_FUNCTIONS
+        ],
+        "entry-points": [e.name for e in entries if e.name in CONVENTION_FUNCTIONS],
+    }
+
+
+def run_info(args: argparse.Namespace) -> int:
+    registry = Registry.open(args.registry)
+    manifest = registry.resolve(args.name)
+    network = _network_info(registry, manifest)
+    metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
+    assets = [
+        {"file-format": a.file_format, "link": a.link, "sha256": a.sha256,
+         "digest-prefix": a.is_digest_prefix}
+        for a in manifest.assets
+    ]
+    if args.format == "json":
+        print(json.dumps({
+            "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
+            "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
+            "network": network,
+        }, indent=2, ensure_ascii=False))
+        return 0
+    from rich.table import Table
+
+    console = _console()
+    fields = Table(title=f"{manifest.name}" + (f"  ({manifest.uid})" if manifest.uid else ""),
+                   caption=manifest.path)
+    fields.add_column("field")
+    fields.add_column("value", overflow="fold")
+    fields.add_column("at", style="dim")
+    for key, value in manifest.fields.items():
+        if key == "asset":
+            continue
+        position = manifest.position(f"/{key}")
+        fields.add_row(key, str(value), str(position) if position else "")
+    console.print(fields)
+    if metrics:
+        console.print("evaluation: " + ", ".join(f"{m['name']} = {m['value']}" for m in metrics))
+    table = Table(title="assets")
+    for column in ("format", "link", "sha256"):
+        table.add_column(column, overflow="fold")
+    for asset in manifest.assets:
+        digest = asset.sha256 + (" (prefix: weak check)" if asset.is_digest_prefix else "")
+        table.add_row(asset.file_format, asset.link, digest)
+    console.print(table)
+    if network:
+        console.print(
+            f"model package [bold]{network['package']}[/bold] ({network['path']}); "
+            f"this card builds [bold]{network['network'] or '?'}[/bold]"
+            + (f", needing {', '.join(network['requires'])}" if network["requires"] else "")
+        )
+        for entry in network["entries"]:
+            console.print(f"  [cyan]{entry['name']}[/cyan]: {entry['summary']}")
+    return 0
