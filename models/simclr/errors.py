@@ -1,0 +1,91 @@
+"""The typed errors of the SimCLR model package.
+
+Each derives from :class:`hub_plugin.errors.HubPluginError`, so the CLI turns it into one clear line,
+and carries what a person needs to act on it: the names that were known, the parameters that did not
+match, the path that was looked at and what was expected there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hub_plugin.errors import HubPluginError
+
+
+class UnknownName(HubPluginError, ValueError):
+    """A name (network entry, backbone, transform preset) that the package does not define.
+
+    ``known`` lists the names it does define.
+    """
+
+    def __init__(self, kind: str, name: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = tuple(sorted(known))
+        super().__init__(f"unknown {kind} {name!r}", hint=f"known: {', '.join(self.known)}")
+
+
+class CheckpointMismatch(HubPluginError):
+    """A checkpoint does not fit the network it is loaded into; nothing was loaded.
+
+    ``missing``: network parameters the checkpoints do not hold. ``unexpected``: checkpoint entries
+    that fill no parameter and are not known to be ignorable (optimizer state, a head the network
+    does not have). ``wrong_shape``: ``(name, network shape, checkpoint shape)``. ``ambiguous``:
+    parameters that more than one checkpoint entry could fill.
+    """
+
+    def __init__(
+        self,
+        *,
+        missing: Sequence[str] = (),
+        unexpected: Sequence[str] = (),
+        wrong_shape: Sequence[tuple[str, tuple[int, ...], tuple[int, ...]]] = (),
+        ambiguous: Sequence[tuple[str, Sequence[str]]] = (),
+        sources: Sequence[str] = (),
+    ) -> None:
+        self.missing = tuple(missing)
+        self.unexpected = tuple(unexpected)
+        self.wrong_shape = tuple(wrong_shape)
+        self.ambiguous = tuple((name, tuple(keys)) for name, keys in ambiguous)
+        self.sources = tuple(sources)
+        parts = []
+        if self.missing:
+            parts.append(f"missing {_listing(self.missing)}")
+        if self.unexpected:
+            parts.append(f"unexpected {_listing(self.unexpected)}")
+        if self.wrong_shape:
+            shapes = [
+                f"{name} (network {list(want)}, checkpoint {list(got)})"
+                for name, want, got in self.wrong_shape
+            ]
+            parts.append(f"wrongly shaped {_listing(shapes)}")
+        if self.ambiguous:
+            choices = [f"{name} ({' or '.join(keys)})" for name, keys in self.ambiguous]
+            parts.append(f"ambiguous {_listing(choices)}")
+        where = f" from {', '.join(self.sources)}" if self.sources else ""
+        super().__init__(
+            f"checkpoint does not fit the network{where}: " + "; ".join(parts),
+            hint="check that the network was built with the checkpoint's backbone and widths",
+        )
+
+
+class DatasetError(HubPluginError):
+    """A dataset path is missing or holds none of the layouts the package reads.
+
+    ``path`` is where it looked; the message says which layouts it expected.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str, hint: str | None = None) -> None:
+        self.path = path
+        super().__init__(message, hint=hint)
+
+
+def _listing(names: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"{len(names)}: {shown}{more}"
+
+
+__all__ = ["CheckpointMismatch", "DatasetError", "UnknownName"]

@@ -1,0 +1,111 @@
+"""MindSpore Hub entry points of the SimCLR model package: ``create_network(name, **kwargs)``.
+
+Networks (each entry's docstring says what it returns):
+
+- ``simclr``: encoder plus projection head, the official pre-training network (the encoder card);
+- ``simclr_encoder``: the encoder alone, returning the features ``h``;
+- ``simclr_classifier``: encoder plus a linear head, returning logits (the linear-classifier card).
+
+Keyword arguments, with the official values as defaults: ``backbone`` (``resnet18``, ``resnet34``,
+``resnet50``; default ``resnet50``), ``width_multiplier`` (1), ``projection_dimension`` (128, for
+``simclr``), ``cifar_stem`` (True), ``num_classes`` (10, for ``simclr_classifier``).
+
+Importing this module does not import MindSpore; building a network does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .network import SimCLR, SimCLRClassifier, SimCLREncoder
+
+
+def simclr(
+    *,
+    backbone: str = "resnet50",
+    width_multiplier: float = 1,
+    projection_dimension: int = 128,
+    cifar_stem: bool = True,
+) -> SimCLR:
+    """SimCLR pre-training network: ResNet encoder plus projection head Dense-ReLU-Dense.
+
+    Input: images (N, 3, 32, 32) float32. Output: projections z (N, projection_dimension), the
+    vectors the NT-Xent loss compares; ``network.features(x)`` gives the 2048-d features h.
+    The official encoder checkpoint (simclr_encoder_cifar10) fills it.
+    """
+    from .network import SimCLR
+    from .resnet import build_backbone
+
+    encoder = build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem)
+    return SimCLR(encoder, projection_dimension=projection_dimension)
+
+
+def simclr_encoder(
+    *, backbone: str = "resnet50", width_multiplier: float = 1, cifar_stem: bool = True
+) -> SimCLREncoder:
+    """SimCLR encoder alone: images (N, 3, 32, 32) to features h (N, 2048 for ResNet-50).
+
+    The representation to use downstream (kNN, linear probes, fine-tuning). The official encoder
+    checkpoint fills it; its projection head is ignored.
+    """
+    from .network import SimCLREncoder
+    from .resnet import build_backbone
+
+    return SimCLREncoder(
+        build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem)
+    )
+
+
+def simclr_classifier(
+    *,
+    backbone: str = "resnet50",
+    width_multiplier: float = 1,
+    cifar_stem: bool = True,
+    num_classes: int = 10,
+) -> SimCLRClassifier:
+    """SimCLR linear classifier: the encoder plus a linear layer, images to class logits.
+
+    Input: images (N, 3, 32, 32) float32 (raw 0-255 pixels, as the official recipe trains on).
+    Output: logits (N, num_classes), CIFAR-10's classes in order. Needs both official checkpoints:
+    the encoder's (simclr_encoder_cifar10) and the linear classifier's
+    (simclr_linearclassifier_cifar10).
+    """
+    from .network import SimCLRClassifier
+    from .resnet import build_backbone
+
+    encoder = build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem)
+    return SimCLRClassifier(encoder, num_classes=num_classes)
+
+
+NETWORKS: dict[str, Callable[..., Any]] = {
+    "simclr": simclr,
+    "simclr_encoder": simclr_encoder,
+    "simclr_classifier": simclr_classifier,
+}
+"""The networks ``create_network`` builds, by name."""
+
+
+def create_network(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Build the network ``name`` (``simclr``, ``simclr_encoder`` or ``simclr_classifier``).
+
+    MindSpore Hub's entry point. Keyword arguments go to the entry: ``backbone``,
+    ``width_multiplier``, ``cifar_stem``, and ``projection_dimension`` (simclr) or ``num_classes``
+    (simclr_classifier). Positional arguments are not accepted: every setting has a name. An
+    unknown name raises ``UnknownName`` listing the known ones.
+    """
+    try:
+        entry = NETWORKS[name]
+    except KeyError:
+        from .errors import UnknownName
+
+        raise UnknownName("network", name, list(NETWORKS)) from None
+    if args:
+        raise TypeError(
+            f"create_network({name!r}) takes keyword arguments only, got {len(args)} positional"
+        )
+    return entry(**kwargs)
+
+
+__all__ = ["NETWORKS", "create_network", "simclr", "simclr_classifier", "simclr_encoder"]
