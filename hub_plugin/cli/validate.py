@@ -1,6 +1,7 @@
 """``hub-plugin validate PATH...``: check cards, for people and for a hub's CI.
 
-Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing path.
+Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
+unreadable path (every other card is still reported).
 """
 
 from __future__ import annotations
@@ -64,4 +65,6 @@ def run(args: argparse.Namespace) -> int:
             f"({args.profile}): {summary['valid']} valid, {summary['invalid']} invalid"
         )
         print("\n".join(lines))
+    if any(d.rule == "read" for f in report.files for d in f.errors):
+        return 2
     return 0 if report.valid else 1
