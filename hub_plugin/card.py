@@ -268,10 +268,11 @@ def _build(path: str, first_line: int, text: str, defects: list[Defect]) -> Node
         problem = error.problem or "invalid YAML"
         if error.context:
             problem = f"{problem} ({error.context})"
+        rule = "depth" if "nesting depth" in problem else "yaml"
         if mark is None:
-            defects.append(Defect(path, first_line, 1, "yaml", problem))
+            defects.append(Defect(path, first_line, 1, rule, problem))
         else:
-            defects.append(defect(mark, "yaml", problem))
+            defects.append(defect(mark, rule, problem))
         return None
     except yaml.YAMLError as error:
         defects.append(Defect(path, first_line, 1, "yaml", str(error).splitlines()[0]))
