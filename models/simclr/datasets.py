@@ -103,9 +103,7 @@ def locate_cifar10(path: str | Path) -> CIFAR10Location:
     if len(found) == 1:
         child, layout = found[0]
         return CIFAR10Location(child, layout)
-    raise DatasetError(
-        f"no CIFAR-10 found in {path}", path=str(path), hint=f"expected {_EXPECTED}"
-    )
+    raise DatasetError(f"no CIFAR-10 found in {path}", path=str(path), hint=f"expected {_EXPECTED}")
 
 
 def cifar10(
@@ -152,14 +150,10 @@ def cifar10(
     else:
         folder = location.root / split
         if not folder.is_dir():
-            raise DatasetError(
-                f"{location.root} has no {split}/ folder", path=str(folder), hint=_EXPECTED
-            )
+            raise DatasetError(f"{location.root} has no {split}/ folder", path=str(folder), hint=_EXPECTED)
         classes = sorted(child.name for child in folder.iterdir() if child.is_dir())
         if not classes:
-            raise DatasetError(
-                f"{folder} holds no class folders", path=str(folder), hint=_EXPECTED
-            )
+            raise DatasetError(f"{folder} holds no class folders", path=str(folder), hint=_EXPECTED)
         dataset = ds.ImageFolderDataset(
             str(folder),
             extensions=list(_IMAGE_EXTENSIONS),

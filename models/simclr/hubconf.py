@@ -53,9 +53,7 @@ def simclr_encoder(
     from .network import SimCLREncoder
     from .resnet import build_backbone
 
-    return SimCLREncoder(
-        build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem)
-    )
+    return SimCLREncoder(build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem))
 
 
 def simclr_classifier(
@@ -102,9 +100,7 @@ def create_network(name: str, *args: Any, **kwargs: Any) -> Any:
 
         raise UnknownName("network", name, list(NETWORKS)) from None
     if args:
-        raise TypeError(
-            f"create_network({name!r}) takes keyword arguments only, got {len(args)} positional"
-        )
+        raise TypeError(f"create_network({name!r}) takes keyword arguments only, got {len(args)} positional")
     return entry(**kwargs)
 
 

@@ -134,9 +134,7 @@ class NTXentLoss(nn.Cell):
             candidates1 = self.all_gather(z1)
             candidates2 = self.all_gather(z2)
             offset = self.rank * z1.shape[0]
-            loss = nt_xent_from_candidates(
-                z1, z2, candidates1, candidates2, offset, self.temperature
-            )
+            loss = nt_xent_from_candidates(z1, z2, candidates1, candidates2, offset, self.temperature)
         return loss * self.scale
 
 

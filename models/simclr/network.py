@@ -112,11 +112,13 @@ class SimCLRWithLoss(nn.Cell):
 
     Both views go through the network as one batch of ``2N`` images (one pass, and BatchNorm sees
     both views), then the projections are split back into ``z1`` and ``z2`` for ``loss``.
-    Wrap it in ``nn.TrainOneStepCell`` to train.
+    Wrap it in ``nn.TrainOneStepCell`` to train. Like MindSpore's ``nn.WithLossCell`` it adds no
+    prefix to the parameter names, so a checkpoint saved from the training cell has the official
+    layout (``encoder.*``, ``dense1.*``, ``end_point.*`` and the optimizer state).
     """
 
     def __init__(self, network: SimCLR, loss: nn.Cell) -> None:
-        super().__init__()
+        super().__init__(auto_prefix=False)
         self.network = network
         self.loss = loss
 

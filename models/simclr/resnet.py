@@ -61,9 +61,7 @@ def _shortcut(in_channels: int, out_channels: int, stride: int) -> nn.Sequential
     """The projection shortcut (1x1 convolution, BatchNorm) where the shape changes, else None."""
     if stride == 1 and in_channels == out_channels:
         return None
-    return nn.SequentialCell(
-        [_conv(in_channels, out_channels, 1, stride), _batch_norm(out_channels)]
-    )
+    return nn.SequentialCell([_conv(in_channels, out_channels, 1, stride), _batch_norm(out_channels)])
 
 
 class BasicBlock(nn.Cell):

@@ -38,14 +38,15 @@ class AugmentationPreset:
     """The settings of :class:`SimCLRTransform`; see :data:`PRESETS` for the two named ones.
 
     ``pre_resize``: resize the image to this size before cropping (None: crop the image as it is).
-    ``crop_scale``: the RandomResizedCrop area range. ``jitter``: brightness, contrast,
-    saturation, hue. ``pixel_scale``: multiplies the 0-255 pixels (1.0 keeps them raw, 1/255 gives
-    [0, 1]).
+    ``crop_scale``, ``crop_ratio``: the RandomResizedCrop area and aspect-ratio ranges. ``jitter``:
+    brightness, contrast, saturation, hue. ``pixel_scale``: multiplies the 0-255 pixels (1.0 keeps
+    them raw, 1/255 gives [0, 1]).
     """
 
     crop_size: int = 32
     pre_resize: int | None = None
     crop_scale: tuple[float, float] = (0.08, 1.0)
+    crop_ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0)
     crop_interpolation: str = "bilinear"
     flip_probability: float = 0.5
     jitter: tuple[float, float, float, float] = (0.4, 0.4, 0.4, 0.1)
@@ -108,7 +109,10 @@ class SimCLRTransform:
             steps.append(V.Resize(s.pre_resize, _INTERPOLATION[s.crop_interpolation]))
         steps.append(
             V.RandomResizedCrop(
-                s.crop_size, scale=s.crop_scale, interpolation=_INTERPOLATION[s.crop_interpolation]
+                s.crop_size,
+                scale=s.crop_scale,
+                ratio=s.crop_ratio,
+                interpolation=_INTERPOLATION[s.crop_interpolation],
             )
         )
         if s.flip_probability > 0:
