@@ -152,9 +152,7 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
                 start = 0
             else:
                 self.send_response(206)
-                self.send_header(
-                    "Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}"
-                )
+                self.send_header("Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}")
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(content) - start))
             self.send_header("Accept-Ranges", "bytes")
@@ -165,9 +163,7 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
             if limit < len(body):
                 self.close_connection = True
                 if fault.reset:  # SO_LINGER 0: close sends a TCP reset, not a clean end
-                    self.connection.setsockopt(
-                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                    )
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
         def _range_start(self, fault: Fault) -> int | None:
             header = self.headers.get("Range")

@@ -112,9 +112,7 @@ def parse_content_range(value: str | None) -> tuple[int, int | None] | None:
 class _Retry(Exception):
     """Internal: this try failed in a way worth another (``delay`` overrides the backoff)."""
 
-    def __init__(
-        self, reason: str, *, status: int | None = None, delay: float | None = None
-    ) -> None:
+    def __init__(self, reason: str, *, status: int | None = None, delay: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status

@@ -11,9 +11,7 @@ def test_longest_prefix_wins() -> None:
         "https://download.mindspore.cn/=http://127.0.0.1:8000/,"
         " https://download.mindspore.cn/models/r1.8/=file:///srv/ckpt/ "
     )
-    assert mirrors.apply("https://download.mindspore.cn/models/r1.8/a.ckpt") == (
-        "file:///srv/ckpt/a.ckpt"
-    )
+    assert mirrors.apply("https://download.mindspore.cn/models/r1.8/a.ckpt") == ("file:///srv/ckpt/a.ckpt")
     assert mirrors.apply("https://download.mindspore.cn/models/r2.0/b.ckpt") == (
         "http://127.0.0.1:8000/models/r2.0/b.ckpt"
     )

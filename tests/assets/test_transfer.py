@@ -63,9 +63,7 @@ def test_a_cut_body_resumes_with_a_range_request(
 def test_a_range_answered_with_200_starts_over(
     asset_server: AssetServer, transfer: HttpTransfer, payload: bytes, tmp_path: Path
 ) -> None:
-    url = asset_server.add(
-        "/a.ckpt", payload, Fault(cut_after=100_000), Fault(ignore_range=True)
-    )
+    url = asset_server.add("/a.ckpt", payload, Fault(cut_after=100_000), Fault(ignore_range=True))
     partial = _partial(tmp_path)
     transfer.download(url, partial)
     _done(partial, payload)  # not the first bytes twice
@@ -125,9 +123,7 @@ def test_429_honours_retry_after(
     payload: bytes,
     tmp_path: Path,
 ) -> None:
-    url = asset_server.add(
-        "/a.ckpt", payload, Fault(status=429, headers={"Retry-After": "2"})
-    )
+    url = asset_server.add("/a.ckpt", payload, Fault(status=429, headers={"Retry-After": "2"}))
     partial = _partial(tmp_path)
     transfer.download(url, partial)
     _done(partial, payload)
@@ -137,9 +133,7 @@ def test_429_honours_retry_after(
 def test_a_retry_after_too_long_is_not_waited_for(
     asset_server: AssetServer, transfer: HttpTransfer, payload: bytes, tmp_path: Path
 ) -> None:
-    url = asset_server.add(
-        "/a.ckpt", payload, Fault(status=503, headers={"Retry-After": "3600"})
-    )
+    url = asset_server.add("/a.ckpt", payload, Fault(status=503, headers={"Retry-After": "3600"}))
     with pytest.raises(DownloadError, match="retry after 3600 s"):
         transfer.download(url, _partial(tmp_path))
 
@@ -163,7 +157,7 @@ def test_tries_are_bounded(
     asset_server: AssetServer, transfer: HttpTransfer, payload: bytes, tmp_path: Path
 ) -> None:
     url = asset_server.add("/a.ckpt", payload, *[Fault(status=503)] * 10)
-    with pytest.raises(DownloadError, match="HTTP 503 .* after 4 tries"):
+    with pytest.raises(DownloadError, match=r"HTTP 503 .* after 4 tries"):
         transfer.download(url, _partial(tmp_path))
     assert len(asset_server.requests_for("/a.ckpt")) == FAST_POLICY.max_tries
 
@@ -177,9 +171,7 @@ def test_a_server_too_slow_for_the_read_timeout(
         HttpTransfer(policy).download(url, _partial(tmp_path))
 
 
-def test_a_slow_first_answer_then_success(
-    asset_server: AssetServer, payload: bytes, tmp_path: Path
-) -> None:
+def test_a_slow_first_answer_then_success(asset_server: AssetServer, payload: bytes, tmp_path: Path) -> None:
     policy = TransferPolicy(read_timeout=0.2, max_tries=3, backoff_base=0.001)
     url = asset_server.add("/a.ckpt", payload, Fault(delay=0.6))
     partial = _partial(tmp_path)
@@ -235,7 +227,7 @@ def test_connection_refused_is_retried_then_reported(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     transfer = HttpTransfer(FAST_POLICY, sleep=lambda _: None)
-    with pytest.raises(DownloadError, match="connection failed.*after 4 tries"):
+    with pytest.raises(DownloadError, match=r"connection failed.*after 4 tries"):
         transfer.download(f"http://127.0.0.1:{port}/a", _partial(tmp_path))
 
 

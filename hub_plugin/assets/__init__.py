@@ -1,0 +1,43 @@
+"""The assets layer: download once, verify the sha256, cache by content.
+
+Every file a card names (its checkpoints) reaches a caller through :func:`fetch`, which never hands
+out bytes whose digest failed. The pieces, one module each:
+
+- :mod:`.cache`: :class:`AssetCache`, the content-addressed store (``HUB_PLUGIN_HOME``);
+- :mod:`.transfer`: :class:`HttpTransfer`, streamed HTTP with resume, retries and timeouts;
+- :mod:`.partial`: a download in progress and its running digest;
+- :mod:`.hashing`: the sha256 path;
+- :mod:`.links` and :mod:`.mirrors`: where a link points, whether it may be followed, and
+  ``HUB_PLUGIN_MIRROR``;
+- :mod:`.progress`: the ``rich`` progress bar;
+- :mod:`.fetch`: the steps that tie them together.
+
+This layer sits below the model packages: it never imports MindSpore.
+"""
+
+from __future__ import annotations
+
+from .cache import AssetCache, CacheEntry, CorruptBlob, PrunePlan, View, default_cache_root
+from .fetch import FetchedAsset, fetch, fetch_manifest, offline_from_environment
+from .hashing import EMPTY_SHA256, FileDigest, hash_file
+from .mirrors import MirrorMap
+from .transfer import HttpTransfer, TransferPolicy
+
+__all__ = [
+    "EMPTY_SHA256",
+    "AssetCache",
+    "CacheEntry",
+    "CorruptBlob",
+    "FetchedAsset",
+    "FileDigest",
+    "HttpTransfer",
+    "MirrorMap",
+    "PrunePlan",
+    "TransferPolicy",
+    "View",
+    "default_cache_root",
+    "fetch",
+    "fetch_manifest",
+    "hash_file",
+    "offline_from_environment",
+]
