@@ -317,6 +317,22 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
+def parse_yaml(path: str, data: bytes) -> tuple[Node | None, list[Defect]]:
+    """Parse a whole YAML file (``package.yaml``) with the same guards as a card's front matter."""
+    defects: list[Defect] = []
+    text = _decode(path, data, defects)
+    if text is None:
+        return None, defects
+    yaml_text = _prepare(path, 1, text.split("\n"), defects)
+    root = _build(path, 1, yaml_text, defects) if yaml_text is not None else None
+    if root is not None and root.kind == "mapping":
+        _check_mapping_keys(path, root, "", defects)
+    elif root is not None:
+        defects.append(Defect(path, root.line, root.column, "yaml", "the file must be a mapping"))
+        root = None
+    return root, defects
+
+
 def parse_card(path: str, data: bytes) -> ParsedCard:
     """Parse a card's bytes; every problem becomes a defect of the result, nothing raises."""
     defects: list[Defect] = []

@@ -35,11 +35,10 @@ from typing import Any
 from .errors import AmbiguousName, ModelNotFound, RegistryError
 from .manifest import Manifest
 from .resources import models_dir
-from .validation import Profile, is_card_file, read_manifest
+from .validation import PACKAGE_FILE, Profile, is_card_file, read_manifest, validate_file
 
 ENTRY_POINT_GROUP = "hub_plugin.models"
 REGISTRY_ENV = "HUB_PLUGIN_REGISTRY"
-PACKAGE_FILE = "package.yaml"
 _SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages"}
 
 
@@ -97,17 +96,17 @@ class ModelPackage:
 
 
 def _read_package_settings(path: Path) -> dict[str, Any]:
+    """A package's ``package.yaml``, validated (see :func:`check_package_settings`), or ``{}``."""
     settings_file = path / PACKAGE_FILE
     if not settings_file.is_file():
         return {}
+    report = validate_file(settings_file)
+    if report.errors:
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        raise RegistryError(f"{report.errors[0]}{more}")
     import yaml
 
-    try:
-        loaded = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise RegistryError(f"{settings_file}: cannot read: {error}") from error
-    if not isinstance(loaded, dict):
-        raise RegistryError(f"{settings_file}: must be a mapping of settings")
+    loaded: dict[str, Any] = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}
     return loaded
 
 

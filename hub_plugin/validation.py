@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .card import Defect, Node, ParsedCard, parse_card
+from .card import Defect, Node, ParsedCard, parse_card, parse_yaml
 from .errors import CardError, UsageError
 from .manifest import Manifest, Position, parse_card_date, parse_evaluation, unwrap_link
 from .resources import schemas_dir
@@ -35,6 +35,8 @@ from .resources import schemas_dir
 Profile = Literal["strict", "mindspore-hub"]
 PROFILES: tuple[Profile, ...] = ("strict", "mindspore-hub")
 SCHEMA_FILE = "model-card.schema.json"
+PACKAGE_SCHEMA_FILE = "model-package.schema.json"
+PACKAGE_FILE = "package.yaml"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _HEX_PREFIX = re.compile(r"[0-9a-fA-F]{8,64}")
@@ -45,9 +47,9 @@ _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 
 
 @cache
-def load_schema() -> dict[str, Any]:
-    """The model-card schema, read once."""
-    with open(schemas_dir() / SCHEMA_FILE, encoding="utf-8") as handle:
+def load_schema(name: str = SCHEMA_FILE) -> dict[str, Any]:
+    """A schema of ``schemas/`` (by default the model-card schema), read once."""
+    with open(schemas_dir() / name, encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
 
@@ -165,9 +167,14 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _instance(root: Node) -> tuple[dict[str, Any], dict[str, Position]]:
-    """The front matter as JSON data, and the position of every value by JSON pointer."""
-    card_text, asset_text = _text_fields()
+def _instance(
+    root: Node, text_fields: tuple[frozenset[str], frozenset[str]] | None = None
+) -> tuple[dict[str, Any], dict[str, Position]]:
+    """The front matter as JSON data, and the position of every value by JSON pointer.
+
+    ``text_fields``: the top-level and asset fields taken as written (default: the card schema's).
+    """
+    card_text, asset_text = text_fields if text_fields is not None else _text_fields()
     positions: dict[str, Position] = {"": Position(root.line, root.column)}
 
     def convert(node: Node, pointer: str, as_text: bool, text_keys: frozenset[str]) -> Any:
@@ -280,8 +287,9 @@ class _Checker:
             rule, message, pointer, "warning",
         ))
 
-    def schema(self, instance: dict[str, Any]) -> None:
-        for error in _validator(self.profile).iter_errors(instance):
+    def schema(self, instance: dict[str, Any], validator: Any = None) -> None:
+        validator = validator or _validator(self.profile)
+        for error in validator.iter_errors(instance):
             path = [str(p) for p in error.absolute_path]
             pointer = "".join(f"/{_escape(p)}" for p in path)
             field_name = path[-1] if path else ""
@@ -291,7 +299,8 @@ class _Checker:
                 missing = match["name"] if match else error.message
                 self.add(pointer, rule, f"missing field '{missing}'")
             elif error.validator in ("unevaluatedProperties", "additionalProperties"):
-                known = known_fields()
+                declared = error.schema.get("properties") if isinstance(error.schema, Mapping) else None
+                known = frozenset(declared) if declared else known_fields()
                 for key in error.instance:
                     if key in known:
                         continue
@@ -433,8 +442,52 @@ def check_card(parsed: ParsedCard, profile: Profile = "strict") -> FileReport:
     return report
 
 
+def check_package_settings(path: str, data: bytes) -> FileReport:
+    """Validate a model package's ``package.yaml`` against its schema and its folder.
+
+    Beyond the schema: the default card, every card named and every card required exist in the
+    folder, and every network is a public function of the folder's ``hubconf.py``.
+    """
+    from jsonschema import Draft202012Validator
+
+    from .hubconf_reader import read_entries
+
+    report = FileReport(path)
+    root, defects = parse_yaml(path, data)
+    if root is not None:
+        instance, positions = _instance(root, (frozenset(), frozenset()))
+        checker = _Checker(path, "strict", positions)
+        checker.schema(instance, Draft202012Validator(load_schema(PACKAGE_SCHEMA_FILE)))
+        if not checker.defects:
+            folder = Path(path).parent
+            cards = {p.stem for p in folder.iterdir() if is_card_file(p)}
+            networks = {e.name for e in read_entries(folder / "hubconf.py")}
+
+            def card_exists(pointer: str, name: str) -> None:
+                if name not in cards:
+                    close = difflib.get_close_matches(name, sorted(cards), n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    checker.add(pointer, "package/card", f"no card {name!r} in {folder}{hint}")
+
+            if "default-card" in instance:
+                card_exists("/default-card", instance["default-card"])
+            for card, settings in (instance.get("cards") or {}).items():
+                card_exists(f"/cards/{_escape(card)}", card)
+                if settings["network"] not in networks:
+                    checker.add(f"/cards/{_escape(card)}/network", "package/network",
+                                f"hubconf.py has no network function {settings['network']!r} "
+                                f"(it has: {', '.join(sorted(networks)) or 'none'})")
+                for index, required in enumerate(settings.get("requires", [])):
+                    card_exists(f"/cards/{_escape(card)}/requires/{index}", required)
+        defects.extend(checker.defects)
+    report.errors = [d for d in defects if d.severity == "error"]
+    report.warnings = [d for d in defects if d.severity == "warning"]
+    return report
+
+
 def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
-    """Read and validate one card file; an unreadable file is an error of its report."""
+    """Read and validate one card (or ``package.yaml``); an unreadable file is an error of its
+    report."""
     shown = str(path)
     try:
         with open(path, "rb") as handle:
@@ -442,6 +495,8 @@ def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
     except OSError as error:
         return FileReport(shown, errors=[Defect(shown, None, None, "read",
                                                 error.strerror or str(error))])
+    if Path(path).name == PACKAGE_FILE:
+        return check_package_settings(shown, data)
     return check_card(parse_card(shown, data), profile)
 
 
@@ -451,7 +506,8 @@ def is_card_file(path: Path) -> bool:
 
 
 def card_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The card files named by ``paths``: files as given, folders searched recursively.
+    """The files named by ``paths``: files as given, folders searched recursively for cards and
+    model packages' ``package.yaml``.
 
     Raises :class:`UsageError` for a path that does not exist.
     """
@@ -460,7 +516,8 @@ def card_files(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(given)
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if is_card_file(p) and p.is_file()
+                sorted(p for p in path.rglob("*")
+                       if (is_card_file(p) or p.name == PACKAGE_FILE) and p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
             )
         elif path.exists():

@@ -309,3 +309,56 @@ def test_read_manifest_raises_card_error_with_every_defect(tmp_path: Path) -> No
         read_manifest(path)
     assert len(caught.value.defects) == 2
     assert str(path) in str(caught.value)
+
+
+def write_package(folder: Path, settings: str, hubconf: str = "def tiny_net():\n    'A net.'\n") -> Path:
+    write_card(folder, "tiny", card_text())
+    write_card(folder, "tiny_head", card_text())
+    (folder / "hubconf.py").write_text(hubconf)
+    (folder / "package.yaml").write_text(settings)
+    return folder / "package.yaml"
+
+
+def test_package_settings_are_validated_with_the_package(tmp_path: Path) -> None:
+    path = write_package(
+        tmp_path / "tiny",
+        "default-card: tiny\ncards:\n  tiny: {network: tiny_net}\n"
+        "  tiny_head: {network: tiny_net, requires: [tiny]}\n",
+    )
+    report = validate_paths([tmp_path])
+    assert report.summary() == {"files": 3, "valid": 3, "invalid": 0}
+    assert validate_file(path).valid
+
+
+def test_package_settings_name_real_cards_and_networks(tmp_path: Path) -> None:
+    settings = (
+        "default-card: tinny\n"
+        "cards:\n"
+        "  tiny: {network: missing_net}\n"
+        "  tiny_head: {network: tiny_net, requires: [tiny, nowhere]}\n"
+    )
+    path = write_package(tmp_path / "tiny", settings)
+    report = validate_file(path)
+    assert [(d.line, d.rule) for d in report.errors] == [
+        (1, "package/card"),
+        (3, "package/network"),
+        (4, "package/card"),
+    ]
+    assert "did you mean 'tiny'" in report.errors[0].message
+    assert "it has: tiny_net" in report.errors[1].message
+
+
+def test_package_settings_schema_errors(tmp_path: Path) -> None:
+    path = write_package(tmp_path / "tiny", "default: tiny\ncards:\n  tiny: {requires: tiny}\n")
+    rules = sorted(d.rule for d in validate_file(path).errors)
+    assert rules == ["schema/required", "schema/type", "schema/unknown-field"]
+
+
+def test_the_registry_refuses_an_invalid_package(tmp_path: Path) -> None:
+    from hub_plugin.errors import RegistryError
+    from hub_plugin.registry import Registry
+
+    write_package(tmp_path / "tiny", "default-card: [not, text]\n")
+    registry = Registry.open([tmp_path], bundled=False, environment=False, plugins=False)
+    with pytest.raises(RegistryError, match=r"package\.yaml:1:\d+: schema/type"):
+        registry.resolve("tiny")

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                     lines.append(f"{defect}{suffix}")
         summary = report.summary()
         lines.append(
-            f"{summary['files']} card{'s' if summary['files'] != 1 else ''} checked "
+            f"{summary['files']} file{'s' if summary['files'] != 1 else ''} checked "
             f"({args.profile}): {summary['valid']} valid, {summary['invalid']} invalid"
         )
         print("\n".join(lines))

@@ -33,7 +33,7 @@ def test_valid_cards_exit_zero(capsys, tmp_path: Path) -> None:
     write_card(tmp_path, "good", card_text())
     code, out, _ = run(capsys, "validate", str(tmp_path))
     assert code == 0
-    assert out.strip() == "1 card checked (strict): 1 valid, 0 invalid"
+    assert out.strip() == "1 file checked (strict): 1 valid, 0 invalid"
 
 
 def test_text_format_lists_every_defect_as_path_line_column_rule_message(
@@ -48,7 +48,7 @@ def test_text_format_lists_every_defect_as_path_line_column_rule_message(
         "'fine-tunable' must be True or False (got 'sometimes')"
     )
     assert re.match(rf"{re.escape(str(cards / 'bad.md'))}:\d+:19: sha256: .*weak check", lines[1])
-    assert lines[-1] == "2 cards checked (strict): 1 valid, 1 invalid"
+    assert lines[-1] == "2 files checked (strict): 1 valid, 1 invalid"
 
 
 def test_json_format(capsys, cards: Path) -> None:
@@ -99,7 +99,7 @@ def test_an_unreadable_card_is_reported_and_exits_two(capsys, tmp_path: Path) ->
         server.close()
     assert code == 2
     assert f"{unreadable}: read: " in out
-    assert "2 cards checked (strict): 1 valid, 1 invalid" in out
+    assert "2 files checked (strict): 1 valid, 1 invalid" in out
 
 
 BAD_INPUTS = {
