@@ -228,6 +228,21 @@ class Registry:
 
     # --- resolution ---------------------------------------------------------------------------
 
+    def package_card(self, package: ModelPackage, name: str) -> Manifest:
+        """The manifest of the card ``name`` (a file stem) of ``package``."""
+        for entry in self.cards():
+            if entry.name == name and entry.path.parent == package.path:
+                return self._read(entry)
+        raise ModelNotFound(f"{package.name}/{name}", difflib.get_close_matches(name, package.cards))
+
+    def _read(self, entry: CardEntry) -> Manifest:
+        manifest = read_manifest(entry.path, self.profile)
+        return Manifest(
+            name=entry.name, path=str(entry.path), fields=manifest.fields,
+            positions=manifest.positions, uid=entry.uid, package=entry.package,
+            body=manifest.body,
+        )
+
     def find(self, name: str) -> CardEntry:
         """The card a name addresses (see the module docstring), without reading it."""
         entries = self.cards()
@@ -273,10 +288,4 @@ class Registry:
         Raises :class:`ModelNotFound`, :class:`AmbiguousName`, or :class:`CardError` with every
         defect of an invalid card.
         """
-        entry = self.find(name)
-        manifest = read_manifest(entry.path, self.profile)
-        return Manifest(
-            name=entry.name, path=str(entry.path), fields=manifest.fields,
-            positions=manifest.positions, uid=entry.uid, package=entry.package,
-            body=manifest.body,
-        )
+        return self._read(self.find(name))
