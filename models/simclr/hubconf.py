@@ -104,4 +104,17 @@ def create_network(name: str, *args: Any, **kwargs: Any) -> Any:
     return entry(**kwargs)
 
 
-__all__ = ["NETWORKS", "create_network", "simclr", "simclr_classifier", "simclr_encoder"]
+def load_pretrained(network: Any, checkpoints: list[Any]) -> Any:
+    """Fill a network built by ``create_network`` from the cards' checkpoints, strictly.
+
+    hub-plugin's ``load`` calls this with the verified checkpoint files of the card and of the
+    cards it requires (the classifier needs the encoder's and the linear classifier's). Optimizer
+    state and, for the encoder-only and classifier networks, the projection head are ignored;
+    anything else that does not fit raises ``CheckpointMismatch``. Returns a ``LoadReport``.
+    """
+    from .checkpoint import load_checkpoint
+
+    return load_checkpoint(network, *checkpoints)
+
+
+__all__ = ["NETWORKS", "create_network", "load_pretrained", "simclr", "simclr_classifier", "simclr_encoder"]
