@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 #: Statuses worth another try: request timeout, rate limiting, and server errors (``5xx``).
 RETRY_STATUSES = frozenset({408, 429})
 
+# urllib3 starts messages with the connection object: "HTTPConnection(host=..., port=...): ".
+_URLLIB3_PREFIX = re.compile(r"^(<[^>]*>|\w+\(host=[^)]*\)): ")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
@@ -282,8 +284,34 @@ def _content_length(response: requests.Response) -> int | None:
 
 
 def _short(error: BaseException) -> str:
-    """A one-line description of a network error (``requests`` nests them deeply)."""
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    """A one-line description of a network error.
+
+    ``requests`` nests urllib3's errors several deep ("Max retries exceeded ... Caused by
+    NewConnectionError(...)"); the useful part is the innermost cause, such as the operating
+    system's "Connection refused".
+    """
+    innermost: BaseException = error
+    seen = {id(error)}
+    while True:
+        reason = getattr(innermost, "reason", None)
+        nested = innermost.args[0] if innermost.args else None
+        following = next(
+            (
+                candidate
+                for candidate in (reason, nested, innermost.__cause__, innermost.__context__)
+                if isinstance(candidate, BaseException) and id(candidate) not in seen
+            ),
+            None,
+        )
+        if following is None:
+            break
+        seen.add(id(following))
+        innermost = following
+    if isinstance(innermost, OSError) and innermost.strerror:
+        text = innermost.strerror
+    else:
+        text = _URLLIB3_PREFIX.sub("", str(innermost)) or type(innermost).__name__
+    text = text.splitlines()[0] if text else type(error).__name__
     return text if len(text) <= 160 else text[:157] + "..."
 
 

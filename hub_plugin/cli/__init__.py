@@ -23,6 +23,8 @@ from ..errors import HubPluginError
 COMMAND_MODULES = [
     "validate",
     "listing",
+    "download",
+    "cache",
 ]
 
 

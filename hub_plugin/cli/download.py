@@ -1,0 +1,95 @@
+"""``hub-plugin download NAME...``: fetch and verify the assets of cards, print their paths.
+
+Stdout gets one line per verified asset, its local path (so ``$(hub-plugin download x)`` works);
+progress (a bar with bytes, speed and time left) and warnings go to stderr, and the bar only when
+stderr is a terminal. Every name is resolved before anything is downloaded, so a typo fails fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..errors import UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "download",
+        help="download and verify the assets of cards; print their local paths",
+        description="Download the assets (checkpoints) the cards NAME name, check each sha256, "
+        "keep them in the cache (HUB_PLUGIN_HOME) and print the path of each, one per line.",
+    )
+    parser.add_argument("names", nargs="+", metavar="NAME", help="a card, UID or model package")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="make no network connection: serve the cache or fail (also HUB_PLUGIN_OFFLINE=1)",
+    )
+    parser.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="accept plain http:// links to remote hosts (loopback is always accepted)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="give up on a silent server after SECONDS (connect and each read; default 10 and 60)",
+    )
+    parser.add_argument(
+        "--tries",
+        type=int,
+        metavar="N",
+        help="requests per asset before giving up, counting from the last progress (default 5)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+    from dataclasses import replace
+
+    from ..assets import AssetCache, TransferPolicy, fetch_manifest, offline_from_environment
+    from ..assets.progress import RichProgress, SilentProgress, wants_progress_bar
+    from ..registry import Registry
+
+    policy = TransferPolicy()
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
+    if args.tries is not None:
+        if args.tries < 1:
+            raise UsageError("--tries must be at least 1")
+        policy = replace(policy, max_tries=args.tries)
+    registry = Registry.open(args.registry)
+    manifests = [registry.resolve(name) for name in args.names]
+    offline = args.offline or offline_from_environment()
+    cache = AssetCache()
+    bar = RichProgress() if wants_progress_bar() else None
+    with bar if bar is not None else nullcontext():
+        for name, manifest in zip(args.names, manifests, strict=True):
+            if not manifest.assets:
+                print(f"hub-plugin: note: {manifest.name} names no assets", file=sys.stderr)
+                continue
+            fetched = fetch_manifest(
+                manifest,
+                cache=cache,
+                offline=offline,
+                allow_http=args.allow_http,
+                policy=policy,
+                progress=bar or SilentProgress(),
+                retry_command=f"hub-plugin download {name}",
+            )
+            for item in fetched:
+                if item.weak_check:
+                    print(
+                        f"hub-plugin: warning: {manifest.name}: the card gives only "
+                        f"{len(item.asset.sha256)} of 64 sha256 digits for "
+                        f"{item.asset.file_name}; the check is weak (full sha256: {item.sha256})",
+                        file=sys.stderr,
+                    )
+                print(item.path, flush=True)
+    return 0
