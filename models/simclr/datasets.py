@@ -130,17 +130,9 @@ def cifar10(
     location = locate_cifar10(path)
     shards = {"num_shards": num_shards, "shard_id": shard_id}
     dataset: ds.Dataset
-    if location.layout == "bin":
-        _require_files(location.root, _bin_files(split))
-        dataset = ds.Cifar10Dataset(
-            str(location.root),
-            usage=split,
-            shuffle=shuffle,
-            num_parallel_workers=num_parallel_workers,
-            **shards,
-        )
-    elif location.layout == "py":
-        images, labels = read_python_release(location.root, split)
+    if location.layout in ("bin", "py"):
+        reader = read_binary_release if location.layout == "bin" else read_python_release
+        images, labels = reader(location.root, split)
         dataset = ds.NumpySlicesDataset(
             {"image": images, "label": labels},
             shuffle=shuffle,
@@ -168,6 +160,33 @@ def cifar10(
         input_columns=["label"],
         num_parallel_workers=num_parallel_workers,
     )
+
+
+_RECORD = 1 + 3 * 32 * 32  # a label byte, then the red, green and blue planes
+
+
+def read_binary_release(root: Path, split: Split) -> tuple[np.ndarray, np.ndarray]:
+    """The images (N x 32 x 32 x 3 uint8, HWC) and labels (N int32) of the binary release.
+
+    Read with NumPy rather than ``mindspore.dataset.Cifar10Dataset``, which accepts only files of
+    exactly 10,000 records.
+    """
+    names = _bin_files(split)
+    _require_files(root, names)
+    images, labels = [], []
+    for name in names:
+        raw = np.fromfile(root / name, dtype=np.uint8)
+        if raw.size == 0 or raw.size % _RECORD:
+            raise DatasetError(
+                f"{root / name} is not a CIFAR-10 binary batch: {raw.size} bytes is not a whole "
+                f"number of {_RECORD}-byte records",
+                path=str(root / name),
+                hint="the download may be damaged; unpack the release again",
+            )
+        records = raw.reshape(-1, _RECORD)
+        labels.append(records[:, 0].astype(np.int32))
+        images.append(records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+    return np.ascontiguousarray(np.concatenate(images)), np.concatenate(labels)
 
 
 def read_python_release(root: Path, split: Split) -> tuple[np.ndarray, np.ndarray]:
@@ -200,4 +219,11 @@ def _require_files(root: Path, names: tuple[str, ...]) -> None:
         )
 
 
-__all__ = ["CLASSES", "CIFAR10Location", "cifar10", "locate_cifar10", "read_python_release"]
+__all__ = [
+    "CLASSES",
+    "CIFAR10Location",
+    "cifar10",
+    "locate_cifar10",
+    "read_binary_release",
+    "read_python_release",
+]
