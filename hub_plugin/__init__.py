@@ -1,24 +1,52 @@
-"""hub-plugin: publish, validate, fetch and run models from a MindSpore-style model hub."""
+"""hub-plugin: publish, validate, fetch and run models from a MindSpore-style model hub.
+
+The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`,
+:func:`validate`, :func:`download`, and the typed errors. Importing it never imports MindSpore.
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .api import download, info, list_models, load, validate
 from .errors import (
     AmbiguousName,
+    CacheError,
     CardError,
+    DownloadError,
     HubPluginError,
+    IntegrityError,
+    LinkRefused,
     ModelNotFound,
+    OfflineError,
     RegistryError,
     UsageError,
 )
+from .loading import EntryPointMissing, NoNetwork
+from .manifest import Asset, Manifest
+from .trust import UntrustedCode
 
 __all__ = [
     "AmbiguousName",
+    "Asset",
+    "CacheError",
     "CardError",
+    "DownloadError",
+    "EntryPointMissing",
     "HubPluginError",
+    "IntegrityError",
+    "LinkRefused",
+    "Manifest",
     "ModelNotFound",
+    "NoNetwork",
+    "OfflineError",
     "RegistryError",
+    "UntrustedCode",
     "UsageError",
     "__version__",
+    "download",
+    "info",
+    "list_models",
+    "load",
+    "validate",
 ]

@@ -8,6 +8,7 @@ live in their own namespace, whatever the folder next door calls its modules.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import re
@@ -25,12 +26,25 @@ class PackageImportError(HubPluginError):
     """A model package's folder could not be imported (no ``__init__.py``, an error inside)."""
 
 
+def _folder_of(module: types.ModuleType) -> Path:
+    return Path(module.__file__ or "").resolve().parent
+
+
 def module_name(folder: Path) -> str:
-    """The namespaced module name of the package in ``folder``: ``hub_plugin_models.simclr``."""
+    """The namespaced module name of the package in ``folder``: ``hub_plugin_models.simclr``.
+
+    A second, different folder of the same name (another registry's ``simclr``) gets the name with
+    a short digest of its path, ``hub_plugin_models.simclr_3fa2b1c0``, so both live in one process.
+    """
+    folder = Path(folder).resolve()
     ident = _IDENTIFIER.sub("_", folder.name)
     if ident[:1].isdigit():
         ident = "_" + ident
-    return f"{NAMESPACE}.{ident}"
+    name = f"{NAMESPACE}.{ident}"
+    existing = sys.modules.get(name)
+    if existing is None or _folder_of(existing) == folder:
+        return name
+    return f"{name}_{hashlib.sha256(str(folder).encode()).hexdigest()[:8]}"
 
 
 def _namespace() -> types.ModuleType:
@@ -43,7 +57,7 @@ def _namespace() -> types.ModuleType:
 
 
 def import_package(folder: Path) -> types.ModuleType:
-    """Import the model package in ``folder`` (once) and return it.
+    """Import the model package in ``folder`` (once per folder) and return it.
 
     Raises :class:`PackageImportError` when the folder is not a package.
     """
@@ -51,11 +65,7 @@ def import_package(folder: Path) -> types.ModuleType:
     name = module_name(folder)
     existing = sys.modules.get(name)
     if existing is not None:
-        if Path(existing.__file__ or "").resolve().parent == folder:
-            return existing
-        raise PackageImportError(
-            f"two model packages import as {name!r}: {existing.__file__} and {folder}"
-        )
+        return existing
     init = folder / "__init__.py"
     if not init.is_file():
         raise PackageImportError(f"{folder} is not a model package: it has no __init__.py")

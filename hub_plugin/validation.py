@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -148,7 +149,7 @@ _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 
 
-def _guess(text: str) -> Any:
+def guess_scalar(text: str) -> Any:
     """Type a plain scalar as YAML 1.2's core schema does (``yes`` and ``on`` stay text)."""
     if text in _NULL:
         return None
@@ -180,7 +181,7 @@ def _instance(
     def convert(node: Node, pointer: str, as_text: bool, text_keys: frozenset[str]) -> Any:
         positions[pointer] = Position(node.line, node.column)
         if node.kind == "scalar":
-            return node.text() if as_text or not node.plain else _guess(node.text())
+            return node.text() if as_text or not node.plain else guess_scalar(node.text())
         if node.kind == "sequence":
             return [
                 convert(child, f"{pointer}/{i}", False, asset_text)
@@ -505,7 +506,7 @@ def is_card_file(path: Path) -> bool:
     return path.suffix.lower() == ".md" and not path.name.lower().startswith("readme")
 
 
-def card_files(paths: Iterable[str | Path]) -> list[Path]:
+def card_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """The files named by ``paths``: files as given, folders searched recursively for cards and
     model packages' ``package.yaml``.
 
@@ -527,7 +528,9 @@ def card_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def validate_paths(paths: Iterable[str | Path], profile: Profile = "strict") -> ValidationReport:
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict"
+) -> ValidationReport:
     """Validate every card in ``paths`` (files, or folders searched recursively)."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")

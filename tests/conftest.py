@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-SHARED = REPO.parent / "shared"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
+
+from asset_server import asset_server  # noqa: E402,F401  (a fixture for every test: a loopback server)
 
 
 @pytest.fixture(autouse=True)

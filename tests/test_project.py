@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from locations import REPO
 
 
 def readme_commands() -> list[str]:

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from locations import SHARED
 
 from hub_plugin.validation import read_manifest, validate_paths
 

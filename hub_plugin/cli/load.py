@@ -1,0 +1,118 @@
+"""``hub-plugin load NAME``: from a name to a working network, shown step by step.
+
+Prints the card, each asset with its digest and cache path, the parameters loaded and ignored, the
+input shape, and one forward pass on a dummy batch with its output shape and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import time
+from typing import Any
+
+from ..errors import UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "load", help="build a model's network with its verified weights and run it once",
+        description="Resolve NAME's card, download and verify its checkpoints (and those of the "
+        "cards it requires), build the network with the package's hubconf, load the weights "
+        "strictly, and run one forward pass on a dummy batch.",
+    )
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
+                        help="build the network without weights (no download)")
+    parser.add_argument("--device", choices=("cpu", "gpu", "ascend"), default=None,
+                        help="MindSpore device target (default: MindSpore's own default)")
+    parser.add_argument("--offline", action="store_true", default=None,
+                        help="no network connection: serve verified assets from the cache only")
+    parser.add_argument("--allow-http", action="store_true",
+                        help="follow plain http:// asset links to hosts other than loopback")
+    parser.add_argument("--trust", action="store_true", default=None,
+                        help="run a model package's code from outside the bundled registry")
+    parser.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
+                        help="a keyword argument for the package's create_network, e.g. "
+                        "backbone=resnet18 (repeatable; numbers and true/false are typed)")
+    parser.add_argument("--batch-size", type=int, default=2,
+                        help="the dummy batch's size for the forward pass (default 2)")
+    parser.set_defaults(run=run)
+
+
+def _input_shape(loaded: Any) -> list[int] | None:
+    shape = loaded.manifest.fields.get("input-shape")
+    if shape is None:
+        shape = loaded.package.card_settings(loaded.manifest.name).get("input-shape")
+    if isinstance(shape, str):
+        shape = [int(part) for part in shape.strip("[]() ").replace("x", ",").split(",") if part.strip()]
+    return list(shape) if shape else None
+
+
+def network_arguments(pairs: list[str]) -> dict[str, Any]:
+    """``["backbone=resnet18", "width_multiplier=0.5"]`` as keyword arguments, typed as YAML would."""
+    from ..validation import guess_scalar
+
+    arguments: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise UsageError(f"--arg wants KEY=VALUE with KEY a Python name, got {pair!r}")
+        arguments[key.strip()] = guess_scalar(value.strip())
+    return arguments
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..assets.progress import RichProgress, wants_progress_bar
+    from ..loading import load_model
+
+    out = Console()
+    progress = RichProgress() if args.pretrained and wants_progress_bar() else None
+    with progress or contextlib.nullcontext():
+        loaded = load_model(
+            args.name, pretrained=args.pretrained, registry=args.registry, device=args.device,
+            trust=args.trust, offline=args.offline, allow_http=args.allow_http, progress=progress,
+            **network_arguments(args.arg),
+        )
+    manifest = loaded.manifest
+    out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")
+    out.print(f"network: [bold]{loaded.network_name}[/bold] from the model package "
+              f"{loaded.package.name} ({loaded.package.path})")
+    if loaded.assets:
+        table = Table(title="assets")
+        for column in ("card", "file", "sha256", "cache path", ""):
+            table.add_column(column, overflow="fold")
+        for fetched in loaded.assets:
+            table.add_row(
+                fetched.path.parent.name, fetched.asset.file_name,
+                fetched.sha256 + (" (card gives a prefix: weak check)" if fetched.weak_check else ""),
+                str(fetched.path), "downloaded" if fetched.downloaded else "cached",
+            )
+        out.print(table)
+        out.print(f"parameters: {len(loaded.loaded)} loaded, {len(loaded.ignored)} ignored"
+                  + (f" ({', '.join(loaded.ignored[:4])}{', ...' if len(loaded.ignored) > 4 else ''})"
+                     if loaded.ignored else ""))
+    else:
+        count = len(list(loaded.network.get_parameters()))
+        out.print(f"parameters: {count}, not loaded (--no-pretrained)")
+    shape = _input_shape(loaded)
+    if shape is None:
+        out.print("input shape: not declared by the card or its package; no forward pass")
+        return 0
+    shape = [args.batch_size, *shape[1:]]
+    import mindspore
+    import numpy as np
+
+    loaded.network.set_train(False)
+    batch = mindspore.Tensor(np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32))
+    started = time.perf_counter()
+    output = loaded.network(batch)
+    first = output[0] if isinstance(output, tuple | list) else output
+    first.asnumpy()
+    seconds = time.perf_counter() - started
+    out.print(f"input shape: {tuple(shape)}")
+    out.print(f"forward pass: output shape {tuple(first.shape)} in {seconds * 1000:.1f} ms")
+    return 0
