@@ -24,10 +24,12 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import mindspore
 import numpy as np
 from mindspore import nn
+from numpy.typing import NDArray
 
 from .errors import CheckpointMismatch
 
@@ -66,7 +68,7 @@ class LoadReport:
         return line
 
 
-def read_checkpoint(source: CheckpointSource) -> dict[str, np.ndarray]:
+def read_checkpoint(source: CheckpointSource) -> dict[str, NDArray[Any]]:
     """The entries of a checkpoint file (or of a mapping of names to tensors) as NumPy arrays."""
     entries = source if isinstance(source, Mapping) else mindspore.load_checkpoint(str(source))
     return {name: _as_array(value) for name, value in entries.items()}
@@ -92,7 +94,7 @@ def load_checkpoint(
     if not sources:
         raise ValueError("load_checkpoint needs at least one checkpoint")
     names = [_describe(source) for source in sources]
-    entries: dict[str, np.ndarray] = {}
+    entries: dict[str, NDArray[Any]] = {}
     duplicated: list[str] = []
     for source in sources:
         for key, value in read_checkpoint(source).items():
@@ -140,10 +142,11 @@ def load_checkpoint(
     return LoadReport(loaded=plan, ignored=tuple(ignored), sources=tuple(names))
 
 
-def _as_array(value: object) -> np.ndarray:
+def _as_array(value: object) -> NDArray[Any]:
     if isinstance(value, mindspore.Tensor):
-        return value.asnumpy()
-    return np.asarray(value)
+        value = value.asnumpy()
+    array: NDArray[Any] = np.asarray(value)
+    return array
 
 
 def _describe(source: CheckpointSource) -> str:

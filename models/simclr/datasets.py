@@ -22,12 +22,13 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import mindspore
 import numpy as np
 from mindspore import dataset as ds
 from mindspore.dataset import transforms as T
+from numpy.typing import NDArray
 
 from .errors import DatasetError
 
@@ -165,7 +166,7 @@ def cifar10(
 _RECORD = 1 + 3 * 32 * 32  # a label byte, then the red, green and blue planes
 
 
-def read_binary_release(root: Path, split: Split) -> tuple[np.ndarray, np.ndarray]:
+def read_binary_release(root: Path, split: Split) -> tuple[NDArray[Any], NDArray[Any]]:
     """The images (N x 32 x 32 x 3 uint8, HWC) and labels (N int32) of the binary release.
 
     Read with NumPy rather than ``mindspore.dataset.Cifar10Dataset``, which accepts only files of
@@ -189,7 +190,7 @@ def read_binary_release(root: Path, split: Split) -> tuple[np.ndarray, np.ndarra
     return np.ascontiguousarray(np.concatenate(images)), np.concatenate(labels)
 
 
-def read_python_release(root: Path, split: Split) -> tuple[np.ndarray, np.ndarray]:
+def read_python_release(root: Path, split: Split) -> tuple[NDArray[Any], NDArray[Any]]:
     """The images (N x 32 x 32 x 3 uint8, HWC) and labels (N int32) of the Python release."""
     names = _TRAIN_BATCHES if split == "train" else ("test_batch",)
     _require_files(root, names)

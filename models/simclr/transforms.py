@@ -31,6 +31,7 @@ from mindspore import dataset as ds
 from mindspore.dataset import Dataset
 from mindspore.dataset import transforms as T
 from mindspore.dataset import vision as V
+from numpy.typing import NDArray
 
 from .errors import UnknownName
 
@@ -86,7 +87,7 @@ def _network_input_operations(pixel_scale: float) -> list[Any]:
     return [V.Rescale(pixel_scale, 0.0), V.HWC2CHW(), T.TypeCast(mindspore.float32)]
 
 
-def _to_network_input(image: np.ndarray, pixel_scale: float) -> np.ndarray:
+def _to_network_input(image: NDArray[Any], pixel_scale: float) -> NDArray[Any]:
     """HWC uint8 to CHW float32, pixels times ``pixel_scale``."""
     chw = np.ascontiguousarray(image.transpose(2, 0, 1), dtype=np.float32)
     if pixel_scale != 1.0:
@@ -159,7 +160,7 @@ class SimCLRTransform:
             w, h = width, height
         return (height - h) // 2, (width - w) // 2, h, w
 
-    def view(self, image: np.ndarray) -> np.ndarray:
+    def view(self, image: NDArray[Any]) -> NDArray[Any]:
         """One random view ``t(x)`` of an HWC uint8 RGB image, as CHW float32."""
         s = self.settings
         if self._pre_resize is not None:
@@ -195,7 +196,7 @@ class SimCLRTransform:
     def _factor(self, strength: float) -> float:
         return float(self.rng.uniform(max(0.0, 1.0 - strength), 1.0 + strength))
 
-    def __call__(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, image: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         return self.view(image), self.view(image)
 
     def apply(
@@ -237,8 +238,8 @@ class EvaluationTransform:
         resize = V.Resize((self.size, self.size), V.Inter.BICUBIC)
         return [resize, *_network_input_operations(self.settings.pixel_scale)]
 
-    def __call__(self, image: np.ndarray) -> np.ndarray:
-        result: np.ndarray = T.Compose(self.operations())(image)
+    def __call__(self, image: NDArray[Any]) -> NDArray[Any]:
+        result: NDArray[Any] = T.Compose(self.operations())(image)
         return result
 
     def apply(
