@@ -26,6 +26,9 @@ COMMAND_MODULES = [
     "download",
     "cache",
     "load",
+    "train",
+    "evaluate",
+    "predict",
 ]
 
 

@@ -1,0 +1,138 @@
+"""Data-parallel launches through MindSpore's own launcher, ``msrun``.
+
+``hub-plugin train NAME --workers N`` re-runs the same command, without the launch options, as ``N``
+worker processes under ``msrun``. Each worker finds msrun's variables in its environment
+(``MS_ROLE=MS_WORKER``, ``RANK_ID``, ``MS_WORKER_NUM``), and the model package initialises
+MindSpore's communication from them: nothing else tells a worker that it is one.
+
+Several machines: run the same command on each with ``--nodes M --node-rank R --master-addr HOST
+--master-port PORT``; ``--workers`` is the number of workers per machine, so ``msrun`` gets
+``--worker_num=N*M --local_worker_num=N``.
+
+msrun starts workers as ``python <script>`` with whatever ``python`` the ``PATH`` finds, so the
+launcher puts this interpreter's folder first on the ``PATH`` and starts ``python -m hub_plugin``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import HubPluginError, UsageError
+
+DEFAULT_MASTER_ADDR = "127.0.0.1"
+DEFAULT_MASTER_PORT = 8118
+
+
+class LaunchFailed(HubPluginError):
+    """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log."""
+
+    def __init__(self, returncode: int, log_dir: Path) -> None:
+        self.returncode = returncode
+        self.log_dir = log_dir
+        super().__init__(
+            f"data-parallel job failed (msrun exited with {returncode})",
+            hint=f"each worker's log is in {log_dir}",
+        )
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """How to start a data-parallel job: workers per machine, machines, and the scheduler."""
+
+    workers: int
+    nodes: int = 1
+    node_rank: int = 0
+    master_addr: str = DEFAULT_MASTER_ADDR
+    master_port: int = DEFAULT_MASTER_PORT
+    log_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise UsageError(f"--workers must be at least 1, got {self.workers}")
+        if self.nodes < 1:
+            raise UsageError(f"--nodes must be at least 1, got {self.nodes}")
+        if not 0 <= self.node_rank < self.nodes:
+            raise UsageError(f"--node-rank must be in 0..{self.nodes - 1}, got {self.node_rank}")
+        if not 1024 <= self.master_port <= 65535:
+            raise UsageError(f"--master-port must be in 1024..65535, got {self.master_port}")
+
+    @property
+    def world_size(self) -> int:
+        """Workers over all machines."""
+        return self.workers * self.nodes
+
+    @property
+    def needs_msrun(self) -> bool:
+        return self.world_size > 1
+
+    def msrun_arguments(self, log_dir: Path) -> list[str]:
+        """msrun's own options for this plan."""
+        arguments = [
+            f"--worker_num={self.world_size}",
+            f"--local_worker_num={self.workers}",
+            f"--master_addr={self.master_addr}",
+            f"--master_port={self.master_port}",
+            f"--log_dir={log_dir}",
+            "--join=True",
+            "--tail_worker_log=0",
+        ]
+        if self.nodes > 1:
+            arguments.append(f"--node_rank={self.node_rank}")
+        return arguments
+
+
+def is_worker(environ: dict[str, str] | None = None) -> bool:
+    """Whether this process is a worker that msrun started."""
+    env = os.environ if environ is None else environ
+    return env.get("MS_ROLE") == "MS_WORKER"
+
+
+def msrun_command(plan: LaunchPlan, hub_plugin_arguments: Sequence[str], log_dir: Path) -> list[str]:
+    """The command that runs ``hub-plugin <hub_plugin_arguments>`` as the plan's workers."""
+    launcher = "from mindspore.parallel.cluster.run import main; main()"
+    return [
+        sys.executable, "-c", launcher,
+        *plan.msrun_arguments(log_dir),
+        _python_name(), "-m", "hub_plugin", *hub_plugin_arguments,
+    ]
+
+
+def _python_name() -> str:
+    """``python`` or ``python3``: the name msrun accepts that finds this interpreter's folder."""
+    folder = Path(sys.executable).parent
+    for name in ("python", "python3"):
+        if (folder / name).exists():
+            return name
+    return "python"
+
+
+def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
+    """Run ``hub-plugin <hub_plugin_arguments>`` under msrun as ``plan`` says; returns 0.
+
+    Rank 0's output is shown as it runs; every worker's log is kept in ``plan.log_dir`` (a new
+    temporary folder by default). Raises :class:`LaunchFailed` when msrun or a worker fails.
+    """
+    log_dir = plan.log_dir or Path(tempfile.mkdtemp(prefix="hub-plugin-msrun-"))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    environ = dict(os.environ)
+    environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ.get("PATH", "")])
+    command = msrun_command(plan, hub_plugin_arguments, log_dir)
+    print(
+        f"hub-plugin: starting {plan.world_size} data-parallel workers with msrun "
+        f"({plan.workers} on this machine); logs in {log_dir}",
+        file=sys.stderr,
+        flush=True,
+    )
+    returncode = subprocess.call(command, env=environ)
+    if returncode != 0:
+        raise LaunchFailed(returncode, log_dir)
+    return 0
+
+
+__all__ = ["LaunchFailed", "LaunchPlan", "is_worker", "launch", "msrun_command"]
