@@ -89,3 +89,65 @@ def _listing(names: Sequence[str], limit: int = 8) -> str:
 
 
 __all__ = ["CheckpointMismatch", "DatasetError", "UnknownName"]
+
+
+# --- Training, evaluation and prediction (train, evaluate, predict entry points) ---------------
+
+
+class ConfigError(HubPluginError):
+    """A training, evaluation or prediction setting is invalid, or contradicts a saved run."""
+
+    exit_code = 2
+
+
+class TrainingDiverged(HubPluginError):
+    """The loss stopped being a finite number; training stopped.
+
+    ``step`` is the step whose loss was not finite; ``checkpoint`` the last good checkpoint, kept
+    (``None`` when none was written yet).
+    """
+
+    def __init__(self, step: int, loss: float, checkpoint: str | None) -> None:
+        self.step = step
+        self.loss = loss
+        self.checkpoint = checkpoint
+        kept = f"the last good checkpoint is {checkpoint}" if checkpoint else "no checkpoint was written yet"
+        super().__init__(
+            f"training diverged: the loss is {loss} at step {step}; stopped, {kept}",
+            hint="lower the learning rate (--learning-rate) or check the data, then --resume",
+        )
+
+
+class CheckpointWriteError(HubPluginError):
+    """A checkpoint could not be written (a full disk, no permission); the previous one is intact."""
+
+    def __init__(self, path: str, reason: str, previous: str | None) -> None:
+        self.path = path
+        self.previous = previous
+        kept = f"the previous checkpoint {previous} is intact" if previous else "no earlier checkpoint"
+        super().__init__(f"cannot write checkpoint {path}: {reason}; {kept}",
+                         hint="free some space or choose another --output, then --resume")
+
+
+class ResumeError(HubPluginError):
+    """``--resume`` found nothing to resume from, or a run that does not match the settings."""
+
+    exit_code = 2
+
+
+class ImageError(HubPluginError):
+    """One image for prediction is missing or cannot be decoded; ``path`` names it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+__all__ += [
+    "CheckpointWriteError",
+    "ConfigError",
+    "ImageError",
+    "ResumeError",
+    "TrainingDiverged",
+]

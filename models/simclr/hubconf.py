@@ -118,3 +118,67 @@ def load_pretrained(network: Any, checkpoints: list[Any]) -> Any:
 
 
 __all__ = ["NETWORKS", "create_network", "load_pretrained", "simclr", "simclr_classifier", "simclr_encoder"]
+
+
+# --- Tasks: hub-plugin train | eval | predict simclr -------------------------------------------
+
+
+def _settings(config: Any, overrides: dict[str, Any]) -> Any:
+    """A typed config, or a mapping of overrides, with ``overrides`` applied on top."""
+    if config is None:
+        return overrides
+    if hasattr(config, "__dataclass_fields__"):
+        import dataclasses
+
+        return dataclasses.replace(config, **overrides) if overrides else config
+    return {**dict(config), **overrides}
+
+
+def train(config: Any = None, /, **overrides: Any) -> Any:
+    """SimCLR pre-training on CIFAR-10, resumable, on one device or data-parallel under msrun.
+
+    ``config``: a ``TrainConfig`` (``config.py``) or a mapping of overrides of the preset
+    (``preset``: ``official``, MindSpore's recipe, or ``paper``); keyword arguments override
+    further. Writes ``config.yaml``, ``train.log``, ``metrics.jsonl`` and ``checkpoints/`` to
+    ``output``. Returns a ``TrainResult``. Example: ``train(data="cifar10", backbone="resnet18",
+    width_multiplier=0.25, epochs=10, output="run")``.
+    """
+    from .training import pretrain
+
+    return pretrain(_settings(config, overrides))
+
+
+def evaluate(config: Any = None, /, **overrides: Any) -> Any:
+    """Linear evaluation of a SimCLR encoder on CIFAR-10, plus its kNN accuracy.
+
+    Extracts the frozen encoder's features once (no augmentation), trains a linear classifier with
+    Adam and the preset's warm-up and decay, reports top-1 and top-5 over every test image, and
+    writes the classifier (``model.weight``, ``model.bias``), the encoder and a card for each.
+    ``config``: an ``EvalConfig`` or a mapping of overrides (``data``, ``encoder`` or
+    ``pretrained``, ...). Returns an ``EvalResult``.
+    """
+    from .linear_eval import linear_evaluation
+
+    return linear_evaluation(_settings(config, overrides))
+
+
+def predict(config: Any = None, /, **overrides: Any) -> Any:
+    """CIFAR-10 classes, with probabilities, for images (PNG or JPEG, any size).
+
+    ``config``: a ``PredictConfig`` or a mapping (``images``, ``encoder`` and ``classifier``
+    checkpoints or ``pretrained``, ``top_k``). An image that is missing or unreadable gets an
+    error of its own; the others are still answered. Returns a ``PredictionReport``.
+    """
+    from .predict import predict_images
+
+    return predict_images(_settings(config, overrides))
+
+
+def add_arguments(task: str, parser: Any) -> None:
+    """hub-plugin's hook: add the command-line options of ``task`` to an argparse parser."""
+    from .arguments import add_arguments as add_task_arguments
+
+    add_task_arguments(task, parser)
+
+
+__all__ += ["add_arguments", "evaluate", "predict", "train"]
