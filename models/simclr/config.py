@@ -168,7 +168,7 @@ class EvalConfig:
     knn_temperature: float = 0.1
     seed: int = 0
     data_workers: int = 4
-    card_name: str = "simclr_cifar10_trained"
+    card_name: str = "cifar10_trained"
     asset_base_url: str = "https://download.example.com/models/simclr"
     author: str = "hub-plugin"
 
