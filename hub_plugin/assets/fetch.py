@@ -118,10 +118,16 @@ def fetch(
 
     lock = cache.lock(expected)
     try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        _log.info("another process is fetching %s; waiting for it", link)
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            _log.info("another process is fetching %s; waiting for it", link)
+            lock.acquire()
+    except OSError as error:  # a file system without flock (some network mounts)
+        raise CacheError(
+            f"cannot lock {cache.locks_dir}: {error.strerror or error}",
+            hint="set HUB_PLUGIN_HOME to a folder on a local disk",
+        ) from error
     try:
         entry = cache.find(expected, view)  # stored by whoever held the lock before us?
         if entry is not None:
