@@ -1,9 +1,10 @@
 """Data-parallel launches through MindSpore's own launcher, ``msrun``.
 
 ``hub-plugin train NAME --workers N`` re-runs the same command, without the launch options, as ``N``
-worker processes under ``msrun``. Each worker finds msrun's variables in its environment
-(``MS_ROLE=MS_WORKER``, ``RANK_ID``, ``MS_WORKER_NUM``), and the model package initialises
-MindSpore's communication from them: nothing else tells a worker that it is one.
+worker processes under ``msrun`` (and msrun runs it once more as its scheduler). Each process finds
+msrun's variables in its environment (``MS_ROLE=MS_WORKER`` or ``MS_SCHED``, ``RANK_ID``,
+``MS_WORKER_NUM``), and the model package initialises MindSpore's communication from them
+(:func:`launched_by_msrun`): nothing else tells a worker that it is one.
 
 Several machines: run the same command on each with ``--nodes M --node-rank R --master-addr HOST
 --master-port PORT``; ``--workers`` is the number of workers per machine, so ``msrun`` gets
@@ -93,6 +94,17 @@ def is_worker(environ: dict[str, str] | None = None) -> bool:
     return env.get("MS_ROLE") == "MS_WORKER"
 
 
+def launched_by_msrun(environ: dict[str, str] | None = None) -> bool:
+    """Whether msrun started this process: a worker, or msrun's scheduler.
+
+    msrun runs the same command as its scheduler (``MS_ROLE=MS_SCHED``) beside the workers; the
+    scheduler must reach ``mindspore.communication.init()`` too, which serves the job and exits
+    the process when the workers are done.
+    """
+    env = os.environ if environ is None else environ
+    return env.get("MS_ROLE") in ("MS_WORKER", "MS_SCHED")
+
+
 def msrun_command(plan: LaunchPlan, hub_plugin_arguments: Sequence[str], log_dir: Path) -> list[str]:
     """The command that runs ``hub-plugin <hub_plugin_arguments>`` as the plan's workers."""
     launcher = "from mindspore.parallel.cluster.run import main; main()"
@@ -135,4 +147,4 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
     return 0
 
 
-__all__ = ["LaunchFailed", "LaunchPlan", "is_worker", "launch", "msrun_command"]
+__all__ = ["LaunchFailed", "LaunchPlan", "is_worker", "launch", "launched_by_msrun", "msrun_command"]

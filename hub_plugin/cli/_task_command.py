@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..device import DEVICES
-from ..launch import is_worker
+from ..launch import launched_by_msrun
 from ..loading import hubconf_entry, trusted_hubconf
 from ..registry import ModelPackage, Registry
 
@@ -107,8 +107,8 @@ def package_hubconf(
 
 
 def is_secondary_worker() -> bool:
-    """A data-parallel worker other than rank 0: it prints nothing of its own."""
-    return is_worker() and os.environ.get("RANK_ID", "0") != "0"
+    """A data-parallel process other than rank 0: it prints nothing of its own."""
+    return launched_by_msrun() and os.environ.get("RANK_ID", "-1") != "0"
 
 
 def show(result: Any, output_format: str) -> int:

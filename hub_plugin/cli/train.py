@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, is_worker, launch
+from ..launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
 from ._task_command import add_task_parser, prepare, show
 
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         parser.print_help()
         return 0
     entry, overrides, output_format = prepare(args, "train", "train", options)
-    if plan.needs_msrun and not is_worker():
+    if plan.needs_msrun and not launched_by_msrun():
         passed: list[str] = ["--debug"] if args.debug else []
         for folder in args.registry:
             passed += ["--registry", str(Path(folder).resolve())]

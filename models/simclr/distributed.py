@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub_plugin.launch import is_worker
+import mindspore
+from mindspore import nn, ops
+
+from hub_plugin.launch import launched_by_msrun
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,11 @@ class Topology:
 def init_data_parallel() -> Topology:
     """Initialise data-parallel training when msrun started this process; the topology.
 
-    Call after choosing the device and before building any network.
+    Call after choosing the device and before building any network. In msrun's scheduler process
+    ``init()`` serves the job and ends the process; it never returns here.
     """
-    if not is_worker():
+    if not launched_by_msrun():
         return Topology()
-    import mindspore
     from mindspore.communication import get_group_size, get_rank, init
 
     init()
@@ -54,4 +57,32 @@ def init_data_parallel() -> Topology:
     return Topology(get_rank(), world_size)
 
 
-__all__ = ["Topology", "init_data_parallel"]
+class AllGatherWithGradient(nn.Cell):
+    """``AllGather`` over the workers, with its gradient computed by ``AllReduce``.
+
+    Forward: the rows of every worker's ``x``, stacked in rank order. Backward: the gradient of a
+    worker's rows is the sum, over all workers, of the gradient their losses send to those rows,
+    i.e. this worker's slice of ``AllReduce(dout)``. That is what MindSpore's own gradient of
+    ``AllGather`` computes with ``ReduceScatter``, an operation its CPU backend lacks; this form runs
+    on the CPU, GPU and Ascend alike. NT-Xent uses it to draw negatives from every worker.
+    """
+
+    def __init__(self, rank: int, world_size: int) -> None:
+        super().__init__()
+        self.rank = rank
+        self.world_size = world_size
+        self.all_gather = ops.AllGather()
+        self.all_reduce = ops.AllReduce(ops.ReduceOp.SUM)
+
+    def construct(self, x: mindspore.Tensor) -> mindspore.Tensor:
+        return self.all_gather(x)
+
+    def bprop(
+        self, x: mindspore.Tensor, out: mindspore.Tensor, dout: mindspore.Tensor
+    ) -> tuple[mindspore.Tensor]:
+        rows = x.shape[0]
+        total = self.all_reduce(dout)
+        return (total[self.rank * rows : (self.rank + 1) * rows],)
+
+
+__all__ = ["AllGatherWithGradient", "Topology", "init_data_parallel"]
