@@ -159,9 +159,17 @@ def read(path: Path) -> LoadedCheckpoint:
     return LoadedCheckpoint(path, dict(parameters), TrainingState.from_json(state_text))
 
 
+SCHEDULE_KEYS = frozenset({"learning_rate"})
+"""Entries rebuilt from the config on resume, not restored: the per-step learning rates (a longer
+run has a longer schedule); ``global_step`` is restored and indexes the new schedule."""
+
+
 def restore(cell: nn.Cell, parameters: Mapping[str, Any], source: Path) -> None:
-    """Fill ``cell`` (the training cell) from a checkpoint's ``parameters``, every one of them."""
-    not_loaded, _ = mindspore.load_param_into_net(cell, dict(parameters), strict_load=True)
+    """Fill ``cell`` (the training cell) from a checkpoint's ``parameters``, every one of them
+    except the learning-rate schedule (:data:`SCHEDULE_KEYS`)."""
+    kept = {name: value for name, value in parameters.items() if name not in SCHEDULE_KEYS}
+    not_loaded, _ = mindspore.load_param_into_net(cell, kept, strict_load=True)
+    not_loaded = [name for name in not_loaded if name not in SCHEDULE_KEYS]
     if not_loaded:
         from .errors import CheckpointMismatch
 

@@ -99,16 +99,14 @@ class TrainResult:
 def resolve_config(overrides: TrainConfig | Mapping[str, Any]) -> TrainConfig:
     """The config of a run: a preset plus ``overrides`` or, with ``resume`` and a saved run in the
     output folder, the saved config plus the overrides (only :data:`RESUMABLE_CHANGES` may differ)."""
-    if isinstance(overrides, TrainConfig):
-        given = config_module.to_mapping(overrides)
-        explicit = given
-    else:
-        explicit = dict(overrides)
-        given = config_module.to_mapping(config_module.build(TrainConfig, explicit))
-    output = Path(str(given["output"]))
+    given_config = isinstance(overrides, TrainConfig)
+    explicit = config_module.to_mapping(overrides) if given_config else dict(overrides)
+    output = Path(str(explicit.get("output", TrainConfig.output)))
     saved_file = output / CONFIG_FILE
-    if not given["resume"] or not saved_file.is_file():
-        return config_module.from_mapping(TrainConfig, given)
+    if not explicit.get("resume", False) or not saved_file.is_file():
+        if isinstance(overrides, TrainConfig):
+            return overrides.check()
+        return config_module.build(TrainConfig, explicit)
     saved = config_module.to_mapping(config_module.load(TrainConfig, saved_file))
     merged = {**saved, **explicit}
     merged = config_module.to_mapping(config_module.from_mapping(TrainConfig, merged))
