@@ -33,6 +33,7 @@ from .cache import AssetCache, CacheEntry, View
 from .hashing import digest_matches
 from .links import Source, check_url_allowed, locate
 from .mirrors import MirrorMap
+from .partial import PartialDownload
 from .progress import Progress, SilentProgress
 from .transfer import HttpTransfer, TransferPolicy, copy_local_file
 
@@ -190,13 +191,13 @@ def _download(
                 announced, resumed = report.announced, report.resumed
             digest = partial.finish()
         except OSError as error:
-            partial.close()
+            _keep_for_resume(partial)
             raise CacheError(
                 f"cannot write {partial.path}: {error.strerror or error}",
                 hint="free some space (hub-plugin cache prune) or set HUB_PLUGIN_HOME elsewhere",
             ) from error
         except BaseException:
-            partial.close()  # kept: the next try resumes from it
+            _keep_for_resume(partial)
             raise
         finally:
             progress.finish()
@@ -215,3 +216,11 @@ def _download(
             announced=announced,
             retry_command=retry_command,
         )
+
+
+def _keep_for_resume(partial: PartialDownload) -> None:
+    """After a failed try: keep the bytes so far for the next one to resume, unless there are none."""
+    if partial.size:
+        partial.close()
+    else:
+        partial.discard()

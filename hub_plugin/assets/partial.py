@@ -20,8 +20,10 @@ made the download slower overall than one fsync at the end.)
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import queue
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -144,6 +146,21 @@ class PartialDownload:
         self._queues, self._workers = (), []
 
     # --- the file ---------------------------------------------------------------------------
+
+    def ensure_room(self, total: int) -> None:
+        """Fail early, with ``ENOSPC``, when the disk cannot hold a file of ``total`` bytes.
+
+        Called once the server has announced the length, so a download that cannot fit stops
+        before it starts instead of filling the disk.
+        """
+        needed = total - self.size
+        if needed <= 0:
+            return
+        free = shutil.disk_usage(self.path.parent).free
+        if needed > free:
+            raise OSError(
+                errno.ENOSPC, f"No space left: {needed} more bytes needed, {free} free", str(self.path)
+            )
 
     def restart(self) -> None:
         """Drop everything written so far (the server will send the content from byte 0)."""

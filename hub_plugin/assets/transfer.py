@@ -246,6 +246,8 @@ class HttpTransfer:
             else:
                 raise DownloadError(answered, f"HTTP {status} {response.reason}", status=status)
 
+            if announced is not None:
+                partial.ensure_room(announced)
             progress.start(description, announced, completed=partial.size)
             chunks = response.iter_content(chunk_size=self.policy.chunk_size)
             while True:
@@ -333,6 +335,7 @@ def copy_local_file(
     except OSError as error:
         raise DownloadError(source.as_uri(), f"cannot read: {error.strerror or error}") from error
     with handle:
+        partial.ensure_room(size)
         progress.start(description, size)
         while True:
             chunk = handle.read(chunk_size)

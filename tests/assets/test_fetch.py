@@ -13,7 +13,14 @@ from asset_server import AssetServer, Fault
 
 from hub_plugin.assets import AssetCache, HttpTransfer, MirrorMap, fetch
 from hub_plugin.assets.hashing import EMPTY_SHA256
-from hub_plugin.errors import IntegrityError, LinkRefused, OfflineError, UsageError
+from hub_plugin.errors import (
+    CacheError,
+    DownloadError,
+    IntegrityError,
+    LinkRefused,
+    OfflineError,
+    UsageError,
+)
 from hub_plugin.manifest import Asset
 
 MakeAsset = Callable[..., Asset]
@@ -227,3 +234,49 @@ def test_file_links_and_relative_paths(tmp_path: Path, cache: AssetCache, make_a
 def test_remote_plain_http_is_refused_without_connecting(cache: AssetCache, make_asset: MakeAsset) -> None:
     with pytest.raises(LinkRefused, match="--allow-http"):
         fetch(make_asset("http://hub.invalid/a.ckpt", b"x"), cache=cache)
+
+
+def test_an_asset_too_big_for_the_disk_stops_before_downloading(
+    asset_server: AssetServer,
+    cache: AssetCache,
+    transfer: HttpTransfer,
+    payload: bytes,
+    make_asset: MakeAsset,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    asset = make_asset(asset_server.add("/big.ckpt", payload), payload)
+    with monkeypatch.context() as patch:  # a disk with 1000 bytes free
+        patch.setattr("hub_plugin.assets.partial.shutil.disk_usage", lambda _: usage(10**9, 10**9, 1000))
+        with pytest.raises(CacheError, match="No space left") as caught:
+            fetch(asset, cache=cache, transfer=transfer)
+    assert "hub-plugin cache prune" in str(caught.value)
+    assert list(cache.tmp_dir.iterdir()) == []
+    assert cache.entries() == []
+    assert fetch(asset, cache=cache, transfer=transfer).downloaded
+
+
+def test_a_failed_download_keeps_its_bytes_for_the_next_run_only_if_there_are_some(
+    asset_server: AssetServer,
+    cache: AssetCache,
+    transfer: HttpTransfer,
+    payload: bytes,
+    make_asset: MakeAsset,
+) -> None:
+    missing = make_asset(asset_server.add("/gone.ckpt", payload, Fault(status=404)), payload)
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        fetch(missing, cache=cache, transfer=transfer)
+    assert list(cache.tmp_dir.iterdir()) == []
+
+    url = asset_server.add("/flaky.ckpt", payload, Fault(cut_after=200_000), *[Fault(status=503)] * 4)
+    asset = make_asset(url, payload)
+    with pytest.raises(DownloadError, match="HTTP 503"):
+        fetch(asset, cache=cache, transfer=transfer)
+    (kept,) = cache.tmp_dir.iterdir()
+    kept_size = kept.stat().st_size
+    assert 0 < kept_size <= 200_000
+    assert cache.entries() == []  # never served
+    assert fetch(asset, cache=cache, transfer=transfer).path.read_bytes() == payload
+    assert asset_server.requests_for("/flaky.ckpt")[-1].range == f"bytes={kept_size}-"
