@@ -47,6 +47,7 @@ CACHEDIR_TAG = (
 )
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
+_HEX = re.compile(r"[0-9a-f]{1,64}")
 
 
 def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
@@ -294,7 +295,7 @@ class AssetCache:
         is removed (``None`` is returned, so the caller downloads it again). A prefix that several
         blobs share is resolved by the blob ``view`` already points to, or not at all.
         """
-        if not self.blobs_dir.is_dir():
+        if not self.blobs_dir.is_dir() or not _HEX.fullmatch(expected):
             return None
         if is_full_digest(expected):
             candidates = [expected] if self.blob_path(expected).is_file() else []

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,13 +81,15 @@ def fetch(
     progress: Progress | None = None,
     base_dir: Path | None = None,
     retry_command: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> FetchedAsset:
     """Return ``asset`` verified on disk, downloading it at most once.
 
     ``card`` names the card the asset belongs to (for the readable view and messages);
     ``offline`` defaults to ``HUB_PLUGIN_OFFLINE``, ``mirrors`` to ``HUB_PLUGIN_MIRROR``;
     ``base_dir`` is where relative local paths start (the card's folder). ``transfer`` (or
-    ``policy``) tunes the network side.
+    ``policy``) tunes the network side. ``on_wait`` is called with a message when another
+    process is already fetching the same asset and this one waits for it.
 
     Raises :class:`IntegrityError`, :class:`~hub_plugin.errors.DownloadError`,
     :class:`OfflineError`, :class:`~hub_plugin.errors.LinkRefused` or :class:`CacheError`.
@@ -122,7 +124,10 @@ def fetch(
         try:
             lock.acquire(timeout=0)
         except filelock.Timeout:
-            _log.info("another process is fetching %s; waiting for it", link)
+            message = f"another process is fetching {asset.file_name}; waiting for it"
+            _log.info("%s (%s)", message, link)
+            if on_wait is not None:
+                on_wait(message)
             lock.acquire()
     except OSError as error:  # a file system without flock (some network mounts)
         raise CacheError(

@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 policy=policy,
                 progress=bar or SilentProgress(),
                 retry_command=f"hub-plugin download {name}",
+                on_wait=lambda message: print(f"hub-plugin: {message}", file=sys.stderr),
             )
             for item in fetched:
                 if item.weak_check:

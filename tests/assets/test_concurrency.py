@@ -143,3 +143,29 @@ def test_a_lock_held_by_a_killed_process_is_released(cache: AssetCache) -> None:
     lock = cache.lock(key)
     lock.acquire(timeout=2)  # would time out if the dead holder still blocked it
     lock.release()
+
+
+def test_a_waiting_fetch_says_so_then_goes_on_when_the_lock_is_free(
+    asset_server: AssetServer,
+    cache: AssetCache,
+    transfer: HttpTransfer,
+    payload: bytes,
+    make_asset: Callable[..., Asset],
+) -> None:
+    asset = make_asset(asset_server.add("/a.ckpt", payload), payload)
+    messages: list[str] = []
+    results = []
+    lock = cache.lock(asset.sha256)
+    lock.acquire()  # as if another process were downloading it
+    waiter = threading.Thread(
+        target=lambda: results.append(fetch(asset, cache=cache, transfer=transfer, on_wait=messages.append))
+    )
+    waiter.start()
+    try:
+        _wait_for(lambda: bool(messages))
+        assert messages == ["another process is fetching a.ckpt; waiting for it"]
+        assert waiter.is_alive()
+    finally:
+        lock.release()
+    waiter.join(timeout=20)
+    assert results and results[0].path.read_bytes() == payload
