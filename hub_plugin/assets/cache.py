@@ -383,7 +383,10 @@ class AssetCache:
         record = self._read_index().get(sha256, {})
         for card, file_name in record.get("views", ()):
             self._unlink_view(View(card, file_name), sha256)
-        self.blob_path(sha256).unlink(missing_ok=True)
+        blob = self.blob_path(sha256)
+        with contextlib.suppress(OSError):
+            os.chmod(blob, 0o644)  # blobs are read-only, and Windows will not delete those
+        blob.unlink(missing_ok=True)
 
         def change(blobs: dict[str, dict[str, Any]]) -> None:
             blobs.pop(sha256, None)
