@@ -204,11 +204,13 @@ class HttpTransfer:
         except requests.exceptions.SSLError as error:
             raise DownloadError(
                 url,
-                f"TLS failed: {error}",
+                f"TLS failed: {_short(error)}",
                 hint="for a private CA set REQUESTS_CA_BUNDLE; verification stays on",
             ) from error
+        except requests.ConnectTimeout as error:
+            raise _Retry(f"no connection within {self.policy.connect_timeout:g} s") from error
         except requests.Timeout as error:
-            raise _Retry(f"no answer within {self.policy.connect_timeout:g} s") from error
+            raise _Retry(f"no answer within {self.policy.read_timeout:g} s") from error
         except requests.ConnectionError as error:
             raise _Retry(f"connection failed: {_short(error)}") from error
         except requests.RequestException as error:  # an invalid URL, a bad header, ...

@@ -57,6 +57,7 @@ def test_an_untrusted_certificate_fails_then_a_ca_bundle_fixes_it(
     assert asset.link.startswith("https://127.0.0.1:")
     with pytest.raises(DownloadError, match="TLS failed") as caught:
         fetch(asset, cache=cache, transfer=transfer)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
     assert "REQUESTS_CA_BUNDLE" in str(caught.value)
     assert server.log == []  # no request was sent over the unverified connection
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
