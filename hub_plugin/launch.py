@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +32,16 @@ DEFAULT_MASTER_PORT = 8118
 
 
 class LaunchFailed(HubPluginError):
-    """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log."""
+    """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log, and
+    ``worker_error`` is the first error a worker reported (``None`` when none did)."""
 
-    def __init__(self, returncode: int, log_dir: Path) -> None:
+    def __init__(self, returncode: int, log_dir: Path, worker_error: str | None = None) -> None:
         self.returncode = returncode
         self.log_dir = log_dir
+        self.worker_error = worker_error
+        cause = f": {worker_error}" if worker_error else f" (msrun exited with {returncode})"
         super().__init__(
-            f"data-parallel job failed (msrun exited with {returncode})",
-            hint=f"each worker's log is in {log_dir}",
+            f"data-parallel job failed{cause}", hint=f"each worker's log is in {log_dir}"
         )
 
 
@@ -124,16 +127,51 @@ def _python_name() -> str:
     return "python"
 
 
+_NOISE = ("[WARNING]", "[INFO]", "[ERROR] DISTRIBUTED", "[ERROR] DEVICE", "[DEBUG]")
+"""Prefixes of MindSpore's own log lines, left in the logs but not echoed to the terminal."""
+
+
+def _echo_new_lines(path: Path, position: int) -> int:
+    """Print the lines added to ``path`` since ``position`` (MindSpore's noise left out)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            handle.seek(position)
+            text = handle.read()
+    except OSError:
+        return position
+    complete = text[: text.rfind("\n") + 1]
+    for line in complete.splitlines():
+        if line.strip() and not line.startswith(_NOISE):
+            print(line, file=sys.stderr, flush=True)
+    return position + len(complete.encode("utf-8"))
+
+
+def first_error(log_dir: Path) -> str | None:
+    """The first one-line ``hub-plugin: error`` a worker wrote, with the worker's log name."""
+    for path in sorted(log_dir.glob("worker_*.log")):
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith("hub-plugin: "):
+                return f"{path.stem}: {line.removeprefix('hub-plugin: ')}"
+    return None
+
+
 def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
     """Run ``hub-plugin <hub_plugin_arguments>`` under msrun as ``plan`` says; returns 0.
 
-    Rank 0's output is shown as it runs; every worker's log is kept in ``plan.log_dir`` (a new
-    temporary folder by default). Raises :class:`LaunchFailed` when msrun or a worker fails.
+    Rank 0's output (its log, without MindSpore's own log lines) is shown as it runs; every
+    worker's full log, the scheduler's and msrun's own (``msrun.out``) stay in ``plan.log_dir``
+    (a new temporary folder by default). Raises :class:`LaunchFailed`, quoting the first error a
+    worker reported, when msrun or a worker fails.
     """
     log_dir = plan.log_dir or Path(tempfile.mkdtemp(prefix="hub-plugin-msrun-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     environ = dict(os.environ)
     environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ.get("PATH", "")])
+    environ.setdefault("GLOG_v", "3")  # MindSpore's C++ log: errors only
     command = msrun_command(plan, hub_plugin_arguments, log_dir)
     print(
         f"hub-plugin: starting {plan.world_size} data-parallel workers with msrun "
@@ -141,10 +179,24 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
         file=sys.stderr,
         flush=True,
     )
-    returncode = subprocess.call(command, env=environ)
-    if returncode != 0:
-        raise LaunchFailed(returncode, log_dir)
+    rank0 = log_dir / "worker_0.log"
+    position = 0
+    with open(log_dir / "msrun.out", "wb") as output:
+        process = subprocess.Popen(command, env=environ, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            while process.poll() is None:
+                time.sleep(0.5)
+                position = _echo_new_lines(rank0, position)
+        except BaseException:
+            process.terminate()
+            process.wait()
+            raise
+    _echo_new_lines(rank0, position)
+    if process.returncode != 0:
+        raise LaunchFailed(process.returncode, log_dir, first_error(log_dir))
     return 0
 
 
-__all__ = ["LaunchFailed", "LaunchPlan", "is_worker", "launch", "launched_by_msrun", "msrun_command"]
+__all__ = [
+    "LaunchFailed", "LaunchPlan", "first_error", "is_worker", "launch", "launched_by_msrun", "msrun_command",
+]

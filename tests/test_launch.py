@@ -44,3 +44,14 @@ def test_bad_plans_are_usage_errors(options: dict[str, int], message: str) -> No
 def test_msrun_processes_are_recognised() -> None:
     assert launched_by_msrun({"MS_ROLE": "MS_WORKER"}) and launched_by_msrun({"MS_ROLE": "MS_SCHED"})
     assert not launched_by_msrun({})
+
+
+def test_a_failed_job_quotes_the_first_worker_error(tmp_path: Path) -> None:
+    from hub_plugin.launch import LaunchFailed, first_error
+
+    (tmp_path / "worker_0.log").write_text("[WARNING] ME noise\nstep 1/4\n")
+    (tmp_path / "worker_1.log").write_text("[WARNING] x\nhub-plugin: error: loss is nan at step 3\n")
+    assert first_error(tmp_path) == "worker_1: error: loss is nan at step 3"
+    failure = LaunchFailed(1, tmp_path, first_error(tmp_path))
+    assert str(failure).startswith("data-parallel job failed: worker_1: error: loss is nan at step 3")
+    assert first_error(tmp_path / "empty") is None

@@ -12,6 +12,8 @@ here plus those the package declares through an optional hubconf hook::
 
 which adds the task's options with ``default=argparse.SUPPRESS``. The options a person gave become
 a mapping of overrides passed to the entry point, which turns them into its typed configuration.
+A second optional hook, ``check_arguments(task, overrides)``, checks them first, so that a bad
+option is one clear error before data-parallel workers are started.
 What the entry point returns may offer ``summary()`` (text), ``to_json()`` (``--format json``) and
 ``exit_code`` (non-zero when part of the work failed).
 """
@@ -34,6 +36,9 @@ from ..registry import ModelPackage, Registry
 FORMATS = ("text", "json")
 ARGUMENTS_HOOK = "add_arguments"
 """The optional hubconf function ``add_arguments(task, parser)`` that declares a task's options."""
+CHECK_HOOK = "check_arguments"
+"""The optional hubconf function ``check_arguments(task, overrides)``: raises the package's typed
+error when the options cannot work (a missing dataset, a bad value), before any worker starts."""
 
 
 def add_task_parser(
@@ -91,6 +96,9 @@ def prepare(
     overrides = dict(vars(parsed))
     output_format = overrides.pop("format", "text")
     overrides.pop("trust", None)
+    check = getattr(hubconf, CHECK_HOOK, None)
+    if callable(check):
+        check(task, dict(overrides))
     return entry, overrides, output_format
 
 
@@ -135,5 +143,6 @@ def run_task(args: argparse.Namespace, command: str, task: str) -> int:
 
 
 __all__ = [
-    "ARGUMENTS_HOOK", "add_task_parser", "options_parser", "package_hubconf", "prepare", "run_task", "show",
+    "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "options_parser", "package_hubconf", "prepare",
+    "run_task", "show",
 ]

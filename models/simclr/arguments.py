@@ -10,6 +10,7 @@ an unchanged one.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .config import BACKBONES, DECAYS, MODES, OPTIMIZERS, PRESET_NAMES
 
@@ -110,4 +111,19 @@ def add_arguments(task: str, parser: argparse.ArgumentParser) -> None:
     _OPTIONS[task](parser)
 
 
-__all__ = ["add_arguments"]
+def check_arguments(task: str, overrides: dict[str, Any]) -> None:
+    """Raise the typed error that running ``task`` with ``overrides`` would raise at its start:
+    a bad setting (:class:`~.errors.ConfigError`), a resume that does not match
+    (:class:`~.errors.ResumeError`), a missing dataset (:class:`~.errors.DatasetError`)."""
+    from . import config as config_module
+    from .datasets import locate_cifar10
+
+    if task == "train":
+        from .training import resolve_config
+
+        locate_cifar10(resolve_config(overrides).data)
+    elif task == "evaluate":
+        locate_cifar10(config_module.build(config_module.EvalConfig, overrides).data)
+
+
+__all__ = ["add_arguments", "check_arguments"]

@@ -181,4 +181,12 @@ def add_arguments(task: str, parser: Any) -> None:
     add_task_arguments(task, parser)
 
 
-__all__ += ["add_arguments", "evaluate", "predict", "train"]
+def check_arguments(task: str, overrides: dict[str, Any]) -> None:
+    """hub-plugin's hook: raise a clear error when the options of ``task`` cannot work (a bad
+    setting, a missing dataset, a resume that does not match), before any worker is started."""
+    from .arguments import check_arguments as check_task_arguments
+
+    check_task_arguments(task, overrides)
+
+
+__all__ += ["add_arguments", "check_arguments", "evaluate", "predict", "train"]
