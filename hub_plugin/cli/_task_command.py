@@ -28,7 +28,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..device import DEVICES
+from ..device import DEVICES, DeviceUnavailable, available_devices, is_available
 from ..launch import launched_by_msrun
 from ..loading import hubconf_entry, trusted_hubconf
 from ..registry import ModelPackage, Registry
@@ -96,6 +96,9 @@ def prepare(
     overrides = dict(vars(parsed))
     output_format = overrides.pop("format", "text")
     overrides.pop("trust", None)
+    device = overrides.get("device")
+    if isinstance(device, str) and not is_available(device):
+        raise DeviceUnavailable(device, available_devices())
     check = getattr(hubconf, CHECK_HOOK, None)
     if callable(check):
         check(task, dict(overrides))
