@@ -20,7 +20,8 @@ In data-parallel training the negatives can come from every worker (``gather_dis
 each worker's ``2N`` anchors are compared with the ``2NW`` views of all ``W`` workers, gathered with
 MindSpore's ``AllGather``. The mean of the workers' losses is then exactly the loss of the global
 batch of ``NW`` images, and with gradients averaged across workers the update equals the one of a
-single device holding the whole batch (``AllGather``'s gradient is a reduce-scatter of the sum).
+single device holding the whole batch (the gathered views' gradient is summed over the workers and
+each worker keeps its own rows' share; see :class:`GatherFromWorkers`).
 """
 
 from __future__ import annotations
@@ -90,6 +91,33 @@ def nt_xent_loss(
     return loss * 2.0 if official_scaling else loss
 
 
+class GatherFromWorkers(nn.Cell):
+    """``AllGather`` along the batch axis, with a gradient that works on every device target.
+
+    Forward: the rows of all ``world_size`` workers, in rank order. Backward: the gradient of each
+    worker's own rows, summed over the workers. MindSpore's own gradient for ``AllGather`` is a
+    ``ReduceScatter``, which its CPU backend does not have; an ``AllReduce`` of the whole gradient
+    followed by this worker's slice computes the same sum with an operation every backend has.
+    """
+
+    def __init__(self, rank: int, world_size: int) -> None:
+        super().__init__()
+        self.rank = rank
+        self.world_size = world_size
+        self.all_gather = ops.AllGather()
+        self.all_reduce = ops.AllReduce(ops.ReduceOp.SUM)
+
+    def construct(self, x: mindspore.Tensor) -> mindspore.Tensor:
+        return self.all_gather(x)
+
+    def bprop(
+        self, x: mindspore.Tensor, out: mindspore.Tensor, dout: mindspore.Tensor
+    ) -> tuple[mindspore.Tensor]:
+        rows = x.shape[0]
+        total = self.all_reduce(dout)
+        return (total[self.rank * rows : (self.rank + 1) * rows],)
+
+
 class NTXentLoss(nn.Cell):
     """NT-Xent as a cell: ``loss(z1, z2)``; see the module docstring for the equation.
 
@@ -116,14 +144,14 @@ class NTXentLoss(nn.Cell):
         self.scale = 2.0 if official_scaling else 1.0
         self.world_size = 1
         self.rank = 0
-        self.all_gather: ops.AllGather | None = None
+        self.all_gather: GatherFromWorkers | None = None
         if gather_distributed:
             from mindspore.communication import get_group_size, get_rank
 
             self.world_size = get_group_size()
             self.rank = get_rank()
             if self.world_size > 1:
-                self.all_gather = ops.AllGather()
+                self.all_gather = GatherFromWorkers(self.rank, self.world_size)
 
     def construct(self, z1: mindspore.Tensor, z2: mindspore.Tensor) -> mindspore.Tensor:
         z1 = _normalise(z1)
@@ -138,4 +166,4 @@ class NTXentLoss(nn.Cell):
         return loss * self.scale
 
 
-__all__ = ["NTXentLoss", "nt_xent_from_candidates", "nt_xent_loss"]
+__all__ = ["GatherFromWorkers", "NTXentLoss", "nt_xent_from_candidates", "nt_xent_loss"]
