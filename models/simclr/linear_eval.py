@@ -38,6 +38,7 @@ from . import config as config_module
 from .checkpoint import LoadReport, load_checkpoint
 from .checkpoint_store import STATE_KEY
 from .config import EvalConfig
+from .cpu import use_fast_cpu_convolutions
 from .features import extract_features
 from .image_arrays import load_split
 from .knn import knn_accuracy
@@ -179,6 +180,8 @@ def linear_evaluation(overrides: EvalConfig | Mapping[str, Any]) -> EvalResult:
         overrides.check() if isinstance(overrides, EvalConfig)
         else config_module.build(EvalConfig, overrides)
     )
+    if config.device == "cpu":
+        use_fast_cpu_convolutions()
     use_device(config.device)
     previous_mode = mindspore.get_context("mode")
     mindspore.set_context(mode=mindspore.GRAPH_MODE)

@@ -24,6 +24,7 @@ from . import config as config_module
 from .checkpoint import load_checkpoint
 from .checkpoint_store import STATE_KEY
 from .config import PredictConfig
+from .cpu import use_fast_cpu_convolutions
 from .datasets import CLASSES
 from .errors import ImageError
 from .network import SimCLRClassifier
@@ -126,6 +127,8 @@ def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionRe
         values = dict(overrides)
         values.setdefault("augmentation", values.get("preset", "official"))
         config = config_module.build(PredictConfig, values)
+    if config.device == "cpu":
+        use_fast_cpu_convolutions()
     use_device(config.device)
     network = build_classifier(config)
     transform = EvaluationTransform(config.augmentation)

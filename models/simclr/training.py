@@ -37,6 +37,7 @@ from hub_plugin.device import use_device
 from . import config as config_module
 from .checkpoint_store import CheckpointStore, TrainingState, restore
 from .config import TrainConfig
+from .cpu import use_fast_cpu_convolutions
 from .data_order import check_enough, epoch_indices, steps_per_epoch, training_stream
 from .distributed import AllGatherWithGradient, Topology, init_data_parallel
 from .errors import ResumeError, TrainingDiverged
@@ -129,6 +130,8 @@ def build_network(config: TrainConfig) -> SimCLR:
 def pretrain(overrides: TrainConfig | Mapping[str, Any]) -> TrainResult:
     """Run (or resume) SimCLR pre-training; see the module docstring for what happens."""
     config = resolve_config(overrides)
+    if config.device == "cpu":
+        use_fast_cpu_convolutions()
     use_device(config.device)
     previous_mode = mindspore.get_context("mode")
     mindspore.set_context(
