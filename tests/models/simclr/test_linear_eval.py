@@ -35,8 +35,9 @@ def test_the_linear_classifier_learns_separable_features() -> None:
     centres = rng.normal(size=(10, 16)) * 4
     labels = rng.integers(0, 10, 400)
     features = (centres[labels] + rng.normal(size=(400, 16))).astype(np.float32)
-    config = EvalConfig(data="d", encoder="e", epochs=20, batch_size=64, learning_rate=(1e-2, 1e-2, 1e-3),
-                        warmup_epochs=0)
+    config = EvalConfig(
+        data="d", encoder="e", epochs=20, batch_size=64, learning_rate=(1e-2, 1e-2, 1e-3), warmup_epochs=0
+    )
     classifier = train_linear_classifier(features, labels, config)
     logits = classifier(mindspore.Tensor(features)).asnumpy()
     assert topk_accuracy(logits, labels, 1) > 95
@@ -49,11 +50,20 @@ def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(tmp_path:
     mindspore.set_seed(0)
     network = hubconf.simclr(backbone="resnet18", width_multiplier=0.0625)
     save_encoder(network, tmp_path / "pretrained.ckpt")
-    result = linear_evaluation({
-        "data": str(data), "encoder": str(tmp_path / "pretrained.ckpt"), "output": str(tmp_path / "out"),
-        "backbone": "resnet18", "width_multiplier": 0.0625, "epochs": 3, "batch_size": 16,
-        "card_name": "tiny", "asset_base_url": "https://example.org/simclr/", "data_workers": 1,
-    })
+    result = linear_evaluation(
+        {
+            "data": str(data),
+            "encoder": str(tmp_path / "pretrained.ckpt"),
+            "output": str(tmp_path / "out"),
+            "backbone": "resnet18",
+            "width_multiplier": 0.0625,
+            "epochs": 3,
+            "batch_size": 16,
+            "card_name": "tiny",
+            "asset_base_url": "https://example.org/simclr/",
+            "data_workers": 1,
+        }
+    )
     assert result.test_images == 12 and result.train_images == 30
     # over every test image: a multiple of 1/12
     assert round(result.top1 * 12 / 100, 6) == round(result.top1 * 12 / 100)

@@ -42,10 +42,16 @@ def test_every_image_is_answered_or_has_its_own_error(checkpoints: tuple[Path, P
     broken.write_bytes(b"\xff\xd8 this is not a JPEG")
     images = [str(small), str(tmp_path / "missing.png"), str(large), str(broken), str(grey)]
     encoder, classifier = checkpoints
-    report = predict_images({
-        "images": images, "encoder": str(encoder), "classifier": str(classifier),
-        "backbone": "resnet18", "width_multiplier": 0.0625, "top_k": 3,
-    })
+    report = predict_images(
+        {
+            "images": images,
+            "encoder": str(encoder),
+            "classifier": str(classifier),
+            "backbone": "resnet18",
+            "width_multiplier": 0.0625,
+            "top_k": 3,
+        }
+    )
     answers = report.predictions
     assert [a.path for a in answers] == images
     assert [a.ok for a in answers] == [True, False, True, False, True]

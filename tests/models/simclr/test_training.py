@@ -21,9 +21,17 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _settings(data: Path, output: Path, **extra: Any) -> dict[str, Any]:
     return {
-        "data": str(data), "output": str(output), "backbone": "resnet18", "width_multiplier": 0.0625,
-        "batch_size": 4, "steps": 4, "checkpoint_every": 2, "log_every": 1, "data_workers": 1,
-        "learning_rate": [1e-4, 1e-3, 1e-5], **extra,
+        "data": str(data),
+        "output": str(output),
+        "backbone": "resnet18",
+        "width_multiplier": 0.0625,
+        "batch_size": 4,
+        "steps": 4,
+        "checkpoint_every": 2,
+        "log_every": 1,
+        "data_workers": 1,
+        "learning_rate": [1e-4, 1e-3, 1e-5],
+        **extra,
     }
 
 
@@ -78,9 +86,7 @@ def test_a_loss_that_becomes_nan_stops_and_keeps_the_last_good_checkpoint(
     with pytest.raises(TrainingDiverged, match="loss is nan at step 3") as caught:
         pretrain(_settings(data, tmp_path, steps=6))
     assert caught.value.checkpoint == str(tmp_path / "checkpoints" / "step-00000002.ckpt")
-    assert [p.name for p in CheckpointStore(tmp_path / "checkpoints").checkpoints()] == [
-        "step-00000002.ckpt"
-    ]
+    assert [p.name for p in CheckpointStore(tmp_path / "checkpoints").checkpoints()] == ["step-00000002.ckpt"]
 
 
 def test_bad_data_paths_and_a_dataset_smaller_than_a_batch(data: Path, tmp_path: Path) -> None:
