@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mindspore
+import numpy as np
 from mindspore import nn, ops
 
 from hub_plugin.launch import launched_by_msrun
@@ -85,4 +86,13 @@ class AllGatherWithGradient(nn.Cell):
         return (total[self.rank * rows : (self.rank + 1) * rows],)
 
 
-__all__ = ["AllGatherWithGradient", "Topology", "init_data_parallel"]
+def replica_spread(network: nn.Cell) -> float:
+    """How far the workers' copies of ``network``'s trainable weights are apart: the largest minus
+    the smallest, over the workers, of the sum of every weight (0.0 when they agree, as they must
+    when every worker applied the same averaged gradients). Every worker must call it."""
+    total = sum(float(p.asnumpy().astype(np.float64).sum()) for p in network.trainable_params())
+    sums = ops.AllGather()(mindspore.Tensor(np.array([total], dtype=np.float32))).asnumpy()
+    return float(sums.max() - sums.min())
+
+
+__all__ = ["AllGatherWithGradient", "Topology", "init_data_parallel", "replica_spread"]

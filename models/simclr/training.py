@@ -39,7 +39,7 @@ from .checkpoint_store import CheckpointStore, TrainingState, restore
 from .config import TrainConfig
 from .cpu import use_fast_cpu_convolutions
 from .data_order import check_enough, epoch_indices, steps_per_epoch, training_stream
-from .distributed import AllGatherWithGradient, Topology, init_data_parallel
+from .distributed import AllGatherWithGradient, Topology, init_data_parallel, replica_spread
 from .errors import ResumeError, TrainingDiverged
 from .features import extract_features
 from .image_arrays import ImageSet, load_split
@@ -264,6 +264,11 @@ def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
                     log.record("knn", **entry)
                     log.info(f"epoch {step // per_epoch}: kNN top-1 {result.top1:.2f}% "
                              f"over {result.count} test images")
+        if world > 1:
+            spread = replica_spread(network)
+            log.record("replicas", step=step, world_size=world, weight_sum_spread=spread)
+            log.info(f"the {world} workers' weights agree (spread of their sums: {spread:g})"
+                     if spread == 0 else f"warning: the workers' weights differ (spread {spread:g})")
         if topology.is_main:
             log.info(f"done: {step} steps, final loss {last_loss:.4f}, checkpoint {last_checkpoint}")
     return TrainResult(

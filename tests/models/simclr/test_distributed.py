@@ -81,3 +81,6 @@ def test_two_workers_train_with_sharded_data_and_gathered_negatives(tmp_path: Pa
     # the (officially scaled) loss is near 2 ln 15 = 5.4; one worker's own 2*4-1 would give 3.9.
     assert losses[0] > 4.7
     assert np.isfinite(losses).all()
+    # averaged gradients: both workers end with the same weights
+    replicas = [r for r in records if r["kind"] == "replicas"]
+    assert replicas == [{**replicas[0], "step": 3, "world_size": 2, "weight_sum_spread": 0.0}]
