@@ -64,7 +64,11 @@ RESUMABLE_CHANGES = frozenset({
 
 @dataclass
 class TrainResult:
-    """What a pre-training run did: its steps, last loss and checkpoint, speed and kNN accuracy."""
+    """What a pre-training run did: its steps, last loss and checkpoint, speed and kNN accuracy.
+
+    ``images_per_second``: images (of all workers) per second of training step, pipeline waits
+    included, the first step of the process (graph compilation) left out.
+    """
 
     output: Path
     steps: int
@@ -223,8 +227,8 @@ def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
                 data_workers=config.data_workers,
                 seed=hash((config.seed, epoch, position, topology.rank)),
             )
+            mark = time.perf_counter()  # a step's time runs from here: waiting for data included
             for view1, view2 in stream.create_tuple_iterator(num_epochs=1):
-                began = time.perf_counter()
                 value = float(train_cell(view1, view2).asnumpy())
                 if not math.isfinite(value):
                     last = store.latest_path()
@@ -232,8 +236,9 @@ def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
                     raise TrainingDiverged(step + 1, value, str(last) if last else None)
                 step += 1
                 last_loss = value
-                images_done += config.batch_size * world
-                seconds += time.perf_counter() - began
+                if step > first_step + 1:  # the first step of a process includes compilation
+                    images_done += config.batch_size * world
+                    seconds += time.perf_counter() - mark
                 window_images += config.batch_size * world
                 logged = step % config.log_every == 0 or step == total
                 now = time.perf_counter()
@@ -250,6 +255,7 @@ def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
                 if step >= total:
                     break
                 window_start += time.perf_counter() - now  # checkpointing is not training time
+                mark = time.perf_counter()
             finished_epoch = step % per_epoch == 0
             knn_due = config.knn_every and (step // per_epoch) % config.knn_every == 0
             if finished_epoch and knn_due and topology.is_main:
