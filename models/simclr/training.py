@@ -82,6 +82,9 @@ class TrainResult:
     knn: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
+        if self.steps == self.first_step:
+            return (f"nothing to train: {self.checkpoint} is already at step {self.steps} "
+                    f"of {self.total_steps}")
         lines = [
             f"trained steps {self.first_step + 1}-{self.steps} of {self.total_steps} "
             f"on {self.world_size} worker{'s' if self.world_size > 1 else ''}: final loss "
@@ -275,7 +278,7 @@ def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
             log.record("replicas", step=step, world_size=world, weight_sum_spread=spread)
             log.info(f"the {world} workers' weights agree (spread of their sums: {spread:g})"
                      if spread == 0 else f"warning: the workers' weights differ (spread {spread:g})")
-        if topology.is_main:
+        if topology.is_main and step > first_step:
             log.info(f"done: {step} steps, final loss {last_loss:.4f}, checkpoint {last_checkpoint}")
     return TrainResult(
         output=output, steps=step, total_steps=total, first_step=first_step, final_loss=last_loss,
