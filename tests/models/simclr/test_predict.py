@@ -74,3 +74,25 @@ def test_every_image_is_answered_or_has_its_own_error(checkpoints: tuple[Path, P
     assert json_rows[1] == {"image": images[1], "error": "no such file"}
     assert json_rows[0]["top"][0]["class"] in CLASSES
     assert "error: no such file" in report.summary()
+
+
+def test_pretrained_uses_the_two_official_cards(
+    checkpoints: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub_plugin_models.simclr import linear_eval
+
+    encoder, classifier = checkpoints
+    asked: list[str] = []
+
+    def official(card: str) -> str:  # stands in for the verified download of the card's asset
+        asked.append(card)
+        return str(encoder if card == "simclr_encoder_cifar10" else classifier)
+
+    monkeypatch.setattr(linear_eval, "official_checkpoint", official)
+    image = tmp_path / "one.png"
+    Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(image)
+    report = predict_images(
+        {"images": [str(image)], "pretrained": True, "backbone": "resnet18", "width_multiplier": 0.0625}
+    )
+    assert asked == ["simclr_encoder_cifar10", "simclr_linearclassifier_cifar10"]
+    assert report.exit_code == 0 and len(report.predictions[0].classes) == 5
