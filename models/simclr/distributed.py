@@ -6,8 +6,10 @@ network. It initialises the communication from msrun's environment and sets the 
 ``DATA_PARALLEL`` with gradient averaging, so ``nn.TrainOneStepCell`` all-reduces the gradients
 and every worker applies the same, averaged update. Every worker seeds the initialisation alike
 (identical starting weights), reads its own shard of each epoch (see :mod:`.data_order`), and
-NT-Xent may gather the negatives of all workers (``gather_negatives``). BatchNorm statistics stay
-per worker, as in the official code. Only rank 0 writes logs and checkpoints.
+NT-Xent may gather the negatives of all workers (``gather_negatives``; see
+:class:`~.loss.GatherFromWorkers`). BatchNorm statistics stay per worker, as in the official
+code. Only rank 0 writes logs and checkpoints; :func:`replica_spread` checks at the end that the
+workers' weights agree.
 
 Outside msrun, :func:`init_data_parallel` does nothing and reports one worker.
 """
@@ -58,34 +60,6 @@ def init_data_parallel() -> Topology:
     return Topology(get_rank(), world_size)
 
 
-class AllGatherWithGradient(nn.Cell):
-    """``AllGather`` over the workers, with its gradient computed by ``AllReduce``.
-
-    Forward: the rows of every worker's ``x``, stacked in rank order. Backward: the gradient of a
-    worker's rows is the sum, over all workers, of the gradient their losses send to those rows,
-    i.e. this worker's slice of ``AllReduce(dout)``. That is what MindSpore's own gradient of
-    ``AllGather`` computes with ``ReduceScatter``, an operation its CPU backend lacks; this form runs
-    on the CPU, GPU and Ascend alike. NT-Xent uses it to draw negatives from every worker.
-    """
-
-    def __init__(self, rank: int, world_size: int) -> None:
-        super().__init__()
-        self.rank = rank
-        self.world_size = world_size
-        self.all_gather = ops.AllGather()
-        self.all_reduce = ops.AllReduce(ops.ReduceOp.SUM)
-
-    def construct(self, x: mindspore.Tensor) -> mindspore.Tensor:
-        return self.all_gather(x)
-
-    def bprop(
-        self, x: mindspore.Tensor, out: mindspore.Tensor, dout: mindspore.Tensor
-    ) -> tuple[mindspore.Tensor]:
-        rows = x.shape[0]
-        total = self.all_reduce(dout)
-        return (total[self.rank * rows : (self.rank + 1) * rows],)
-
-
 def replica_spread(network: nn.Cell) -> float:
     """How far the workers' copies of ``network``'s trainable weights are apart: the largest minus
     the smallest, over the workers, of the sum of every weight (0.0 when they agree, as they must
@@ -95,4 +69,4 @@ def replica_spread(network: nn.Cell) -> float:
     return float(sums.max() - sums.min())
 
 
-__all__ = ["AllGatherWithGradient", "Topology", "init_data_parallel", "replica_spread"]
+__all__ = ["Topology", "init_data_parallel", "replica_spread"]

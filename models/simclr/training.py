@@ -39,7 +39,7 @@ from .checkpoint_store import CheckpointStore, TrainingState, restore
 from .config import TrainConfig
 from .cpu import use_fast_cpu_convolutions
 from .data_order import check_enough, epoch_indices, steps_per_epoch, training_stream
-from .distributed import AllGatherWithGradient, Topology, init_data_parallel, replica_spread
+from .distributed import Topology, init_data_parallel, replica_spread
 from .errors import ResumeError, TrainingDiverged
 from .features import extract_features
 from .image_arrays import ImageSet, load_split
@@ -168,9 +168,6 @@ def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
         official_scaling=config.official_loss_scaling,
         gather_distributed=config.gather_negatives and world > 1,
     )
-    if loss.all_gather is not None:
-        # MindSpore's gradient of AllGather needs ReduceScatter, which the CPU lacks.
-        loss.all_gather = AllGatherWithGradient(topology.rank, world)
     with_loss = SimCLRWithLoss(network, loss)
     optimizer = build_optimizer(with_loss, config, rates)
     train_cell = nn.TrainOneStepCell(with_loss, optimizer)
