@@ -7,8 +7,9 @@ files in ``presets/``, name the recipes:
 - ``official``: MindSpore's official SimCLR (model zoo r1.8): Adam with weight decay 3e-4 except
   BatchNorm and biases, batch 128, 100 epochs, 15 warm-up epochs then linear decay (1e-5 -> 9e-5 ->
   1e-7 on one device, 1e-4 -> 9e-4 -> 1e-6 data-parallel), temperature 0.5;
-- ``paper``: the paper's CIFAR-10 setting (Chen et al. 2020, arXiv 2002.05709, appendix B.9): LARS,
-  learning rate 0.375 x batch/256, weight decay 1e-6, 10 warm-up epochs then cosine decay.
+- ``paper``: the paper's setting (Chen et al. 2020, arXiv 2002.05709): the large-batch recipe of
+  section B.1 (LARS, learning rate 0.3 x batch/256, weight decay 1e-6, 10 warm-up epochs then
+  cosine decay) with the CIFAR-10 changes of appendix B.9 (stem, augmentation, temperature 0.5).
 
 :func:`build` makes a config from a preset plus overrides (what a person gave on the command line);
 every value is checked, and a wrong one is a :class:`~.errors.ConfigError` naming the setting. A run

@@ -24,8 +24,8 @@ def test_the_official_preset_is_mindsporess_recipe() -> None:
 def test_the_paper_preset_scales_its_rate_with_the_global_batch() -> None:
     config = cfg.build(TrainConfig, {"data": "d", "preset": "paper", "batch_size": 256})
     assert config.optimizer == "lars" and config.decay == "cosine" and config.augmentation == "paper"
-    assert config.rates(1)[1] == pytest.approx(0.375)
-    assert config.rates(4)[1] == pytest.approx(1.5)
+    assert config.rates(1)[1] == pytest.approx(0.3)
+    assert config.rates(4)[1] == pytest.approx(1.2)
 
 
 def test_overrides_win_and_are_converted() -> None:
