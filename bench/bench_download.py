@@ -8,6 +8,8 @@ For each size, writes a file of random bytes under /tmp, serves it from a separa
 - **bare requests**: ``requests.get(stream=True)`` and an ``iter_content(1 MiB)`` loop writing
   to a file: no hashing, no fsync (the peer the issue names);
 - **bare requests + fsync**: the same, then ``os.fsync`` (what durability alone costs);
+- **bare loop + sha256 + fsync**: the same loop hashing each chunk inline, then ``fsync``: the
+  plain way of doing the work a verified, durable download must do (the raw limit's peer);
 - **hub-plugin download**: the real command (``python -m hub_plugin download``) against a card in
   a temporary registry and an empty ``HUB_PLUGIN_HOME``: streamed sha256, a temporary file, fsync,
   the digest check, the rename, the index and the view.
@@ -34,13 +36,16 @@ REPO = Path(__file__).resolve().parents[1]
 MIB = 1 << 20
 
 BARE_LOOP = """
-import os, sys, requests
-url, out, sync = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+import hashlib, os, sys, requests
+url, out, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+digest = hashlib.sha256() if "hash" in mode else None
 with requests.get(url, stream=True, timeout=(10, 60)) as response, open(out, "wb") as handle:
     response.raise_for_status()
     for chunk in response.iter_content(chunk_size=1 << 20):
         handle.write(chunk)
-    if sync:
+        if digest is not None:
+            digest.update(chunk)
+    if "fsync" in mode:
         handle.flush()
         os.fsync(handle.fileno())
 """
@@ -145,9 +150,9 @@ def _make_asset(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def _bare(python: str, url: str, out: Path, sync: bool, env: dict[str, str]) -> tuple[float, float, float]:
+def _bare(python: str, url: str, out: Path, mode: str, env: dict[str, str]) -> tuple[float, float, float]:
     try:
-        return _timed([python, "-c", BARE_LOOP, url, str(out), "1" if sync else "0"], env)
+        return _timed([python, "-c", BARE_LOOP, url, str(out), mode], env)
     finally:
         out.unlink(missing_ok=True)
 
@@ -163,7 +168,13 @@ def _ours(
             shutil.rmtree(home, ignore_errors=True)
 
 
-METHODS = ("bare requests iter_content loop", "bare requests loop + fsync", "hub-plugin download")
+METHODS = (
+    "bare requests iter_content loop",
+    "bare requests loop + fsync",
+    "bare loop + sha256 + fsync",
+    "hub-plugin download",
+)
+BARE_MODES = {METHODS[0]: "plain", METHODS[1]: "fsync", METHODS[2]: "hash+fsync"}
 HIT = "hub-plugin download, cache hit"
 
 
@@ -223,7 +234,7 @@ def main() -> int:
                     if name == "hub-plugin download":
                         run = _ours(python, registry, work / "home", env)
                     else:
-                        run = _bare(python, url, work / "out.bin", "fsync" in name, env)
+                        run = _bare(python, url, work / "out.bin", BARE_MODES[name], env)
                     _keep_best(results, (size_mib, name), run)
             # what the command costs with nothing to download: start-up, the card, the index
             _ours(python, registry, work / "home", env, keep=True)
