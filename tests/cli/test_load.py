@@ -60,3 +60,10 @@ def test_untrusted_code_in_a_non_interactive_run_is_one_line(tmp_path: Path) -> 
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "--trust" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_absent_device_is_one_line_naming_what_was_found(capsys) -> None:
+    assert main(["load", "simclr", "--no-pretrained", "--device", "ascend"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hub-plugin: error: device 'ascend' is not available: found cpu")
+    assert "\n" not in err
