@@ -30,9 +30,12 @@ def register(subparsers: Any) -> None:
 
 
 def _console() -> Any:
+    """A console for tables; piped output gets 160 columns rather than rich's 80, so that card
+    names stay on one line in logs and CI output."""
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    console = Console(soft_wrap=False)
+    return console if console.is_terminal else Console(soft_wrap=False, width=160)
 
 
 def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) -> dict[str, Any]:
