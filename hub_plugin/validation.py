@@ -270,22 +270,20 @@ class _Checker:
 
     def add(self, pointer: str, rule: str, message: str, *, ours: bool = False) -> None:
         """Report a defect; ``ours`` marks a hub-plugin rule, a warning under mindspore-hub."""
-        severity: Literal["error", "warning"] = (
-            "warning" if ours and self.profile == "mindspore-hub" else "error"
-        )
+        self._report(pointer, rule, message,
+                     "warning" if ours and self.profile == "mindspore-hub" else "error")
+
+    def warn(self, pointer: str, rule: str, message: str) -> None:
+        self._report(pointer, rule, message, "warning")
+
+    def _report(self, pointer: str, rule: str, message: str,
+                severity: Literal["error", "warning"]) -> None:
         position = self._where(pointer)
         self.defects.append(Defect(
             self.path,
             position.line if position else None,
             position.column if position else None,
             rule, message, pointer, severity,
-        ))
-
-    def warn(self, pointer: str, rule: str, message: str) -> None:
-        position = self._where(pointer)
-        self.defects.append(Defect(
-            self.path, position.line if position else None, position.column if position else None,
-            rule, message, pointer, "warning",
         ))
 
     def schema(self, instance: dict[str, Any], validator: Any = None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,16 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hub_plugin_models.simclr.checkpoint_store import CheckpointStore
+from ports import free_port
 from tiny_cifar import write_cifar_bin
 
 REPOSITORY = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @pytest.mark.slow
@@ -38,7 +31,7 @@ def test_two_workers_train_with_sharded_data_and_gathered_negatives(tmp_path: Pa
             "--workers",
             "2",
             "--master-port",
-            str(_free_port()),
+            str(free_port()),
             "--launch-log-dir",
             str(logs),
             "--data",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from nt_xent_reference import numerical_gradient, reference_nt_xent
+from ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 MSRUN = Path(sys.executable).with_name("msrun")
@@ -57,13 +57,6 @@ result = {{"rank": rank, "world": world, "loss": float(value),
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not MSRUN.exists(), reason="msrun is not installed beside this interpreter")
 @pytest.mark.parametrize("mode", ["PYNATIVE_MODE", "GRAPH_MODE"])
@@ -78,7 +71,7 @@ def test_gathered_loss_and_gradients_under_msrun(tmp_path: Path, mode: str) -> N
         f"--worker_num={WORKERS}",
         f"--local_worker_num={WORKERS}",
         "--master_addr=127.0.0.1",
-        f"--master_port={_free_port()}",
+        f"--master_port={free_port()}",
         f"--log_dir={tmp_path / 'logs'}",
         "--join=True",
         "python",
