@@ -63,10 +63,10 @@ def unpack(archive: Path, work: Path) -> Path:
 def step_seconds(config: Any, repeats: int = 3) -> float:
     """Median seconds of one compiled training step at the config's width and batch."""
     import mindspore
-    from hub_plugin_models.simclr.loss import NTXentLoss
-    from hub_plugin_models.simclr.network import SimCLRWithLoss
-    from hub_plugin_models.simclr.optim import build_optimizer
-    from hub_plugin_models.simclr.training import build_network
+    from hub_plugin_models.simclr.networks.loss import NTXentLoss
+    from hub_plugin_models.simclr.networks.network import SimCLRWithLoss
+    from hub_plugin_models.simclr.pretraining.optim import build_optimizer
+    from hub_plugin_models.simclr.pretraining.training import build_network
 
     mindspore.set_context(mode=mindspore.GRAPH_MODE)
     network = build_network(config)
@@ -89,9 +89,9 @@ def step_seconds(config: Any, repeats: int = 3) -> float:
 def measure(encoder: Any, train: Any, test: Any, eval_config: Any) -> dict[str, float]:
     """kNN and linear-probe accuracy of ``encoder`` on the in-memory splits."""
     import mindspore
-    from hub_plugin_models.simclr.features import extract_features
-    from hub_plugin_models.simclr.knn import knn_accuracy
-    from hub_plugin_models.simclr.linear_eval import topk_accuracy, train_linear_classifier
+    from hub_plugin_models.simclr.evaluation.features import extract_features
+    from hub_plugin_models.simclr.evaluation.knn import knn_accuracy
+    from hub_plugin_models.simclr.evaluation.linear_eval import topk_accuracy, train_linear_classifier
 
     began = time.perf_counter()
     train_features = extract_features(encoder, train.images, data_workers=2)
@@ -129,7 +129,7 @@ def main() -> None:
 
     import mindspore
 
-    from hub_plugin.packages import import_package
+    from hub_plugin.runtime.hubconf_import import import_package
 
     import_package(REPOSITORY / "models" / "simclr")
     from hub_plugin_models.simclr.cpu import use_fast_cpu_convolutions
@@ -137,10 +137,10 @@ def main() -> None:
     use_fast_cpu_convolutions()  # before MindSpore's first convolution (see models/simclr/cpu.py)
     from hub_plugin_models.simclr import config as cfg
     from hub_plugin_models.simclr import hubconf
-    from hub_plugin_models.simclr.checkpoint import load_checkpoint
-    from hub_plugin_models.simclr.checkpoint_store import STATE_KEY
-    from hub_plugin_models.simclr.image_arrays import load_split
-    from hub_plugin_models.simclr.training import build_network
+    from hub_plugin_models.simclr.data.image_arrays import load_split
+    from hub_plugin_models.simclr.networks.checkpoint import load_checkpoint
+    from hub_plugin_models.simclr.pretraining.checkpoint_store import STATE_KEY
+    from hub_plugin_models.simclr.pretraining.training import build_network
 
     mindspore.set_device("CPU")
     args.work.mkdir(parents=True, exist_ok=True)

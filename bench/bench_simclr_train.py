@@ -69,13 +69,13 @@ def measure_mindspore(backbone: str, batch: int, steps: int, warmup: int, mode: 
     import numpy as np
     from mindspore import nn
 
-    from hub_plugin.packages import import_hubconf
+    from hub_plugin.runtime.hubconf_import import import_hubconf
 
     mindspore.set_device("CPU")
     mindspore.set_context(mode=mindspore.GRAPH_MODE if mode == "graph" else mindspore.PYNATIVE_MODE)
     hubconf = import_hubconf(REPOSITORY / "models" / "simclr")
-    from hub_plugin_models.simclr.loss import NTXentLoss
-    from hub_plugin_models.simclr.network import SimCLRWithLoss
+    from hub_plugin_models.simclr.networks.loss import NTXentLoss
+    from hub_plugin_models.simclr.networks.network import SimCLRWithLoss
 
     network = hubconf.create_network("simclr", backbone=backbone)
     optimizer = nn.Adam(network.trainable_params(), learning_rate=1e-4)
@@ -136,11 +136,11 @@ def measure_convolution(batch: int) -> dict[str, Any]:
 def measure_pipeline(data: Path, batch: int, batches: int, workers: int, preset: str) -> dict[str, Any]:
     import mindspore.dataset as ds
 
-    from hub_plugin.packages import import_package
+    from hub_plugin.runtime.hubconf_import import import_package
 
     import_package(REPOSITORY / "models" / "simclr")
-    from hub_plugin_models.simclr.datasets import cifar10
-    from hub_plugin_models.simclr.transforms import SimCLRTransform
+    from hub_plugin_models.simclr.data.datasets import cifar10
+    from hub_plugin_models.simclr.data.transforms import SimCLRTransform
 
     ds.config.set_prefetch_size(4)
     pipeline = cifar10(data, "train", shuffle=True, num_parallel_workers=workers)

@@ -6,8 +6,7 @@ The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .api import download, info, list_models, load, validate
 from .errors import (
     AmbiguousName,
@@ -22,9 +21,10 @@ from .errors import (
     RegistryError,
     UsageError,
 )
-from .loading import EntryPointMissing, NoNetwork
-from .manifest import Asset, Manifest
-from .trust import UntrustedCode
+from .registry.manifest import Asset, Manifest
+from .runtime.extras import MissingDependency
+from .runtime.loading import EntryPointMissing, NoNetwork
+from .runtime.trust import UntrustedCode
 
 __all__ = [
     "AmbiguousName",
@@ -37,6 +37,7 @@ __all__ = [
     "IntegrityError",
     "LinkRefused",
     "Manifest",
+    "MissingDependency",
     "ModelNotFound",
     "NoNetwork",
     "OfflineError",

@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .loading import RegistryArgument, load_model, open_registry
-from .manifest import Manifest
-from .validation import Profile, ValidationReport, validate_paths
+from .registry.manifest import Manifest
+from .registry.report import ValidationReport
+from .registry.schema_profiles import Profile
+from .registry.validation import validate_paths
+from .runtime.loading import RegistryArgument, load_model, open_registry
 
 
 def list_models(registry: RegistryArgument = None) -> list[str]:

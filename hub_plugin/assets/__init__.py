@@ -4,6 +4,7 @@ Every file a card names (its checkpoints) reaches a caller through :func:`fetch`
 out bytes whose digest failed. The pieces, one module each:
 
 - :mod:`.cache`: :class:`AssetCache`, the content-addressed store (``HUB_PLUGIN_HOME``);
+- :mod:`.cache_index`: its records (:class:`CacheEntry`, :class:`View`, ...) and ``index.json``;
 - :mod:`.transfer`: :class:`HttpTransfer`, streamed HTTP with resume, retries and timeouts;
 - :mod:`.partial`: a download in progress and its running digest;
 - :mod:`.hashing`: the sha256 path;
@@ -17,7 +18,8 @@ This layer sits below the model packages: it never imports MindSpore.
 
 from __future__ import annotations
 
-from .cache import AssetCache, CacheEntry, CorruptBlob, PrunePlan, View, default_cache_root
+from .cache import AssetCache, default_cache_root
+from .cache_index import CacheEntry, CorruptBlob, PrunePlan, View
 from .fetch import FetchedAsset, fetch, fetch_manifest, offline_from_environment
 from .hashing import EMPTY_SHA256, FileDigest, hash_file
 from .mirrors import MirrorMap

@@ -18,26 +18,22 @@ atomic rename) only after its digest checked, so whatever is under ``blobs/`` wa
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import filelock
 
 from ..errors import CacheError
+from .cache_index import CacheEntry, CacheIndex, CorruptBlob, PrunePlan, View
 from .hashing import FileDigest, hash_file, is_full_digest
 from .partial import PartialDownload, fsync_directory
 
 #: The environment variable that sets the cache root.
 HOME_VARIABLE = "HUB_PLUGIN_HOME"
-
-INDEX_FORMAT = "hub-plugin-asset-index"
-INDEX_VERSION = 1
 
 # The signature the Cache Directory Tagging Specification asks for (https://bford.info/cachedir/).
 CACHEDIR_TAG = (
@@ -67,49 +63,6 @@ def safe_name(text: str) -> str:
     return "_" + name if name in (".", "..") else name
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class View:
-    """Where a blob shows in the readable view: ``cards/<card>/<file_name>``."""
-
-    card: str
-    file_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class CacheEntry:
-    """One blob in the cache and what the index knows of it (times are Unix seconds)."""
-
-    sha256: str
-    size: int
-    path: Path
-    added: float
-    last_used: float
-    views: tuple[View, ...] = ()
-    links: tuple[str, ...] = ()
-
-    @property
-    def cards(self) -> tuple[str, ...]:
-        return tuple(sorted({view.card for view in self.views}))
-
-
-@dataclass(frozen=True, slots=True)
-class CorruptBlob:
-    """A blob whose bytes no longer hash to its name (found by :meth:`AssetCache.verify`)."""
-
-    entry: CacheEntry
-    actual: FileDigest
-
-
-@dataclass(frozen=True, slots=True)
-class PrunePlan:
-    """What :meth:`AssetCache.plan_prune` would remove, and what it would leave."""
-
-    blobs: tuple[CacheEntry, ...]
-    partials: tuple[Path, ...]
-    size_before: int
-    size_after: int = field(default=0)
-
-
 class AssetCache:
     """A content-addressed store of verified assets under ``root``.
 
@@ -125,6 +78,7 @@ class AssetCache:
         self.tmp_dir = self.root / "tmp"
         self.locks_dir = self.root / "locks"
         self.index_path = self.root / "index.json"
+        self.index = CacheIndex(self.index_path, self.locks_dir / "index.lock", self.blobs_dir)
 
     def __repr__(self) -> str:
         return f"AssetCache({str(self.root)!r})"
@@ -163,12 +117,6 @@ class AssetCache:
         self.ensure()
         return filelock.FileLock(self.locks_dir / f"{safe_name(key)}.lock", fallback_to_soft=False)
 
-    @contextlib.contextmanager
-    def _index_lock(self) -> Iterator[None]:
-        self.ensure()
-        with filelock.FileLock(self.locks_dir / "index.lock", fallback_to_soft=False):
-            yield
-
     # --- partial downloads --------------------------------------------------------------------
 
     def claim_partial(self, key: str) -> PartialDownload:
@@ -206,46 +154,6 @@ class AssetCache:
                 lock.release()
         return stale
 
-    # --- the index ----------------------------------------------------------------------------
-
-    def _read_index(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads(self.index_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
-            return {}
-        blobs = data.get("blobs")
-        return blobs if isinstance(blobs, dict) else {}
-
-    def _write_index(self, blobs: Mapping[str, Mapping[str, Any]]) -> None:
-        data = {"format": INDEX_FORMAT, "version": INDEX_VERSION, "blobs": dict(sorted(blobs.items()))}
-        temporary = self.index_path.with_name(f"index.json.{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.index_path)
-
-    def _update_index(self, change: Callable[[dict[str, dict[str, Any]]], None]) -> None:
-        """Apply ``change`` to the index under its lock, first making it agree with the disk:
-        records of vanished blobs are dropped, blobs the index lacks (it was lost) are added."""
-        with self._index_lock():
-            blobs = self._read_index()
-            on_disk = {path.name: path for path in self.blobs_dir.iterdir() if is_full_digest(path.name)}
-            for sha256 in set(blobs) - set(on_disk):
-                del blobs[sha256]
-            for sha256 in set(on_disk) - set(blobs):
-                with contextlib.suppress(OSError):
-                    stat = on_disk[sha256].stat()
-                    blobs[sha256] = {
-                        "size": stat.st_size,
-                        "added": stat.st_mtime,
-                        "last_used": stat.st_mtime,
-                    }
-            change(blobs)
-            self._write_index(blobs)
-
     def _entry(self, sha256: str, record: Mapping[str, Any] | None) -> CacheEntry | None:
         path = self.blob_path(sha256)
         try:
@@ -272,7 +180,7 @@ class AssetCache:
 
     def entries(self) -> list[CacheEntry]:
         """Every blob on disk with what the index knows of it (blobs the index lacks included)."""
-        records = self._read_index()
+        records = self.index.read()
         if not self.blobs_dir.is_dir():
             return []
         found = []
@@ -307,7 +215,7 @@ class AssetCache:
         if len(candidates) != 1:
             return None
         sha256 = candidates[0]
-        entry = self._entry(sha256, self._read_index().get(sha256))
+        entry = self._entry(sha256, self.index.read().get(sha256))
         if entry is None:
             return None
         if entry.path.stat().st_size != entry.size:
@@ -353,10 +261,11 @@ class AssetCache:
                 links.add(link)
                 record["links"] = sorted(links)
 
-        self._update_index(change)
+        self.ensure()
+        self.index.update(change)
         if view is not None:
             self._link_view(view, sha256)
-        entry = self._entry(sha256, self._read_index().get(sha256))
+        entry = self._entry(sha256, self.index.read().get(sha256))
         if entry is None:
             raise CacheError(f"blob {sha256} vanished from the cache at {self.root}")
         return entry
@@ -380,7 +289,7 @@ class AssetCache:
 
     def remove(self, sha256: str) -> None:
         """Delete a blob, its views and its index record."""
-        record = self._read_index().get(sha256, {})
+        record = self.index.read().get(sha256, {})
         for card, file_name in record.get("views", ()):
             self._unlink_view(View(card, file_name), sha256)
         blob = self.blob_path(sha256)
@@ -391,7 +300,8 @@ class AssetCache:
         def change(blobs: dict[str, dict[str, Any]]) -> None:
             blobs.pop(sha256, None)
 
-        self._update_index(change)
+        self.ensure()
+        self.index.update(change)
 
     def remove_view(self, view: View) -> None:
         """Drop one card's view of a blob; the blob goes too when no other card uses it."""
@@ -399,7 +309,7 @@ class AssetCache:
         self._unlink_view(view, target)
         if target is None:
             return
-        record = self._read_index().get(target, {})
+        record = self.index.read().get(target, {})
         views = [v for v in record.get("views", ()) if tuple(v) != (view.card, view.file_name)]
         if not views:
             self.remove(target)
@@ -409,7 +319,8 @@ class AssetCache:
             if target in blobs:
                 blobs[target]["views"] = views
 
-        self._update_index(change)
+        self.ensure()
+        self.index.update(change)
 
     def _unlink_view(self, view: View, sha256: str | None) -> None:
         path = self.view_path(view)

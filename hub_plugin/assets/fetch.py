@@ -28,8 +28,9 @@ from pathlib import Path
 import filelock
 
 from ..errors import CacheError, IntegrityError, OfflineError, UsageError
-from ..manifest import Asset, Manifest
-from .cache import AssetCache, CacheEntry, View
+from ..registry.manifest import Asset, Manifest
+from .cache import AssetCache
+from .cache_index import CacheEntry, View
 from .hashing import digest_matches
 from .links import Source, check_url_allowed, locate
 from .mirrors import MirrorMap

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from .. import __version__
+from .._version import __version__
 from ..errors import DownloadError
 from .hashing import CHUNK_SIZE
 from .links import check_url_allowed

@@ -16,7 +16,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import HubPluginError
 
 # The subcommand modules, in the order ``--help`` lists them.

@@ -3,7 +3,7 @@ building its options, calling it and showing what it returns.
 
 The command line knows nothing of any model: ``hub-plugin <command> NAME [OPTIONS]`` takes the
 model package ``NAME`` from the registry, checks that its code is trusted (``--trust`` for a package
-from outside the bundled registry, see :mod:`hub_plugin.trust`), imports its hubconf, finds the
+from outside the bundled registry, see :mod:`hub_plugin.runtime.trust`), imports its hubconf, finds the
 entry point (``train``, ``evaluate`` or ``predict``; a package without it is an
 ``EntryPointMissing`` error naming what it offers), and builds a parser from the generic options
 here plus those the package declares through an optional hubconf hook::
@@ -28,10 +28,10 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..device import DEVICES, DeviceUnavailable, available_devices, is_available
-from ..launch import launched_by_msrun
-from ..loading import hubconf_entry, trusted_hubconf
 from ..registry import ModelPackage, Registry
+from ..runtime.device import DEVICES, DeviceUnavailable, available_devices, is_available
+from ..runtime.launch import launched_by_msrun
+from ..runtime.loading import hubconf_entry, trusted_hubconf
 
 FORMATS = ("text", "json")
 ARGUMENTS_HOOK = "add_arguments"

@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from ..manifest import Manifest
 from ..registry import CardEntry, Registry
+from ..registry.manifest import Manifest
 
 
 def register(subparsers: Any) -> None:
@@ -52,7 +52,7 @@ def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) 
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..validation import validate_file
+    from ..registry.validation import validate_file
 
     registry = Registry.open(args.registry)
     rows = []
@@ -86,7 +86,7 @@ def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | No
     """The package, hubconf entry and dependencies that build this card's network."""
     if manifest.package is None:
         return None
-    from ..hubconf_reader import CONVENTION_FUNCTIONS, read_entries
+    from ..registry.hubconf_reader import CONVENTION_FUNCTIONS, read_entries
 
     package = registry.package(manifest.package)
     settings = package.card_settings(manifest.name)

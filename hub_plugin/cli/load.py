@@ -51,7 +51,7 @@ def _input_shape(loaded: Any) -> list[int] | None:
 
 def network_arguments(pairs: list[str]) -> dict[str, Any]:
     """``["backbone=resnet18", "width_multiplier=0.5"]`` as keyword arguments, typed as YAML would."""
-    from ..validation import guess_scalar
+    from ..registry.json_instance import guess_scalar
 
     arguments: dict[str, Any] = {}
     for pair in pairs:
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from ..assets.progress import RichProgress, wants_progress_bar
-    from ..loading import load_model
+    from ..runtime.loading import load_model
 
     out = Console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None

@@ -1,7 +1,7 @@
 """``hub-plugin train NAME``: run a model package's training entry point.
 
 One process by default; ``--workers N`` runs N data-parallel workers through MindSpore's ``msrun``
-(see :mod:`hub_plugin.launch`), and ``--nodes``, ``--node-rank``, ``--master-addr``,
+(see :mod:`hub_plugin.runtime.launch`), and ``--nodes``, ``--node-rank``, ``--master-addr``,
 ``--master-port`` spread them over several machines. Every other option belongs to the package.
 """
 
@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
+from ..runtime.launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
 from ._task_command import add_task_parser, prepare, show
 
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _help_parser(args: argparse.Namespace, options: list[str]) -> argparse.ArgumentParser:
-    from ..loading import hubconf_entry
+    from ..runtime.loading import hubconf_entry
     from ._task_command import options_parser, package_hubconf
 
     package, hubconf = package_hubconf(args, options)

@@ -39,7 +39,7 @@ def _github_escape(text: str, *, prop: bool = False) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..validation import validate_paths
+    from ..registry.validation import validate_paths
 
     report = validate_paths(args.paths, args.profile)
     if args.format == "json":

@@ -116,10 +116,10 @@ def check_arguments(task: str, overrides: dict[str, Any]) -> None:
     a bad setting (:class:`~.errors.ConfigError`), a resume that does not match
     (:class:`~.errors.ResumeError`), a missing dataset (:class:`~.errors.DatasetError`)."""
     from . import config as config_module
-    from .datasets import locate_cifar10
+    from .data.datasets import locate_cifar10
 
     if task == "train":
-        from .training import resolve_config
+        from .pretraining.training import resolve_config
 
         locate_cifar10(resolve_config(overrides).data)
     elif task == "evaluate":

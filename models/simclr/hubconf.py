@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .network import SimCLR, SimCLRClassifier, SimCLREncoder
+    from .networks.network import SimCLR, SimCLRClassifier, SimCLREncoder
 
 
 def simclr(
@@ -35,8 +35,8 @@ def simclr(
     vectors the NT-Xent loss compares; ``network.features(x)`` gives the 2048-d features h.
     The official encoder checkpoint (simclr_encoder_cifar10) fills it.
     """
-    from .network import SimCLR
-    from .resnet import build_backbone
+    from .networks.network import SimCLR
+    from .networks.resnet import build_backbone
 
     encoder = build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem)
     return SimCLR(encoder, projection_dimension=projection_dimension)
@@ -50,8 +50,8 @@ def simclr_encoder(
     The representation to use downstream (kNN, linear probes, fine-tuning). The official encoder
     checkpoint fills it; its projection head is ignored.
     """
-    from .network import SimCLREncoder
-    from .resnet import build_backbone
+    from .networks.network import SimCLREncoder
+    from .networks.resnet import build_backbone
 
     return SimCLREncoder(build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem))
 
@@ -70,8 +70,8 @@ def simclr_classifier(
     the encoder's (simclr_encoder_cifar10) and the linear classifier's
     (simclr_linearclassifier_cifar10).
     """
-    from .network import SimCLRClassifier
-    from .resnet import build_backbone
+    from .networks.network import SimCLRClassifier
+    from .networks.resnet import build_backbone
 
     encoder = build_backbone(backbone, width_multiplier=width_multiplier, cifar_stem=cifar_stem)
     return SimCLRClassifier(encoder, num_classes=num_classes)
@@ -112,7 +112,7 @@ def load_pretrained(network: Any, checkpoints: list[Any]) -> Any:
     state and, for the encoder-only and classifier networks, the projection head are ignored;
     anything else that does not fit raises ``CheckpointMismatch``. Returns a ``LoadReport``.
     """
-    from .checkpoint import load_checkpoint
+    from .networks.checkpoint import load_checkpoint
 
     return load_checkpoint(network, *checkpoints)
 
@@ -143,7 +143,7 @@ def train(config: Any = None, /, **overrides: Any) -> Any:
     ``output``. Returns a ``TrainResult``. Example: ``train(data="cifar10", backbone="resnet18",
     width_multiplier=0.25, epochs=10, output="run")``.
     """
-    from .training import pretrain
+    from .pretraining.training import pretrain
 
     return pretrain(_settings(config, overrides))
 
@@ -157,7 +157,7 @@ def evaluate(config: Any = None, /, **overrides: Any) -> Any:
     ``config``: an ``EvalConfig`` or a mapping of overrides (``data``, ``encoder`` or
     ``pretrained``, ...). Returns an ``EvalResult``.
     """
-    from .linear_eval import linear_evaluation
+    from .evaluation.linear_eval import linear_evaluation
 
     return linear_evaluation(_settings(config, overrides))
 
@@ -169,7 +169,7 @@ def predict(config: Any = None, /, **overrides: Any) -> Any:
     checkpoints or ``pretrained``, ``top_k``). An image that is missing or unreadable gets an
     error of its own; the others are still answered. Returns a ``PredictionReport``.
     """
-    from .predict import predict_images
+    from .evaluation.predict import predict_images
 
     return predict_images(_settings(config, overrides))
 

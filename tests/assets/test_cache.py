@@ -9,7 +9,8 @@ from pathlib import Path
 import filelock
 import pytest
 
-from hub_plugin.assets.cache import CACHEDIR_TAG, AssetCache, View, default_cache_root, safe_name
+from hub_plugin.assets.cache import CACHEDIR_TAG, AssetCache, default_cache_root, safe_name
+from hub_plugin.assets.cache_index import View
 from hub_plugin.assets.hashing import FileDigest
 
 

@@ -21,7 +21,7 @@ from hub_plugin.errors import (
     OfflineError,
     UsageError,
 )
-from hub_plugin.manifest import Asset
+from hub_plugin.registry.manifest import Asset
 
 MakeAsset = Callable[..., Asset]
 

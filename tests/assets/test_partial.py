@@ -52,7 +52,7 @@ import resource, signal, sys
 from pathlib import Path
 from hub_plugin.assets import AssetCache, fetch
 from hub_plugin.errors import CacheError
-from hub_plugin.manifest import Asset
+from hub_plugin.registry.manifest import Asset
 source = Path(sys.argv[2])
 cache = AssetCache(Path(sys.argv[1]))
 cache.ensure()

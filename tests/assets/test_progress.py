@@ -7,7 +7,7 @@ from asset_server import AssetServer
 
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
 from hub_plugin.assets.progress import RichProgress, SilentProgress, wants_progress_bar
-from hub_plugin.manifest import Asset
+from hub_plugin.registry.manifest import Asset
 
 
 class _Terminal(io.StringIO):

@@ -14,7 +14,7 @@ from asset_server import AssetServer
 
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
 from hub_plugin.errors import DownloadError
-from hub_plugin.manifest import Asset
+from hub_plugin.registry.manifest import Asset
 
 
 @pytest.fixture

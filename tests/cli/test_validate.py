@@ -171,7 +171,7 @@ def test_validate_list_and_info_never_import_mindspore(tmp_path: Path) -> None:
 
 
 def test_internal_errors_are_one_line_unless_debug(capsys, tmp_path: Path, monkeypatch) -> None:
-    import hub_plugin.validation as validation
+    import hub_plugin.registry.validation as validation
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -7,16 +7,21 @@ import its modules by that name, and sets MindSpore to run on the CPU, in PyNati
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hub_plugin.packages import import_package
+from hub_plugin.runtime.hubconf_import import import_package
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 PACKAGE = REPOSITORY / "models" / "simclr"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# The tests in the sub-folders share this folder's helpers (tiny_cifar, nt_xent_reference).
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import_package(PACKAGE)
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hub_plugin_models.simclr import hubconf
 from hub_plugin_models.simclr.errors import UnknownName
-from hub_plugin_models.simclr.network import SimCLR, SimCLRClassifier, SimCLREncoder
+from hub_plugin_models.simclr.networks.network import SimCLR, SimCLRClassifier, SimCLREncoder
 
 PACKAGE = Path(hubconf.__file__).resolve().parent
 TINY = {"backbone": "resnet18", "width_multiplier": 1 / 16}
@@ -67,7 +67,7 @@ def test_unknown_names_and_settings_are_errors() -> None:
 
 def test_importing_hubconf_does_not_import_mindspore() -> None:
     code = (
-        "import sys; from pathlib import Path; from hub_plugin.packages import import_hubconf; "
+        "import sys; from pathlib import Path; from hub_plugin.runtime.hubconf_import import import_hubconf; "
         f"h = import_hubconf(Path({str(PACKAGE)!r})); "
         "assert callable(h.create_network); "
         "print('mindspore' in sys.modules)"

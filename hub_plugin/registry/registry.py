@@ -1,0 +1,293 @@
+"""The registry: where cards and model packages are found, and how a name finds its card.
+
+Roots, searched in this order:
+
+1. the bundled ``models/`` (trusted; see :mod:`hub_plugin.registry.resources`);
+2. folders given with ``--registry DIR`` or ``Registry.open(extra_dirs)``;
+3. folders in ``HUB_PLUGIN_REGISTRY`` (an ``os.pathsep`` list);
+4. installed plugin packages, through the entry-point group ``hub_plugin.models``: each entry point
+   names an importable package whose folder is a root (found without importing it).
+
+A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``hubconf.py`` or a
+``package.yaml``). A name is one of:
+
+* a card's file stem: ``simclr_linearclassifier_cifar10``;
+* a MindSpore Hub UID, ``publisher/version/stem``, for a root laid out ``publisher/version/stem.md``:
+  ``mindspore/1.8/simclr_encoder_cifar10``;
+* a model package's folder name: ``simclr``, meaning its default card (``package.yaml``'s
+  ``default-card``, or its only card);
+* a path to a card file.
+
+An ambiguous name is an :class:`AmbiguousName` listing the candidates; an unknown one a
+:class:`ModelNotFound` suggesting close matches. Nothing here imports MindSpore or runs a hubconf.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..errors import AmbiguousName, ModelNotFound, RegistryError
+from .card import is_card_file
+from .manifest import Manifest
+from .resources import models_dir
+from .schema_profiles import Profile
+from .validation import PACKAGE_FILE, read_manifest, validate_file
+
+ENTRY_POINT_GROUP = "hub_plugin.models"
+REGISTRY_ENV = "HUB_PLUGIN_REGISTRY"
+_SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages"}
+
+
+@dataclass(frozen=True)
+class Root:
+    """A folder of cards and model packages, and where it came from."""
+
+    path: Path
+    source: str  # "bundled", "--registry", "HUB_PLUGIN_REGISTRY" or "plugin <dist>:<name>"
+    trusted: bool = False
+
+
+@dataclass(frozen=True)
+class CardEntry:
+    """A card found in a root, before it is read: its names and where it lives."""
+
+    name: str
+    path: Path
+    root: Root
+    uid: str | None = None
+    package: str | None = None
+
+    @property
+    def address(self) -> str:
+        """The most specific name of this card: its UID, else its stem."""
+        return self.uid or self.name
+
+
+@dataclass(frozen=True)
+class ModelPackage:
+    """A folder with a ``hubconf.py`` (and its cards): ``simclr`` is ``models/simclr``."""
+
+    name: str
+    path: Path
+    root: Root
+    cards: tuple[str, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def default_card(self) -> str | None:
+        chosen = self.settings.get("default-card")
+        if isinstance(chosen, str):
+            return chosen
+        return self.cards[0] if len(self.cards) == 1 else None
+
+    def card_settings(self, card: str) -> Mapping[str, Any]:
+        """``package.yaml``'s entry for a card (``network``, ``requires``), or ``{}``."""
+        cards = self.settings.get("cards") or {}
+        entry = cards.get(card) if isinstance(cards, Mapping) else None
+        return entry if isinstance(entry, Mapping) else {}
+
+    @property
+    def hubconf(self) -> Path:
+        return self.path / "hubconf.py"
+
+
+def _read_package_settings(path: Path) -> dict[str, Any]:
+    """A package's ``package.yaml``, validated (see :func:`check_package_settings`), or ``{}``."""
+    settings_file = path / PACKAGE_FILE
+    if not settings_file.is_file():
+        return {}
+    report = validate_file(settings_file)
+    if report.errors:
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        raise RegistryError(f"{report.errors[0]}{more}")
+    import yaml
+
+    loaded: dict[str, Any] = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}
+    return loaded
+
+
+def _plugin_roots() -> list[Root]:
+    """Roots from the ``hub_plugin.models`` entry points, located without importing them."""
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    roots = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        module = entry.value.split(":", 1)[0].strip()
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        if not locations and spec is not None and spec.origin:
+            locations = [str(Path(spec.origin).parent)]
+        dist = entry.dist.name if entry.dist is not None else "?"
+        if not locations:
+            raise RegistryError(
+                f"plugin {entry.name!r} (from {dist}) names {module!r}, which cannot be found"
+            )
+        roots.append(Root(Path(locations[0]), f"plugin {dist}:{entry.name}"))
+    return roots
+
+
+class Registry:
+    """The cards and model packages of a set of roots; see the module docstring.
+
+    Discovery happens once, on first use; cards are read (and validated) when resolved.
+    """
+
+    def __init__(self, roots: Sequence[Root], profile: Profile = "mindspore-hub") -> None:
+        self.roots = list(roots)
+        self.profile = profile
+
+    @classmethod
+    def open(
+        cls,
+        extra_dirs: Iterable[str | os.PathLike[str]] = (),
+        *,
+        bundled: bool = True,
+        environment: bool = True,
+        plugins: bool = True,
+    ) -> Registry:
+        """The registry of the bundled models, ``extra_dirs``, ``HUB_PLUGIN_REGISTRY`` and plugins.
+
+        Raises :class:`RegistryError` for a folder that does not exist.
+        """
+        roots: list[Root] = []
+        if bundled:
+            roots.append(Root(models_dir(), "bundled", trusted=True))
+        for folder in extra_dirs:
+            roots.append(cls._checked(Path(folder), "--registry"))
+        if environment:
+            for folder in filter(None, os.environ.get(REGISTRY_ENV, "").split(os.pathsep)):
+                roots.append(cls._checked(Path(folder), REGISTRY_ENV))
+        if plugins:
+            roots.extend(_plugin_roots())
+        return cls(roots)
+
+    @staticmethod
+    def _checked(path: Path, source: str) -> Root:
+        if not path.is_dir():
+            raise RegistryError(f"registry folder not found: {path} (from {source})")
+        return Root(path.resolve(), source)
+
+    # --- discovery ----------------------------------------------------------------------------
+
+    def _scan(self, root: Root) -> tuple[list[CardEntry], list[ModelPackage]]:
+        entries: list[CardEntry] = []
+        packages: list[ModelPackage] = []
+        for folder, dirs, files in os.walk(root.path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+            here = Path(folder)
+            relative = here.relative_to(root.path).parts
+            is_package = "hubconf.py" in files or PACKAGE_FILE in files
+            package = here.name if is_package else None
+            cards = sorted(f for f in files if is_card_file(Path(f)))
+            for card in cards:
+                stem = Path(card).stem
+                uid = "/".join((*relative, stem)) if len(relative) == 2 else None
+                entries.append(CardEntry(stem, here / card, root, uid, package))
+            if is_package:
+                packages.append(ModelPackage(
+                    here.name, here, root, tuple(Path(c).stem for c in cards),
+                    _read_package_settings(here),
+                ))
+        return entries, packages
+
+    @cached_property
+    def _discovered(self) -> tuple[list[CardEntry], list[ModelPackage]]:
+        entries: list[CardEntry] = []
+        packages: list[ModelPackage] = []
+        for root in self.roots:
+            found_entries, found_packages = self._scan(root)
+            entries.extend(found_entries)
+            packages.extend(found_packages)
+        return entries, packages
+
+    def cards(self) -> list[CardEntry]:
+        """Every card of every root, in root order."""
+        return list(self._discovered[0])
+
+    def packages(self) -> list[ModelPackage]:
+        """Every model package of every root, in root order."""
+        return list(self._discovered[1])
+
+    def package(self, name: str) -> ModelPackage:
+        """The model package called ``name``; two of that name are an error naming both."""
+        found = [p for p in self.packages() if p.name == name]
+        if len(found) > 1:
+            raise AmbiguousName(name, [f"{p.path} ({p.root.source})" for p in found])
+        if not found:
+            known = sorted({p.name for p in self.packages()})
+            raise ModelNotFound(name, difflib.get_close_matches(name, known, n=3))
+        return found[0]
+
+    # --- resolution ---------------------------------------------------------------------------
+
+    def package_card(self, package: ModelPackage, name: str) -> Manifest:
+        """The manifest of the card ``name`` (a file stem) of ``package``."""
+        for entry in self.cards():
+            if entry.name == name and entry.path.parent == package.path:
+                return self._read(entry)
+        raise ModelNotFound(f"{package.name}/{name}", difflib.get_close_matches(name, package.cards))
+
+    def _read(self, entry: CardEntry) -> Manifest:
+        manifest = read_manifest(entry.path, self.profile)
+        return Manifest(
+            name=entry.name, path=str(entry.path), fields=manifest.fields,
+            positions=manifest.positions, uid=entry.uid, package=entry.package,
+            body=manifest.body,
+        )
+
+    def find(self, name: str) -> CardEntry:
+        """The card a name addresses (see the module docstring), without reading it."""
+        entries = self.cards()
+        if name.endswith(".md") and Path(name).is_file():
+            path = Path(name).resolve()
+            return next(
+                (e for e in entries if e.path.resolve() == path),
+                CardEntry(path.stem, path, Root(path.parent, "path")),
+            )
+        by_uid = [e for e in entries if e.uid == name]
+        if by_uid:
+            return self._one(name, by_uid)
+        candidates = [e for e in entries if e.name == name]
+        for package in self.packages():
+            if package.name != name:
+                continue
+            default = package.default_card
+            if default is None:
+                raise ModelNotFound(
+                    name, [f"{package.name} has cards {', '.join(package.cards)} "
+                           f"but no default-card in {PACKAGE_FILE}"],
+                )
+            candidates.extend(e for e in entries if e.name == default and e.package == name
+                              and e.path.parent == package.path)
+        if candidates:
+            return self._one(name, candidates)
+        known = sorted({e.name for e in entries} | {p.name for p in self.packages()}
+                       | {e.uid for e in entries if e.uid})
+        raise ModelNotFound(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5))
+
+    @staticmethod
+    def _one(name: str, candidates: list[CardEntry]) -> CardEntry:
+        unique = list({e.path.resolve(): e for e in candidates}.values())
+        if len(unique) > 1:
+            raise AmbiguousName(
+                name, [f"{e.address} ({e.path}, {e.root.source})" for e in unique]
+            )
+        return unique[0]
+
+    def resolve(self, name: str) -> Manifest:
+        """The validated manifest of the card ``name`` addresses.
+
+        Raises :class:`ModelNotFound`, :class:`AmbiguousName`, or :class:`CardError` with every
+        defect of an invalid card.
+        """
+        return self._read(self.find(name))

@@ -1,0 +1,12 @@
+"""The runtime layer: what runs model code.
+
+* :mod:`.device` chooses and checks the MindSpore device target;
+* :mod:`.launch` plans and starts data-parallel jobs through ``msrun``;
+* :mod:`.trust` decides whether code from outside the bundled registry may run;
+* :mod:`.hubconf_import` imports a model package's hubconf under a namespace of its own;
+* :mod:`.loading` builds a network from a card: verified weights, trusted hubconf, device;
+* :mod:`.extras` says which optional install a command needs when it is missing.
+
+It sits above the assets and the registry and below the CLI. Nothing here imports MindSpore at
+module level: each function that needs it imports it when called.
+"""

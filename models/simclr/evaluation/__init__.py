@@ -1,0 +1,1 @@
+"""Evaluation and prediction: features, kNN, linear evaluation, classifying images, result cards."""

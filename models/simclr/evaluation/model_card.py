@@ -1,0 +1,148 @@
+"""Cards for a trained SimCLR encoder and its linear classifier, ready to publish to a hub.
+
+The pair mirrors the official cards (``simclr_encoder_cifar10`` and
+``simclr_linearclassifier_cifar10``): one card per checkpoint, each with the checkpoint's sha256,
+the accuracy measured by the linear evaluation, and the settings needed to rebuild the network
+(``hub-plugin load`` builds ``simclr`` for the encoder card and ``simclr_classifier`` for the
+classifier card, which needs both checkpoints). The asset links are where the files are to be
+published (``asset_base_url``); the cards are valid under ``hub-plugin validate`` as written.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from hub_plugin.assets.hashing import hash_file
+
+from ..config import EvalConfig
+
+_TEMPLATE = """\
+# {title}
+
+---
+
+model-name: simclr
+
+backbone-name: {backbone}
+
+module-type: cv
+
+fine-tunable: True
+
+model-version: 1.0
+
+train-dataset: cifar10
+
+evaluation: {evaluation}
+
+author: {author}
+
+update-time: {date}
+
+repo-link: <https://gitee.com/mindspore/models/tree/r1.8/official/cv/simclr>
+
+user-id: {author_id}
+
+used-for: {used_for}
+
+mindspore-version: {mindspore_version}
+
+asset:
+
+-
+    file-format: ckpt
+    asset-link: <{link}>
+    asset-sha256: {digest}
+
+license: Apache2.0
+
+summary: {summary}
+
+---
+
+## What this is
+
+{body}
+
+Network: {backbone} (width multiplier {width}) with the CIFAR stem, as built by
+`models/simclr/hubconf.py` (`create_network("{network}", backbone="{backbone}",
+width_multiplier={width})`). Linear evaluation on CIFAR-10's test set: top-1 {top1:.2f}%,
+top-5 {top5:.2f}%; weighted kNN (k=200, T=0.1) top-1 {knn:.2f}%.
+
+## Reference
+
+Ting Chen, Simon Kornblith, Mohammad Norouzi, Geoffrey Hinton. A Simple Framework for Contrastive
+Learning of Visual Representations. ICML 2020. arXiv:2002.05709.
+"""
+
+
+def _mindspore_version() -> str:
+    import mindspore
+
+    return ".".join(mindspore.__version__.split(".")[:2])
+
+
+def write_cards(
+    folder: Path,
+    config: EvalConfig,
+    *,
+    encoder: Path,
+    classifier: Path,
+    top1: float,
+    top5: float,
+    knn_top1: float,
+) -> list[Path]:
+    """Write ``simclr_encoder_<name>.md`` and ``simclr_linearclassifier_<name>.md`` into ``folder``."""
+    base = config.asset_base_url.rstrip("/")
+    shared = {
+        "backbone": config.backbone,
+        "width": config.width_multiplier,
+        "evaluation": f"top1acc{top1:.2f} | top5acc{top5:.2f}",
+        "author": config.author,
+        "author_id": config.author.replace(" ", "_"),
+        "date": _dt.date.today().isoformat(),
+        "mindspore_version": _mindspore_version(),
+        "top1": top1,
+        "top5": top5,
+        "knn": knn_top1,
+    }
+    cards = [
+        (
+            f"simclr_encoder_{config.card_name}",
+            encoder,
+            {
+                "title": "SimCLR encoder (CIFAR-10), trained with hub-plugin",
+                "network": "simclr",
+                "used_for": "extract-feature/transfer-learning",
+                "summary": "SimCLR encoder and projection head pre-trained on CIFAR-10",
+                "body": "The SimCLR pre-training network (encoder plus projection head) as trained by "
+                "`hub-plugin train simclr`; use its encoder's features h downstream.",
+            },
+        ),
+        (
+            f"simclr_linearclassifier_{config.card_name}",
+            classifier,
+            {
+                "title": "SimCLR linear classifier (CIFAR-10), trained with hub-plugin",
+                "network": "simclr_classifier",
+                "used_for": "inference",
+                "summary": "linear classifier on frozen SimCLR features for CIFAR-10",
+                "body": "A linear classifier (`model.weight`, `model.bias`) trained by `hub-plugin eval "
+                f"simclr` on the frozen features of `simclr_encoder_{config.card_name}`, whose "
+                "checkpoint it needs as well.",
+            },
+        ),
+    ]
+    written = []
+    for stem, checkpoint, specific in cards:
+        text = _TEMPLATE.format(
+            link=f"{base}/{checkpoint.name}", digest=hash_file(checkpoint).sha256, **shared, **specific
+        )
+        path = folder / f"{stem}.md"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+__all__ = ["write_cards"]

@@ -1,0 +1,153 @@
+"""Prediction: CIFAR-10's classes, with probabilities, for image files.
+
+Each image (PNG or JPEG, any size, any mode) is decoded with Pillow, converted to RGB and passed
+through the evaluation transform (:class:`~.transforms.EvaluationTransform`: a bicubic resize to
+32x32 and the preset's pixel scale), then through the classifier (encoder plus linear layer,
+:class:`~.network.SimCLRClassifier`); the softmax of the logits gives the probabilities. An image
+that is missing or cannot be decoded gets an error of its own and the others are still answered;
+the report's exit code is then 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mindspore
+import numpy as np
+
+from hub_plugin.runtime.device import use_device
+
+from .. import config as config_module
+from ..config import PredictConfig
+from ..cpu import use_fast_cpu_convolutions
+from ..data.datasets import CLASSES
+from ..data.transforms import EvaluationTransform
+from ..errors import ImageError
+from ..networks.checkpoint import load_checkpoint
+from ..networks.network import SimCLRClassifier
+from ..networks.resnet import build_backbone
+from ..pretraining.checkpoint_store import STATE_KEY
+
+
+@dataclass
+class ImagePrediction:
+    """The answer for one image: the top classes with probabilities, or the error."""
+
+    path: str
+    classes: list[tuple[str, float]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"image": self.path, "error": self.error}
+        return {
+            "image": self.path,
+            "top": [{"class": name, "probability": round(p, 6)} for name, p in self.classes],
+        }
+
+
+@dataclass
+class PredictionReport:
+    """The answers for every image, in the order given."""
+
+    predictions: list[ImagePrediction]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(prediction.ok for prediction in self.predictions) else 1
+
+    def summary(self) -> str:
+        lines = []
+        for prediction in self.predictions:
+            if prediction.error is not None:
+                lines.append(f"{prediction.path}: error: {prediction.error}")
+            else:
+                shown = ", ".join(f"{name} {p:.1%}" for name, p in prediction.classes)
+                lines.append(f"{prediction.path}: {shown}")
+        return "\n".join(lines)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [prediction.to_json() for prediction in self.predictions]
+
+
+def read_image(path: str) -> np.ndarray:
+    """The image at ``path`` as H x W x 3 uint8 RGB; :class:`ImageError` when it can't be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    file = Path(path)
+    if not file.exists():
+        raise ImageError(path, "no such file")
+    if not file.is_file():
+        raise ImageError(path, "not a file")
+    try:
+        with Image.open(file) as image:
+            image.load()
+            return np.asarray(image.convert("RGB"), dtype=np.uint8)
+    except UnidentifiedImageError:
+        raise ImageError(path, "not an image Pillow can decode (PNG or JPEG expected)") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ImageError(path, f"cannot decode: {error}") from None
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, computed stably in float64."""
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return result
+
+
+def build_classifier(config: PredictConfig) -> SimCLRClassifier:
+    """The classifier filled strictly from the encoder and classifier checkpoints."""
+    network = SimCLRClassifier(build_backbone(config.backbone, width_multiplier=config.width_multiplier))
+    if config.pretrained:
+        from .linear_eval import official_checkpoint
+
+        sources = [official_checkpoint("simclr_encoder_cifar10"),
+                   official_checkpoint("simclr_linearclassifier_cifar10")]
+    else:
+        sources = [str(config.encoder), str(config.classifier)]
+    load_checkpoint(network, *sources, ignore=(STATE_KEY,))
+    network.set_train(False)
+    return network
+
+
+def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionReport:
+    """Top-k CIFAR-10 classes for each image of the config; see the module docstring."""
+    if isinstance(overrides, PredictConfig):
+        config = overrides.check()
+    else:
+        values = dict(overrides)
+        values.setdefault("augmentation", values.get("preset", "official"))
+        config = config_module.build(PredictConfig, values)
+    if config.device == "cpu":
+        use_fast_cpu_convolutions()
+    use_device(config.device)
+    network = build_classifier(config)
+    transform = EvaluationTransform(config.augmentation)
+    predictions = [ImagePrediction(path) for path in config.images]
+    ready: list[tuple[int, np.ndarray]] = []
+    for index, path in enumerate(config.images):
+        try:
+            ready.append((index, transform(read_image(path))))
+        except ImageError as error:
+            predictions[index].error = error.reason
+    top_k = min(config.top_k, len(CLASSES))
+    for first in range(0, len(ready), config.batch_size):
+        chunk = ready[first : first + config.batch_size]
+        batch = np.stack([image for _, image in chunk]).astype(np.float32)
+        probabilities = softmax(network(mindspore.Tensor(batch)).asnumpy())
+        for (index, _), row in zip(chunk, probabilities, strict=True):
+            order = np.argsort(-row)[:top_k]
+            predictions[index].classes = [(CLASSES[int(c)], float(row[c])) for c in order]
+    return PredictionReport(predictions)
+
+
+__all__ = ["ImagePrediction", "PredictionReport", "predict_images", "read_image", "softmax"]

@@ -1,0 +1,90 @@
+"""Linear evaluation: accuracy over every test image, the official classifier layout, valid cards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mindspore
+import numpy as np
+import pytest
+from hub_plugin_models.simclr import hubconf
+from hub_plugin_models.simclr.config import EvalConfig
+from hub_plugin_models.simclr.evaluation.linear_eval import (
+    linear_evaluation,
+    save_encoder,
+    topk_accuracy,
+    train_linear_classifier,
+)
+from tiny_cifar import write_cifar_bin
+
+from hub_plugin.registry.validation import validate_file
+
+
+def test_topk_counts_every_row() -> None:
+    logits = np.array([[3, 2, 1, 0], [0, 1, 2, 3], [1, 3, 2, 0]], dtype=np.float32)
+    labels = np.array([0, 1, 2])
+    assert topk_accuracy(logits, labels, 1) == pytest.approx(100 / 3)
+    assert topk_accuracy(logits, labels, 2) == pytest.approx(200 / 3)
+    assert topk_accuracy(logits, labels, 3) == pytest.approx(100.0)
+    assert topk_accuracy(logits, labels, 10) == 100.0
+
+
+def test_the_linear_classifier_learns_separable_features() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(10, 16)) * 4
+    labels = rng.integers(0, 10, 400)
+    features = (centres[labels] + rng.normal(size=(400, 16))).astype(np.float32)
+    config = EvalConfig(
+        data="d", encoder="e", epochs=20, batch_size=64, learning_rate=(1e-2, 1e-2, 1e-3), warmup_epochs=0
+    )
+    classifier = train_linear_classifier(features, labels, config)
+    logits = classifier(mindspore.Tensor(features)).asnumpy()
+    assert topk_accuracy(logits, labels, 1) > 95
+    assert [p.name for p in classifier.get_parameters()] == ["model.weight", "model.bias"]
+
+
+@pytest.mark.slow
+def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(tmp_path: Path) -> None:
+    data = write_cifar_bin(tmp_path / "data", train=30, test=12)
+    mindspore.set_seed(0)
+    network = hubconf.simclr(backbone="resnet18", width_multiplier=0.0625)
+    save_encoder(network, tmp_path / "pretrained.ckpt")
+    result = linear_evaluation(
+        {
+            "data": str(data),
+            "encoder": str(tmp_path / "pretrained.ckpt"),
+            "output": str(tmp_path / "out"),
+            "backbone": "resnet18",
+            "width_multiplier": 0.0625,
+            "epochs": 3,
+            "batch_size": 16,
+            "card_name": "tiny",
+            "asset_base_url": "https://example.org/simclr/",
+            "data_workers": 1,
+        }
+    )
+    assert result.test_images == 12 and result.train_images == 30
+    # over every test image: a multiple of 1/12
+    assert round(result.top1 * 12 / 100, 6) == round(result.top1 * 12 / 100)
+    assert result.top5 >= result.top1 and 0 <= result.knn_top1 <= 100
+    classifier = mindspore.load_checkpoint(result.classifier)
+    assert sorted(classifier) == ["model.bias", "model.weight"]
+    assert classifier["model.weight"].shape == (10, network.num_features)
+    encoder = mindspore.load_checkpoint(result.encoder)
+    assert sorted(encoder) == sorted(p.name for p in network.get_parameters())
+    # the pair fills the classifier network strictly, as hub-plugin load does
+    built = hubconf.create_network("simclr_classifier", backbone="resnet18", width_multiplier=0.0625)
+    report = hubconf.load_pretrained(built, [result.encoder, result.classifier])
+    assert len(report.loaded) == len(list(built.get_parameters()))
+    for card in result.cards:
+        verdict = validate_file(card)
+        assert verdict.valid, verdict.errors
+        assert verdict.manifest is not None
+    text = Path(result.cards[1]).read_text()
+    assert "https://example.org/simclr/simclr_linearclassifier_tiny.ckpt" in text
+    from hub_plugin.assets.hashing import hash_file
+
+    assert hash_file(Path(result.classifier)).sha256 in text
+    saved = json.loads((tmp_path / "out" / "evaluation.json").read_text())
+    assert saved["top1"] == result.top1

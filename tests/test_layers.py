@@ -1,0 +1,139 @@
+"""The layers of ``hub_plugin`` import one way only: cli -> runtime -> assets -> registry -> errors.
+
+Every module's imports are read with ``ast`` (nothing is imported), relative imports are resolved to
+absolute module names, and an import of a higher layer fails the test with the file and line. The
+front door (``__init__.py``, ``__main__.py``, ``api.py``) sits above every layer; ``errors.py`` and
+``_version.py`` below all of them. The registry and the assets never import MindSpore at all, not even
+inside a function: they serve the light install.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from locations import REPO
+
+PACKAGE = REPO / "hub_plugin"
+
+#: Rank of each layer: a module may import its own layer and those below it.
+LAYERS = {"errors": 0, "_version": 0, "registry": 1, "assets": 2, "runtime": 3, "cli": 4}
+FRONT_DOOR = 5
+#: Layers that never import MindSpore, anywhere in their code.
+WITHOUT_MINDSPORE = {"errors", "_version", "registry", "assets"}
+
+
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def rank(module: str) -> int | None:
+    """The layer rank of a ``hub_plugin`` module, ``None`` for modules outside the package."""
+    parts = module.split(".")
+    if parts[0] != "hub_plugin":
+        return None
+    if len(parts) == 1:
+        return FRONT_DOOR
+    return LAYERS.get(parts[1], FRONT_DOOR)
+
+
+def imports(source: str, module: str, is_package: bool) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) of every import in ``source``, at any depth."""
+    package_parts = module.split(".") if is_package else module.split(".")[:-1]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            yield node.lineno, target
+            for alias in node.names:  # ``from . import x`` names a module too
+                yield node.lineno, f"{target}.{alias.name}"
+
+
+def violations(source: str, module: str, is_package: bool = False) -> list[str]:
+    """Why the imports of ``module`` (its ``source``) break the layer rule; empty when they don't."""
+    own = rank(module)
+    assert own is not None
+    layer = module.split(".")[1] if "." in module else ""
+    found = []
+    for line, target in imports(source, module, is_package):
+        target_rank = rank(target)
+        if target_rank is not None and target_rank > own and not _is_attribute_of_lower(target, own):
+            found.append(f"line {line}: {module} imports {target}, a higher layer")
+        if layer in WITHOUT_MINDSPORE and target.split(".")[0] == "mindspore":
+            found.append(f"line {line}: {module} imports MindSpore")
+    return found
+
+
+def _is_attribute_of_lower(target: str, own: int) -> bool:
+    """``from ..errors import HubPluginError`` yields ``hub_plugin.errors.HubPluginError``: a name in
+    a lower module, not a module of a higher layer."""
+    parent = target.rsplit(".", 1)[0]
+    parent_rank = rank(parent)
+    return parent != "hub_plugin" and parent_rank is not None and parent_rank <= own
+
+
+def package_modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts)
+
+
+@pytest.mark.parametrize("path", package_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_down_the_layers(path: Path) -> None:
+    found = violations(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py")
+    assert not found, f"{path.relative_to(REPO)}: " + "; ".join(found)
+
+
+def test_every_module_belongs_to_a_layer_or_the_front_door() -> None:
+    top_level = sorted(p.name for p in PACKAGE.iterdir() if p.suffix == ".py")
+    assert top_level == ["__init__.py", "__main__.py", "_version.py", "api.py", "errors.py"]
+    folders = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    assert set(folders) <= set(LAYERS), folders
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("hub_plugin.registry.card", "from ..assets import fetch\n"),
+        ("hub_plugin.registry.card", "def f():\n    from hub_plugin.runtime.loading import load_model\n"),
+        ("hub_plugin.assets.cache", "from .. import api\n"),
+        ("hub_plugin.assets.cache", "import hub_plugin.cli\n"),
+        ("hub_plugin.runtime.loading", "from ..cli.load import run\n"),
+        ("hub_plugin.registry.card", "import mindspore\n"),
+    ],
+)
+def test_a_planted_upward_import_is_caught(module: str, source: str) -> None:
+    assert violations(source, module)
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("hub_plugin.registry.card", "from ..errors import CardError\n"),
+        ("hub_plugin.assets.fetch", "from ..registry.manifest import Asset\nfrom .cache import AssetCache\n"),
+        ("hub_plugin.runtime.loading", "from ..assets import fetch_manifest\n"),
+        ("hub_plugin.cli.load", "from ..runtime.loading import load_model\n"),
+        ("hub_plugin.cli.load", "from .._version import __version__\n"),
+        ("hub_plugin.runtime.device", "def f():\n    import mindspore\n"),
+    ],
+)
+def test_downward_imports_are_allowed(module: str, source: str) -> None:
+    assert violations(source, module) == []
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in [*package_modules(), *sorted((REPO / "models").rglob("*.py"))]
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long, long
