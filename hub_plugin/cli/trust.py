@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..runtime.trust_store import TrustEntry
+    from ..runtime.trust_store import TrustEntry, TrustStore
 
 
 def register(subparsers: Any) -> None:
@@ -104,15 +104,11 @@ def run_ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def _looks_like_url(text: str) -> bool:
-    return "://" in text or text.startswith("git@")
-
-
 def run_add(args: argparse.Namespace) -> int:
-    from ..runtime.trust_store import TrustStore
+    from ..runtime.trust_store import TrustStore, looks_like_url
 
     store = TrustStore()
-    if _looks_like_url(args.name):
+    if looks_like_url(args.name):
         if not args.commit:
             raise UsageError(
                 f"trusting the repository {args.name} needs the commit whose code will run",
@@ -129,7 +125,7 @@ def run_add(args: argparse.Namespace) -> int:
     return _add_package(args, store)
 
 
-def _add_package(args: argparse.Namespace, store: Any) -> int:
+def _add_package(args: argparse.Namespace, store: TrustStore) -> int:
     from ..registry import Registry
     from ..runtime.code_digest import describe_changes, package_digest
 
@@ -154,8 +150,11 @@ def _add_package(args: argparse.Namespace, store: Any) -> int:
     for path in sorted(code.files):
         print(f"  {code.files[path][:16]}  {path}")
     print(f"digest: {code.digest}")
-    if before is not None and not before.legacy and before.digest != code.digest:
-        print(f"since the trust of {_when(before.trusted_at)}: {describe_changes(before.files, code.files)}")
+    if before is not None and before.legacy:
+        print("this replaces an old entry, which covered hubconf.py alone")
+    elif before is not None and before.digest != code.digest:
+        change = describe_changes(before.files, code.files)
+        print(f"since the trust of {_when(before.trusted_at)}: {change}")
     print(f"trusted: {package.name} (revoke with 'hub-plugin trust rm {package.name}')")
     return 0
 
@@ -173,8 +172,7 @@ def run_rm(args: argparse.Namespace) -> int:
             hint="'hub-plugin trust ls' lists what is trusted",
         )
     for entry in removed:
-        where = entry.folder if hasattr(entry, "folder") else getattr(entry, "url", "")
-        print(f"no longer trusted: {entry.kind} {entry.name or '-'} ({where})")
+        print(f"no longer trusted: {entry.kind} {entry.name or '-'} ({entry.key})")
     if not removed:
         print("nothing was trusted")
     return 0

@@ -59,8 +59,8 @@ def change_since_trust(entry: PackageTrust | None, code: CodeDigest) -> str | No
         others = len(code.files) - (1 if "hubconf.py" in code.files else 0)
         return (
             f"it was trusted by an older hub-plugin for its hubconf.py alone ({state} since); trust now "
-            f"covers all its code, and its {others} other file{'s' if others != 1 else ''} were "
-            "never checked"
+            f"covers all its code, and its {others} other "
+            f"{'file was' if others == 1 else 'files were'} never checked"
         )
     if entry.digest == code.digest:
         return None

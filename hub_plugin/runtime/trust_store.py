@@ -186,6 +186,13 @@ class TrustStore:
     :meth:`trust_package`, :meth:`trust_repository`, :meth:`forget`, :meth:`forget_all`.
     Whether a *package* may run is :func:`hub_plugin.runtime.trust.ensure_trusted`'s business; it
     compares the package's code digest with :meth:`package_entry`.
+
+    For model-zoo code checked out from a repository, call
+    :func:`hub_plugin.runtime.trust.ensure_repository_trusted` with the URL and the commit before
+    importing anything of the checkout: it consults :meth:`repository_entry`, asks on a terminal
+    (or refuses in one line naming ``hub-plugin trust add URL --commit SHA`` and ``--trust``) and
+    records a yes with :meth:`trust_repository`. ``hub-plugin trust ls`` lists such entries and
+    ``trust rm NAME|URL`` removes them, like package entries.
     """
 
     def __init__(self, home: Path | None = None) -> None:
@@ -352,7 +359,7 @@ class TrustStore:
 
     def forget_named(self, name: str) -> list[TrustEntry]:
         """Remove the entries ``name`` names: by name, by package folder or by repository URL."""
-        folder = str(Path(name).resolve()) if not _looks_like_url(name) else None
+        folder = str(Path(name).resolve()) if not looks_like_url(name) else None
         url = repository_key(name)
 
         def named(entry: TrustEntry) -> bool:
@@ -369,7 +376,8 @@ class TrustStore:
         return self.forget(lambda entry: True)
 
 
-def _looks_like_url(text: str) -> bool:
+def looks_like_url(text: str) -> bool:
+    """Whether ``text`` names a repository (``https://...``, ``git@host:path``), not a folder."""
     return "://" in text or text.startswith("git@")
 
 
@@ -386,5 +394,5 @@ def same_commit(recorded: str, given: str) -> bool:
 
 __all__ = [
     "STORE_FILE", "PackageTrust", "RepositoryTrust", "TrustEntry", "TrustStore", "TrustStoreError",
-    "repository_key", "same_commit", "utc_now",
+    "looks_like_url", "repository_key", "same_commit", "utc_now",
 ]
