@@ -49,11 +49,16 @@ class LoadedModel:
     seconds: float = 0.0
 
 
-def open_registry(registry: RegistryArgument) -> Registry:
-    """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default)."""
+def open_registry(
+    registry: RegistryArgument, *, offline: bool | None = None, allow_http: bool = False
+) -> Registry:
+    """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default),
+    with the synced hubs behind it (a hub is synced on first use unless ``offline``)."""
     if isinstance(registry, Registry):
         return registry
-    return Registry.open(registry or ())
+    from ..assets.hub_sync import registry_with_hubs
+
+    return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http)
 
 
 def network_for(registry: Registry, manifest: Manifest) -> tuple[ModelPackage, str, list[Manifest]]:
@@ -137,7 +142,7 @@ def load_model(
     Raises the registry's, the assets' and the package's typed errors; see the README.
     """
     started = time.perf_counter()
-    reg = open_registry(registry)
+    reg = open_registry(registry, offline=offline, allow_http=allow_http)
     manifest = reg.resolve(name)
     package, network_name, required = network_for(reg, manifest)
     hubconf = trusted_hubconf(package, trust=trust)
