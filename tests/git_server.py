@@ -66,12 +66,12 @@ class ByteProxy:
         self.released = threading.Event()
         self._lock = threading.Lock()
         self._listener = socket.socket()
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(16)
         self.port: int = self._listener.getsockname()[1]
         self._closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self) -> None:
         while not self._closed:
@@ -84,6 +84,8 @@ class ByteProxy:
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket, count: bool) -> None:
+        """Copy one direction until its end, then pass the half-close on (the other direction
+        may still be answering)."""
         try:
             while True:
                 data = source.recv(65536)
@@ -99,9 +101,8 @@ class ByteProxy:
         except OSError:
             pass
         finally:
-            for end in (sink, source):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)
 
     def _serve(self, client: socket.socket) -> None:
         try:
@@ -117,8 +118,13 @@ class ByteProxy:
         server.close()
 
     def close(self) -> None:
+        """Stop accepting (waking the accepting thread: a socket closed under a blocked
+        ``accept`` would keep listening) and let stalled transfers go."""
         self._closed = True
         self.released.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._acceptor.join(timeout=5)
         self._listener.close()
 
 

@@ -86,21 +86,33 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
+    """Sync the hub NAME, or every hub (one failing does not stop the others; exit 1 if any)."""
+    import sys
+
     from ..assets.fetch import offline_from_environment
     from ..assets.git_transport import GitTransport
     from ..assets.hub_sync import hub_store, sync_hub
+    from ..errors import HubPluginError
 
     store = hub_store()
     specs = [store.hub(args.name)] if args.name else store.hubs()
     transport = GitTransport(allow_http=args.allow_http, offline=offline_from_environment())
+    failed = 0
     for spec in specs:
         before = store.snapshot(spec.name)
-        snapshot = sync_hub(store, spec, transport)
+        try:
+            snapshot = sync_hub(store, spec, transport)
+        except HubPluginError as error:
+            if args.name or args.debug:
+                raise
+            print(f"hub-plugin: error: {spec.name}: {error}", file=sys.stderr)
+            failed = max(failed, error.exit_code)
+            continue
         change = ("unchanged" if before and before.commit == snapshot.commit
                   else f"was {before.commit[:12]}" if before else "first sync")
         print(f"{spec.name}: {snapshot.commit[:12]} ({snapshot.date}), "
               f"{len(snapshot.index())} cards ({change})")
-    return 0
+    return failed
 
 
 def run_rm(args: argparse.Namespace) -> int:
