@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "download",
     "cache",
     "hub",
+    "trust",
     "load",
     "train",
     "evaluate",

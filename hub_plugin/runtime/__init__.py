@@ -3,6 +3,8 @@
 * :mod:`.device` chooses and checks the MindSpore device target;
 * :mod:`.launch` plans and starts data-parallel jobs through ``msrun``;
 * :mod:`.trust` decides whether code from outside the bundled registry may run;
+* :mod:`.code_digest` digests every file of a model package that can run, for trust;
+* :mod:`.trust_store` keeps what was trusted (packages by digest, repositories by commit);
 * :mod:`.hubconf_import` imports a model package's hubconf under a namespace of its own;
 * :mod:`.loading` builds a network from a card: verified weights, trusted hubconf, device;
 * :mod:`.extras` says which optional install a command needs when it is missing.

@@ -1,99 +1,88 @@
-"""Trust: running a model package's ``hubconf.py`` is running code from elsewhere.
+"""Trust: running a model package's code, or a repository's, is running code from elsewhere.
 
-The bundled registry is trusted. Any other package (a ``--registry`` folder, ``HUB_PLUGIN_REGISTRY``,
-a plugin distribution) is asked about once: the answer is remembered in an allow-list,
-``trusted.json`` under ``HUB_PLUGIN_HOME``, keyed by the package's folder and the sha256 of its
-``hubconf.py``, so an edited hubconf is asked about again. ``--trust`` (``trust=True``) trusts for
-one run without remembering, for CI; ``trust=False`` refuses. A non-interactive run with no answer
-on record is an :class:`UntrustedCode` error that says how to proceed.
+The bundled registry is trusted. Any other model package (a ``--registry`` folder,
+``HUB_PLUGIN_REGISTRY``, a plugin distribution) runs only once someone agreed: on a terminal the
+package is asked about once and a yes is remembered in the trust store
+(:class:`~.trust_store.TrustStore`, ``$HUB_PLUGIN_HOME/trusted.json``) with the digest of *every*
+file of the package that can run or steer what runs (:mod:`.code_digest`), so an edit to any
+module, an added module or a changed ``package.yaml`` is asked about again, and the question (or,
+without a terminal, the one-line error) names what changed since trust was given.
+
+``trust=True`` (``--trust``) runs once without remembering, for CI; ``hub-plugin trust add NAME``
+remembers without asking; ``trust=False`` refuses. Repositories of model-zoo code are trusted at a
+commit the same way, through :func:`ensure_repository_trusted`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 from ..errors import HubPluginError
 from ..registry import ModelPackage
+from .code_digest import CodeDigest, describe_changes, package_digest
+from .trust_store import PackageTrust, TrustEntry, TrustStore, same_commit
 
-ALLOW_LIST = "trusted.json"
+FILES_NAMED_IN_A_QUESTION = 6
 
 
 class UntrustedCode(HubPluginError):
-    """A model package's code was not trusted: refused, or no one could be asked."""
-
-
-def _home() -> Path:
-    from ..assets.cache import default_cache_root
-
-    return default_cache_root()
-
-
-def hubconf_digest(package: ModelPackage) -> str:
-    try:
-        return hashlib.sha256(package.hubconf.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"trusted": {}}
-    if not isinstance(data, dict) or not isinstance(data.get("trusted"), dict):
-        return {"trusted": {}}
-    return data
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".trusted.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-class TrustStore:
-    """The allow-list of trusted model packages, in ``<home>/trusted.json``."""
-
-    def __init__(self, home: Path | None = None) -> None:
-        self.path = (home or _home()) / ALLOW_LIST
-
-    def is_trusted(self, package: ModelPackage) -> bool:
-        if package.root.trusted:
-            return True
-        entry = _read(self.path)["trusted"].get(str(package.path.resolve()))
-        return isinstance(entry, dict) and entry.get("hubconf-sha256") == hubconf_digest(package)
-
-    def remember(self, package: ModelPackage) -> None:
-        import filelock
-
-        with filelock.FileLock(str(self.path) + ".lock"):
-            data = _read(self.path)
-            data["trusted"][str(package.path.resolve())] = {
-                "name": package.name,
-                "source": package.root.source,
-                "hubconf-sha256": hubconf_digest(package),
-            }
-            _write(self.path, data)
+    """Code from outside the bundled registry was not trusted: refused, changed since it was
+    trusted, or no one could be asked."""
 
 
 def _ask_terminal(question: str) -> bool:
     print(question + " [y/N] ", end="", file=sys.stderr, flush=True)
     return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def _is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _when(entry: TrustEntry) -> str:
+    return entry.trusted_at.replace("T", " ").replace("Z", " UTC") if entry.trusted_at else "?"
+
+
+def change_since_trust(entry: PackageTrust | None, code: CodeDigest) -> str | None:
+    """Why ``code`` is not trusted by ``entry``, in a few words; None when it is trusted.
+
+    ``"it is not trusted yet"``, ``"it changed since it was trusted on 2026-12-01 15:20:03 UTC:
+    modified network.py"``, or, for an entry of the old format that covered ``hubconf.py`` alone,
+    a sentence saying so.
+    """
+    if entry is None:
+        return "it is not trusted yet"
+    if entry.legacy:
+        hubconf = entry.files.get("hubconf.py")
+        state = "unchanged" if hubconf and code.files.get("hubconf.py") == hubconf else "changed"
+        others = len(code.files) - (1 if "hubconf.py" in code.files else 0)
+        return (
+            f"it was trusted by an older hub-plugin for its hubconf.py alone ({state} since); trust now "
+            f"covers all its code, and its {others} other "
+            f"{'file was' if others == 1 else 'files were'} never checked"
+        )
+    if entry.digest == code.digest:
+        return None
+    change = describe_changes(entry.files, code.files) or "its code digest differs"
+    return f"it changed since it was trusted on {_when(entry)}: {change}"
+
+
+def is_trusted(package: ModelPackage, store: TrustStore | None = None) -> bool:
+    """Whether ``package``'s code may run without asking: bundled, or trusted with its code as it
+    is now (nothing added, removed or modified since)."""
+    if package.root.trusted:
+        return True
+    entry = (store or TrustStore()).package_entry(package.path)
+    return change_since_trust(entry, package_digest(package)) is None
+
+
+def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
+    """``"26 files (hubconf.py, network.py, ... and 20 more), digest 9c1e2f3a4b5c"``."""
+    paths = sorted(code.files, key=lambda p: (p != "hubconf.py", p))
+    shown = ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+    count = len(paths)
+    return f"{count} file{'s' if count != 1 else ''} ({shown}), digest {code.digest[:12]}"
 
 
 def ensure_trusted(
@@ -106,8 +95,9 @@ def ensure_trusted(
 ) -> None:
     """Return when ``package``'s code may run; raise :class:`UntrustedCode` otherwise.
 
-    ``trust``: True trusts for this call, False refuses, None consults the allow-list and, on a
-    terminal, asks once and remembers a yes.
+    ``trust``: True trusts for this call, False refuses, None consults the trust store and, on a
+    terminal (or with ``interactive=True`` and ``ask``), asks once, naming what changed since trust
+    was given, and remembers a yes with the digest that was shown.
     """
     if package.root.trusted or trust is True:
         return
@@ -115,17 +105,80 @@ def ensure_trusted(
     if trust is False:
         raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
     store = store or TrustStore()
-    if store.is_trusted(package):
+    code = package_digest(package)
+    reason = change_since_trust(store.package_entry(package.path), code)
+    if reason is None:
         return
     if interactive is None:
-        interactive = sys.stdin.isatty() and sys.stderr.isatty()
+        interactive = _is_interactive()
     if not interactive:
         raise UntrustedCode(
             f"the model package {package.name!r} at {where} is code from outside the bundled "
-            "registry and has not been trusted",
-            hint="run once on a terminal to be asked, or pass --trust (trust=True) to run it",
+            f"registry; {reason}",
+            hint=f"review it, then run 'hub-plugin trust add {package.name}', "
+            "or pass --trust (trust=True) to run it once",
         )
-    question = f"Run the code of the model package {package.name!r} at {where}?"
+    question = (
+        f"The model package {package.name!r} at {where} is code from outside the bundled "
+        f"registry; {reason}.\nIt runs {what_runs(code)}.\nRun it?"
+    )
     if not (ask or _ask_terminal)(question):
         raise UntrustedCode(f"not trusted: the model package {package.name!r} at {where}")
-    store.remember(package)
+    store.trust_package(
+        package.path, name=package.name, source=package.root.source, digest=code.digest,
+        files=code.files,
+    )
+
+
+def ensure_repository_trusted(
+    url: str,
+    commit: str,
+    trust: bool | None = None,
+    *,
+    name: str = "",
+    source: str = "",
+    store: TrustStore | None = None,
+    ask: Callable[[str], bool] | None = None,
+    interactive: bool | None = None,
+) -> None:
+    """Return when the code of the repository ``url`` at ``commit`` may run; raise
+    :class:`UntrustedCode` otherwise. For model-zoo code (a card's ``repo-link``).
+
+    As :func:`ensure_trusted`: ``trust`` True runs once, False refuses, None consults the store
+    (trusted at the same commit, see :func:`~.trust_store.same_commit`) and on a terminal asks,
+    naming the commit trusted before if there was one, and records a yes with ``commit``,
+    ``name`` and ``source``. Call it before importing anything of the checkout.
+    """
+    label = f"the repository {url} at commit {commit[:12]}" + (f" ({name})" if name else "")
+    if trust is True:
+        return
+    if trust is False:
+        raise UntrustedCode(f"refusing to run the code of {label}")
+    store = store or TrustStore()
+    entry = store.repository_entry(url)
+    if entry is not None and same_commit(entry.commit, commit):
+        return
+    reason = "it is not trusted yet" if entry is None else (
+        f"it was trusted at commit {entry.commit[:12]} on {_when(entry)}, a different commit"
+    )
+    if interactive is None:
+        interactive = _is_interactive()
+    if not interactive:
+        raise UntrustedCode(
+            f"{label} is code from outside the bundled registry; {reason}",
+            hint=f"review it, then run 'hub-plugin trust add {url} --commit {commit}', "
+            "or pass --trust (trust=True) to run it once",
+        )
+    question = (
+        f"{label[0].upper()}{label[1:]} is code from outside the bundled registry; {reason}."
+        "\nRun it?"
+    )
+    if not (ask or _ask_terminal)(question):
+        raise UntrustedCode(f"not trusted: {label}")
+    store.trust_repository(url, commit, name=name, source=source)
+
+
+__all__ = [
+    "UntrustedCode", "change_since_trust", "ensure_repository_trusted", "ensure_trusted",
+    "is_trusted", "what_runs",
+]
