@@ -137,3 +137,15 @@ def registry_with_hubs(
 ) -> Registry:
     """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search."""
     return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http))
+
+
+def hub_snapshot(name: str, *, offline: bool | None = None) -> Snapshot:
+    """The snapshot of the hub ``name``, synced first if it never was (unless offline)."""
+    cards = hub_cards(offline=offline)
+    spec = cards.store.hub(name)
+    snapshot = cards.store.snapshot(spec.name)
+    if snapshot is not None:
+        return snapshot
+    if cards.syncer is None:
+        raise HubNotSynced(spec.name)
+    return cards.syncer(cards.store, spec)

@@ -35,28 +35,20 @@ def format_rows(entries: Sequence[Mapping[str, Any]]) -> str:
 
 
 def list_hub(args: argparse.Namespace) -> int:
-    from ..assets.hub_sync import hub_cards
+    from ..assets.hub_sync import hub_snapshot
     from ..registry.hub_index import matches
 
-    cards = hub_cards()
-    spec = cards.store.hub(args.hub)
-    snapshot = cards.store.snapshot(spec.name)
-    if snapshot is None:
-        from ..registry.hubs import HubNotSynced
-
-        if cards.syncer is None:
-            raise HubNotSynced(spec.name)
-        snapshot = cards.syncer(cards.store, spec)
+    snapshot = hub_snapshot(args.hub)
     shown = [e for e in snapshot.index()
              if matches(e, version=args.hub_version, text=args.hub_filter)]
     if args.format == "json":
-        print(json.dumps({"hub": spec.name, "url": snapshot.url, "ref": snapshot.ref,
+        print(json.dumps({"hub": snapshot.hub, "url": snapshot.url, "ref": snapshot.ref,
                           "commit": snapshot.commit, "date": snapshot.date, "cards": shown},
                          indent=2, ensure_ascii=False))
         return 0
     out = sys.stdout
     out.write(format_rows(shown) + "\n")
     total = len(snapshot.index()) if args.hub_version or args.hub_filter else len(shown)
-    out.write(f"{len(shown)} of {total} cards of the hub {spec.name} "
+    out.write(f"{len(shown)} of {total} cards of the hub {snapshot.hub} "
               f"(commit {snapshot.commit[:12]}, {snapshot.date})\n")
     return 0

@@ -9,7 +9,9 @@ both ``<host>/<owner>/<repository>/tree/<ref>/<folder>`` (a ``blob`` link to a f
 folder). A bare repository URL (``https://gitee.com/mindspore/models`` or ``...models.git``)
 means the repository's root on its default branch (``HEAD``). The ref is taken as the first path
 segment after ``tree``: MindSpore's branches (``master``, ``r1.8``) and tags (``v1.8.0``) have no
-``/`` in them; a commit id works the same way and pins the code.
+``/`` in them; a commit id works the same way and pins the code. The repository URL is kept as the
+card writes it (Gitee and GitHub serve ``.../models`` and ``.../models.git`` alike), so that
+``HUB_PLUGIN_MIRROR`` prefixes written for the card's links apply to it unchanged.
 """
 
 from __future__ import annotations
@@ -60,9 +62,7 @@ def parse_repo_link(link: str) -> RepoLink:
             break
     else:
         base, ref, folder = segments, "HEAD", []
-    if base and base[-1].endswith(".git"):
-        base[-1] = base[-1][: -len(".git")]
     if not base:
         raise RepoLinkError(f"repo-link {link!r} names no repository")
-    repository = f"{parts.scheme}://{parts.netloc}/{'/'.join(base)}.git"
+    repository = f"{parts.scheme}://{parts.netloc}/{'/'.join(base)}"
     return RepoLink(repository, ref, "/".join(folder))
