@@ -51,6 +51,9 @@ class WorkRepo:
         git("commit", "-q", "-m", message, cwd=self.path)
         return git("rev-parse", "HEAD", cwd=self.path)
 
+    def head(self) -> str:
+        return git("rev-parse", "HEAD", cwd=self.path)
+
     def branch(self, name: str) -> None:
         git("branch", "-f", name, cwd=self.path)
 

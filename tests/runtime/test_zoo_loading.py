@@ -132,3 +132,19 @@ def test_validate_list_info_never_run_zoo_code(zoo: ZooSetup, capsys: pytest.Cap
     assert main(["list", "--hub", "mindspore", "--filter", "toy"]) == 0
     assert "5 of 5 cards" in capsys.readouterr().out
     assert not (zoo.home / "zoo").exists()
+
+
+def test_offline_load_needs_no_server(zoo: ZooSetup) -> None:
+    """Once the hub is synced and the code and weights are cached, ``load`` works with the git
+    server stopped, no mirror set and offline mode on: nothing is fetched."""
+    import subprocess
+
+    assert load_model("mindspore/1.8/alpha_toy", trust=True).loaded
+    zoo.server.stop()
+    env = {k: v for k, v in os.environ.items() if k != "HUB_PLUGIN_MIRROR"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub_plugin", "load", "mindspore/1.8/alpha_toy", "--offline",
+         "--trust"], env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "parameters: 2 loaded" in done.stdout and "cached" in done.stdout
