@@ -18,8 +18,10 @@ A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``h
   ``default-card``, or its only card);
 * a path to a card file.
 
-An ambiguous name is an :class:`AmbiguousName` listing the candidates; an unknown one a
-:class:`ModelNotFound` suggesting close matches. Nothing here imports MindSpore or runs a hubconf.
+A UID that no root answers is looked up in the synced hubs when the registry is opened with
+``hubs`` (:mod:`.hub_lookup`; the CLI and the API do). An ambiguous name is an
+:class:`AmbiguousName` listing the candidates; an unknown one a :class:`ModelNotFound` suggesting
+close matches. Nothing here imports MindSpore or runs a hubconf.
 """
 
 from __future__ import annotations

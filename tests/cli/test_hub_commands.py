@@ -208,3 +208,17 @@ def test_plain_git_to_a_remote_host_is_refused(capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert "refusing plain git:// repository" in err and "--allow-http" in err
     assert main(["hub", "add", "odd", "ssh://hub.example.org/hub.git"]) == 2
+
+
+def test_hub_list_and_info_never_import_mindspore(git_server: GitServer) -> None:
+    build_hub(git_server)
+    code = (
+        "import sys; from hub_plugin.cli import main\n"
+        f"for args in (['hub', 'add', 'test', {git_server.url('hub.git')!r}, '--path', "
+        "'mshub_res/assets'], ['hub', 'update', 'test'], ['hub', 'ls'], ['list', '--hub', 'test'], "
+        "['info', 'mindspore/1.8/alexnet_cifar10'], ['hub', 'rm', 'test']):\n"
+        "    assert main(args) == 0, args\n"
+        "assert 'mindspore' not in sys.modules, 'mindspore was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
