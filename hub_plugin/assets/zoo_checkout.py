@@ -78,7 +78,10 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _make_read_only(folder: Path) -> None:
+    """Take the write bits off the folder's files (not its directories, not git's own files)."""
     for path in folder.rglob("*"):
+        if ".git" in path.relative_to(folder).parts:
+            continue
         if path.is_file() and not path.is_symlink():
             mode = path.stat().st_mode
             path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))

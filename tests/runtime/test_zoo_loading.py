@@ -126,11 +126,15 @@ def test_trust_is_keyed_by_repository_and_commit(zoo: ZooSetup, capsys: pytest.C
     assert main(["load", "mindspore/1.8/beta_toy", "--no-pretrained", "--arg", "num_classes=2"]) == 0
 
 
-def test_validate_list_info_never_run_zoo_code(zoo: ZooSetup, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_list_info_download_never_run_zoo_code(
+    zoo: ZooSetup, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["info", "mindspore/1.8/gamma_toy"]) == 0
     assert main(["validate", "--profile", "mindspore-hub", "mindspore/1.8/gamma_toy"]) == 0
     assert main(["list", "--hub", "mindspore", "--filter", "toy"]) == 0
     assert "5 of 5 cards" in capsys.readouterr().out
+    assert main(["download", "mindspore/1.8/alpha_toy"]) == 0
+    assert capsys.readouterr().out.strip().endswith("alpha_toy.ckpt")
     assert not (zoo.home / "zoo").exists()
 
 
