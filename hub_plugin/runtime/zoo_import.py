@@ -30,11 +30,14 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import threading
 import types
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 NAMESPACE = "hub_plugin_zoo"
+#: The scope changes process-wide state (sys.modules, sys.argv, the working directory): one at a time.
+_ONE_SCOPE = threading.RLock()
 
 
 def zoo_key(repository: str, commit: str, folder: str) -> str:
@@ -105,7 +108,11 @@ def _package(name: str, folder: Path) -> None:
 def zoo_scope(folder: Path, key: str, entry_point: str) -> Iterator[str]:
     """Run the body with ``folder``'s code importable in isolation; yields the private package name
     (import ``<name>.<entry point stem>``). See the module docstring for what is shielded."""
-    folder = Path(folder).resolve()
+    with _ONE_SCOPE:
+        yield from _scoped(Path(folder).resolve(), key, entry_point)
+
+
+def _scoped(folder: Path, key: str, entry_point: str) -> Iterator[str]:
     package = f"{NAMESPACE}.{key}"
     _package(package, folder)
     names = top_level_names(folder)
