@@ -37,11 +37,20 @@ from .git_transport import GitTransport, fetch_sparse
 KEPT_SNAPSHOTS = 2
 
 
-def sync_hub(store: HubStore, spec: HubSpec, transport: GitTransport) -> Snapshot:
-    """Fetch ``spec``'s cards into a new snapshot and switch to it; see the module docstring."""
+def sync_hub(
+    store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool = False
+) -> Snapshot:
+    """Fetch ``spec``'s cards into a new snapshot and switch to it; see the module docstring.
+
+    ``if_missing``: return the snapshot another process made while this one waited for the lock
+    instead of syncing again (a first use in several processes at once syncs once).
+    """
     base = store.hub_folder(spec.name)
     base.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(str(store.lock_file(spec.name))):
+        existing = store.snapshot(spec.name) if if_missing else None
+        if existing is not None:
+            return existing
         scratch = base / "tmp"
         shutil.rmtree(scratch, ignore_errors=True)  # only killed syncs leave files here
         work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -107,7 +116,7 @@ def first_use_syncer(
             raise HubNotSynced(spec.name, "offline")
         tell(f"hub-plugin: first use of the hub {spec.name!r}: syncing its cards from "
              f"{spec.url} ({spec.ref})")
-        return sync_hub(store, spec, transport)
+        return sync_hub(store, spec, transport, if_missing=True)
 
     return sync
 

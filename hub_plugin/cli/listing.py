@@ -119,6 +119,20 @@ def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | No
     }
 
 
+def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
+    """Where the zoo code of a card without a package lives, read from its ``repo-link``
+    (nothing is fetched, nothing runs)."""
+    from ..registry.repo_link import RepoLinkError, parse_repo_link
+
+    if not manifest.repo_link:
+        return None
+    try:
+        link = parse_repo_link(manifest.repo_link)
+    except RepoLinkError:
+        return None
+    return {"repository": link.repository, "ref": link.ref, "folder": link.folder}
+
+
 def run_info(args: argparse.Namespace) -> int:
     from ..assets.hub_sync import registry_with_hubs
 
@@ -129,6 +143,7 @@ def run_info(args: argparse.Namespace) -> int:
     origin = ({"hub": hub.hub, "url": hub.url, "ref": hub.ref, "commit": hub.commit,
                "date": hub.date} if hub is not None else None)
     network = _network_info(registry, manifest)
+    zoo = _zoo_info(manifest) if network is None else None
     metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
     assets = [
         {"file-format": a.file_format, "link": a.link, "sha256": a.sha256,
@@ -139,7 +154,7 @@ def run_info(args: argparse.Namespace) -> int:
         print(json.dumps({
             "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
             "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
-            "network": network, "origin": origin,
+            "network": network, "origin": origin, "zoo": zoo,
         }, indent=2, ensure_ascii=False))
         return 0
     from rich.table import Table
@@ -176,4 +191,8 @@ def run_info(args: argparse.Namespace) -> int:
         )
         for entry in network["entries"]:
             console.print(f"  [cyan]{entry['name']}[/cyan]: {entry['summary']}")
+    elif zoo is not None:
+        console.print(f"built by the model zoo's code: {zoo['repository']} at {zoo['ref']}, "
+                      f"folder {zoo['folder'] or '/'} (fetched and trusted on first load)",
+                      soft_wrap=True)
     return 0

@@ -86,6 +86,8 @@ def test_info_download_validate_on_a_hub_card(
     info = json.loads(capsys.readouterr().out)
     assert info["uid"] == "mindspore/1.8/alexnet_cifar10"
     assert info["origin"]["hub"] == "test" and info["origin"]["commit"] == hub.second
+    assert info["zoo"] == {"repository": "https://gitee.com/mindspore/models", "ref": "r1.8",
+                           "folder": "official/cv/alexnet"}
     assert main(["info", "noah-cvlab/gpu/0.7/ghostnet_oxford"]) == 0
     out = capsys.readouterr().out
     assert "from the hub test" in out and hub.second in out
@@ -222,3 +224,21 @@ def test_hub_list_and_info_never_import_mindspore(git_server: GitServer) -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_first_use_in_several_processes_syncs_once(
+    git_server: GitServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    build_hub(git_server)
+    _mirror(monkeypatch, git_server)
+
+    def connections_for(processes: int, home: Path) -> int:
+        env = {**os.environ, "HUB_PLUGIN_HOME": str(home)}
+        before = git_server.proxy.connections
+        children = [_cli("info", "mindspore/1.8/alexnet_cifar10", env=env) for _ in range(processes)]
+        for child in children:
+            child.communicate(timeout=120)
+            assert child.returncode == 0
+        return git_server.proxy.connections - before
+
+    assert connections_for(3, tmp_path / "three") == connections_for(1, tmp_path / "one")
