@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -66,6 +67,24 @@ def git_url_allowed(url: str, *, allow_http: bool) -> None:
             hint="use https://, a loopback mirror, or pass --allow-http to accept it",
         )
     raise LinkRefused(f"unsupported repository scheme {scheme or '(none)'!r} in {url}")
+
+
+def _dies_with(parent: int) -> Callable[[], None] | None:
+    """On Linux, a function for ``preexec_fn`` that makes git die when ``parent`` does: a
+    hub-plugin killed with SIGKILL must not leave a git fetch writing into the cache after the next
+    run has swept it. Elsewhere None (git then outlives its parent; the next run still sweeps)."""
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def arrange() -> None:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+
+    return arrange
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,7 @@ class GitTransport:
             done = subprocess.run(
                 [git, *self._config(url), *args], cwd=cwd, env=self.environment(),
                 stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=self.timeout,
+                preexec_fn=_dies_with(os.getpid()),
             )
         except subprocess.TimeoutExpired as error:
             raise GitError(url, ref, f"no answer within {self.timeout:.0f} s") from error
