@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ._version import __version__
 from .api import download, info, list_models, load, validate
+from .assets.git_transport import GitError
+from .assets.zoo_checkout import ZooCodeMissing
 from .errors import (
     AmbiguousName,
     CacheError,
@@ -21,10 +23,13 @@ from .errors import (
     RegistryError,
     UsageError,
 )
+from .registry.hubs import HubError, HubNotSynced
 from .registry.manifest import Asset, Manifest
 from .runtime.extras import MissingDependency
 from .runtime.loading import EntryPointMissing, NoNetwork
 from .runtime.trust import UntrustedCode
+from .runtime.zoo_failures import ZooCodeError
+from .runtime.zoo_loading import NoZooEntryPoint
 
 __all__ = [
     "AmbiguousName",
@@ -33,6 +38,9 @@ __all__ = [
     "CardError",
     "DownloadError",
     "EntryPointMissing",
+    "GitError",
+    "HubError",
+    "HubNotSynced",
     "HubPluginError",
     "IntegrityError",
     "LinkRefused",
@@ -40,10 +48,13 @@ __all__ = [
     "MissingDependency",
     "ModelNotFound",
     "NoNetwork",
+    "NoZooEntryPoint",
     "OfflineError",
     "RegistryError",
     "UntrustedCode",
     "UsageError",
+    "ZooCodeError",
+    "ZooCodeMissing",
     "__version__",
     "download",
     "info",

@@ -20,9 +20,23 @@ from .registry.validation import validate_paths
 from .runtime.loading import RegistryArgument, load_model, open_registry
 
 
-def list_models(registry: RegistryArgument = None) -> list[str]:
-    """The address of every card of every registry (UID where there is one, else the file stem)."""
-    return [entry.address for entry in open_registry(registry).cards()]
+def list_models(
+    registry: RegistryArgument = None,
+    *,
+    hub: str | None = None,
+    version: str | None = None,
+    filter: str | None = None,
+) -> list[str]:
+    """The address of every card of every registry (UID where there is one, else the file stem);
+    with ``hub``, the UIDs of that hub's cards (synced on first use), of ``version`` only and
+    holding ``filter`` in their UID, name or summary when given."""
+    if hub is None:
+        return [entry.address for entry in open_registry(registry).cards()]
+    from .assets.hub_sync import hub_snapshot
+    from .registry.hub_index import matches
+
+    snapshot = hub_snapshot(hub)
+    return [str(e["uid"]) for e in snapshot.index() if matches(e, version=version, text=filter)]
 
 
 def info(name: str, *, registry: RegistryArgument = None) -> Manifest:
@@ -51,19 +65,23 @@ def download(
 
 def load(
     name: str,
-    *,
+    *args: Any,
     pretrained: bool = True,
     registry: RegistryArgument = None,
     device: str | None = None,
     trust: bool | None = None,
+    strict_weights: bool = True,
     **kwargs: Any,
 ) -> Any:
     """A ready ``mindspore.nn.Cell``: the network of the card ``name`` with its verified weights.
 
-    ``pretrained=False`` builds it without weights; ``device`` is ``cpu``, ``gpu`` or ``ascend``;
-    ``trust=True`` runs a model package from outside the bundled registry without asking;
-    ``kwargs`` go to the package's ``create_network``.
+    ``name`` may be a hub UID (``mindspore/1.8/alexnet_cifar10``): the hub is synced on first use
+    and the network built by the model zoo's code its card names. ``pretrained=False`` builds it
+    without weights; ``device`` is ``cpu``, ``gpu`` or ``ascend``; ``trust=True`` runs code from
+    outside the bundled registry without asking; ``strict_weights=False`` loads the checkpoint
+    entries that match and leaves the rest; ``args`` and ``kwargs`` go to ``create_network``.
     """
     return load_model(
-        name, pretrained=pretrained, registry=registry, device=device, trust=trust, **kwargs
+        name, *args, pretrained=pretrained, registry=registry, device=device, trust=trust,
+        strict_weights=strict_weights, **kwargs
     ).network

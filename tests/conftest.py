@@ -10,6 +10,7 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 from asset_server import asset_server  # noqa: E402,F401  (a fixture for every test: a loopback server)
+from git_server import git_server  # noqa: E402,F401  (a git daemon on 127.0.0.1 over test repositories)
 
 
 @pytest.fixture(autouse=True)

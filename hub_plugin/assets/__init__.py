@@ -13,6 +13,12 @@ out bytes whose digest failed. The pieces, one module each:
 - :mod:`.progress`: the ``rich`` progress bar;
 - :mod:`.fetch`: the steps that tie them together.
 
+Git repositories reach hub-plugin here too, under the same mirror and link rules:
+
+- :mod:`.git_transport`: the ``git`` command, shallow, partial and sparse, with no prompts;
+- :mod:`.hub_sync`: a hub's card folder synced into a new snapshot, switched to atomically;
+- :mod:`.zoo_checkout`: one folder of a model zoo at one commit, fetched once, kept read-only.
+
 This layer sits below the model packages: it never imports MindSpore.
 """
 

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "listing",
     "download",
     "cache",
+    "hub",
     "trust",
     "load",
     "train",

@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from ..assets import AssetCache, TransferPolicy, fetch_manifest, offline_from_environment
+    from ..assets.hub_sync import registry_with_hubs
     from ..assets.progress import RichProgress, SilentProgress, wants_progress_bar
-    from ..registry import Registry
 
     policy = TransferPolicy()
     if args.timeout is not None:
@@ -64,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
         if args.tries < 1:
             raise UsageError("--tries must be at least 1")
         policy = replace(policy, max_tries=args.tries)
-    registry = Registry.open(args.registry)
-    manifests = [registry.resolve(name) for name in args.names]
     offline = args.offline or offline_from_environment()
+    registry = registry_with_hubs(args.registry, offline=offline, allow_http=args.allow_http)
+    manifests = [registry.resolve(name) for name in args.names]
     cache = AssetCache()
     bar = RichProgress() if wants_progress_bar() else None
     with bar if bar is not None else nullcontext():

@@ -12,11 +12,17 @@ from ..registry.manifest import Manifest
 
 def register(subparsers: Any) -> None:
     listing = subparsers.add_parser(
-        "list", help="list the cards of every registry",
+        "list", help="list the cards of every registry, or of a hub (--hub)",
         description="List the cards of the bundled registry, --registry folders, "
-        "HUB_PLUGIN_REGISTRY and installed plugins.",
+        "HUB_PLUGIN_REGISTRY and installed plugins; with --hub NAME, the cards of that hub's "
+        "snapshot (synced on first use).",
     )
     listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--hub", metavar="NAME", help="list the cards of the hub NAME instead")
+    listing.add_argument("--version", dest="hub_version", metavar="V",
+                         help="with --hub: only the cards of version V (the UID's version, 1.8)")
+    listing.add_argument("--filter", dest="hub_filter", metavar="TEXT",
+                         help="with --hub: only the cards whose UID, name or summary holds TEXT")
     listing.set_defaults(run=run_list)
 
     info = subparsers.add_parser(
@@ -54,6 +60,14 @@ def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) 
 def run_list(args: argparse.Namespace) -> int:
     from ..registry.validation import validate_file
 
+    if args.hub is not None:
+        from .hub_listing import list_hub
+
+        return list_hub(args)
+    if args.hub_version is not None or args.hub_filter is not None:
+        from ..errors import UsageError
+
+        raise UsageError("--version and --filter go with --hub NAME")
     registry = Registry.open(args.registry)
     rows = []
     for entry in registry.cards():
@@ -105,10 +119,31 @@ def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | No
     }
 
 
+def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
+    """Where the zoo code of a card without a package lives, read from its ``repo-link``
+    (nothing is fetched, nothing runs)."""
+    from ..registry.repo_link import RepoLinkError, parse_repo_link
+
+    if not manifest.repo_link:
+        return None
+    try:
+        link = parse_repo_link(manifest.repo_link)
+    except RepoLinkError:
+        return None
+    return {"repository": link.repository, "ref": link.ref, "folder": link.folder}
+
+
 def run_info(args: argparse.Namespace) -> int:
-    registry = Registry.open(args.registry)
-    manifest = registry.resolve(args.name)
+    from ..assets.hub_sync import registry_with_hubs
+
+    registry = registry_with_hubs(args.registry)
+    entry = registry.find(args.name)
+    manifest = registry.read(entry)
+    hub = entry.root.hub
+    origin = ({"hub": hub.hub, "url": hub.url, "ref": hub.ref, "commit": hub.commit,
+               "date": hub.date} if hub is not None else None)
     network = _network_info(registry, manifest)
+    zoo = _zoo_info(manifest) if network is None else None
     metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
     assets = [
         {"file-format": a.file_format, "link": a.link, "sha256": a.sha256,
@@ -119,7 +154,7 @@ def run_info(args: argparse.Namespace) -> int:
         print(json.dumps({
             "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
             "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
-            "network": network,
+            "network": network, "origin": origin, "zoo": zoo,
         }, indent=2, ensure_ascii=False))
         return 0
     from rich.table import Table
@@ -136,6 +171,9 @@ def run_info(args: argparse.Namespace) -> int:
         position = manifest.position(f"/{key}")
         fields.add_row(key, str(value), str(position) if position else "")
     console.print(fields)
+    if hub is not None:
+        console.print(f"from the hub [bold]{hub.hub}[/bold]: {hub.url} {hub.ref} at commit "
+                      f"{hub.commit} ({hub.date})", soft_wrap=True)
     if metrics:
         console.print("evaluation: " + ", ".join(f"{m['name']} = {m['value']}" for m in metrics))
     table = Table(title="assets")
@@ -153,4 +191,8 @@ def run_info(args: argparse.Namespace) -> int:
         )
         for entry in network["entries"]:
             console.print(f"  [cyan]{entry['name']}[/cyan]: {entry['summary']}")
+    elif zoo is not None:
+        console.print(f"built by the model zoo's code: {zoo['repository']} at {zoo['ref']}, "
+                      f"folder {zoo['folder'] or '/'} (fetched and trusted on first load)",
+                      soft_wrap=True)
     return 0

@@ -31,7 +31,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-http", action="store_true",
                         help="follow plain http:// asset links to hosts other than loopback")
     parser.add_argument("--trust", action="store_true", default=None,
-                        help="run a model package's code from outside the bundled registry")
+                        help="run a model package's or a model zoo's code from outside the "
+                        "bundled registry without asking")
+    parser.add_argument("--load-matching", dest="strict_weights", action="store_false",
+                        help="load the checkpoint entries whose names and shapes match the "
+                        "network and list the rest, instead of failing on any mismatch")
     parser.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
                         help="a keyword argument for the package's create_network, e.g. "
                         "backbone=resnet18 (repeatable; numbers and true/false are typed)")
@@ -42,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 def _input_shape(loaded: Any) -> list[int] | None:
     shape = loaded.manifest.fields.get("input-shape")
-    if shape is None:
+    if shape is None and loaded.package is not None:
         shape = loaded.package.card_settings(loaded.manifest.name).get("input-shape")
     if isinstance(shape, str):
         shape = [int(part) for part in shape.strip("[]() ").replace("x", ",").split(",") if part.strip()]
@@ -75,12 +79,18 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_model(
             args.name, pretrained=args.pretrained, registry=args.registry, device=args.device,
             trust=args.trust, offline=args.offline, allow_http=args.allow_http, progress=progress,
-            **network_arguments(args.arg),
+            strict_weights=args.strict_weights, **network_arguments(args.arg),
         )
     manifest = loaded.manifest
     out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")
-    out.print(f"network: [bold]{loaded.network_name}[/bold] from the model package "
-              f"{loaded.package.name} ({loaded.package.path})")
+    if loaded.package is not None:
+        out.print(f"network: [bold]{loaded.network_name}[/bold] from the model package "
+                  f"{loaded.package.name} ({loaded.package.path})")
+    else:
+        zoo = loaded.zoo
+        out.print(f"network: [bold]{loaded.network_name}[/bold] from the model zoo "
+                  f"{zoo.repository} at {zoo.commit} ({zoo.folder or '/'}; {zoo.path})",
+                  soft_wrap=True)
     if loaded.assets:
         table = Table(title="assets")
         for column in ("card", "file", "sha256", "cache path", ""):
@@ -95,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"parameters: {len(loaded.loaded)} loaded, {len(loaded.ignored)} ignored"
                   + (f" ({', '.join(loaded.ignored[:4])}{', ...' if len(loaded.ignored) > 4 else ''})"
                      if loaded.ignored else ""))
+        if loaded.missing:
+            shown = ", ".join(loaded.missing[:6]) + (", ..." if len(loaded.missing) > 6 else "")
+            out.print(f"not filled (--load-matching): {len(loaded.missing)} parameters ({shown})")
     else:
         count = len(list(loaded.network.get_parameters()))
         out.print(f"parameters: {count}, not loaded (--no-pretrained)")

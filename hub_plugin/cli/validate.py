@@ -19,7 +19,8 @@ def register(subparsers: Any) -> None:
         help="check model cards (files or folders) and report every defect",
         description="Check model cards and report every defect as path:line:column: rule: message.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="card files or folders")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="card files or folders, or hub UIDs (mindspore/1.8/alexnet_cifar10)")
     parser.add_argument(
         "--profile", choices=("strict", "mindspore-hub"), default="strict",
         help="strict (default): hub-plugin's rules; mindspore-hub: what MindSpore Hub accepts",
@@ -38,10 +39,23 @@ def _github_escape(text: str, *, prop: bool = False) -> str:
     return text
 
 
+def _card_path(path: str, args: argparse.Namespace) -> str:
+    """``path`` itself, or, for a hub UID that is no path, the card file it names."""
+    from pathlib import Path
+
+    from ..registry.hub_lookup import is_uid
+
+    if Path(path).exists() or not is_uid(path):
+        return path
+    from ..assets.hub_sync import registry_with_hubs
+
+    return str(registry_with_hubs(getattr(args, "registry", ())).find(path).path)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..registry.validation import validate_paths
 
-    report = validate_paths(args.paths, args.profile)
+    report = validate_paths([_card_path(path, args) for path in args.paths], args.profile)
     if args.format == "json":
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

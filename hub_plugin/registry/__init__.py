@@ -10,6 +10,9 @@ What is here, one concept per module:
 * :mod:`.validation` validates files and folders (cards and ``package.yaml``);
 * :mod:`.hubconf_reader` reads a hubconf's entry points with ``ast``, never running it;
 * :mod:`.registry` finds cards and model packages in the bundled folder, extra folders and plugins;
+* :mod:`.hubs` holds the hubs (git repositories of cards) and reads their synced snapshots,
+  :mod:`.hub_index` the card index written at sync time, :mod:`.hub_lookup` finds a UID in them;
+* :mod:`.repo_link` reads a card's ``repo-link`` into a repository, a ref and a folder;
 * :mod:`.resources` says where the bundled registry and the schemas are.
 
 This layer imports nothing above it (no assets, no runtime, no MindSpore).

@@ -18,8 +18,10 @@ A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``h
   ``default-card``, or its only card);
 * a path to a card file.
 
-An ambiguous name is an :class:`AmbiguousName` listing the candidates; an unknown one a
-:class:`ModelNotFound` suggesting close matches. Nothing here imports MindSpore or runs a hubconf.
+A UID that no root answers is looked up in the synced hubs when the registry is opened with
+``hubs`` (:mod:`.hub_lookup`; the CLI and the API do). An ambiguous name is an
+:class:`AmbiguousName` listing the candidates; an unknown one a :class:`ModelNotFound` suggesting
+close matches. Nothing here imports MindSpore or runs a hubconf.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from typing import Any
 
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
 from .card import is_card_file
+from .hub_lookup import HubCards, is_uid
+from .hubs import Snapshot
 from .manifest import Manifest
 from .resources import models_dir
 from .schema_profiles import Profile
@@ -49,8 +53,10 @@ class Root:
     """A folder of cards and model packages, and where it came from."""
 
     path: Path
-    source: str  # "bundled", "--registry", "HUB_PLUGIN_REGISTRY" or "plugin <dist>:<name>"
+    # "bundled", "--registry", "HUB_PLUGIN_REGISTRY", "plugin <dist>:<name>" or "hub <name> @ <commit>"
+    source: str
     trusted: bool = False
+    hub: Snapshot | None = None  # the hub snapshot a hub card came from
 
 
 @dataclass(frozen=True)
@@ -142,9 +148,12 @@ class Registry:
     Discovery happens once, on first use; cards are read (and validated) when resolved.
     """
 
-    def __init__(self, roots: Sequence[Root], profile: Profile = "mindspore-hub") -> None:
+    def __init__(
+        self, roots: Sequence[Root], profile: Profile = "mindspore-hub", hubs: HubCards | None = None
+    ) -> None:
         self.roots = list(roots)
         self.profile = profile
+        self.hubs = hubs
 
     @classmethod
     def open(
@@ -154,8 +163,10 @@ class Registry:
         bundled: bool = True,
         environment: bool = True,
         plugins: bool = True,
+        hubs: HubCards | None = None,
     ) -> Registry:
-        """The registry of the bundled models, ``extra_dirs``, ``HUB_PLUGIN_REGISTRY`` and plugins.
+        """The registry of the bundled models, ``extra_dirs``, ``HUB_PLUGIN_REGISTRY`` and plugins,
+        and, when ``hubs`` is given, the cards of the synced hubs by UID.
 
         Raises :class:`RegistryError` for a folder that does not exist.
         """
@@ -169,7 +180,7 @@ class Registry:
                 roots.append(cls._checked(Path(folder), REGISTRY_ENV))
         if plugins:
             roots.extend(_plugin_roots())
-        return cls(roots)
+        return cls(roots, hubs=hubs)
 
     @staticmethod
     def _checked(path: Path, source: str) -> Root:
@@ -191,7 +202,7 @@ class Registry:
             cards = sorted(f for f in files if is_card_file(Path(f)))
             for card in cards:
                 stem = Path(card).stem
-                uid = "/".join((*relative, stem)) if len(relative) == 2 else None
+                uid = "/".join((*relative, stem)) if len(relative) in (2, 3) else None
                 entries.append(CardEntry(stem, here / card, root, uid, package))
             if is_package:
                 packages.append(ModelPackage(
@@ -234,10 +245,11 @@ class Registry:
         """The manifest of the card ``name`` (a file stem) of ``package``."""
         for entry in self.cards():
             if entry.name == name and entry.path.parent == package.path:
-                return self._read(entry)
+                return self.read(entry)
         raise ModelNotFound(f"{package.name}/{name}", difflib.get_close_matches(name, package.cards))
 
-    def _read(self, entry: CardEntry) -> Manifest:
+    def read(self, entry: CardEntry) -> Manifest:
+        """The validated manifest of a card found with :meth:`find`."""
         manifest = read_manifest(entry.path, self.profile)
         return Manifest(
             name=entry.name, path=str(entry.path), fields=manifest.fields,
@@ -271,6 +283,13 @@ class Registry:
                               and e.path.parent == package.path)
         if candidates:
             return self._one(name, candidates)
+        if self.hubs is not None and is_uid(name):
+            found = self.hubs.find(name)
+            if found is not None:
+                return found
+            close = self.hubs.close_matches(name)
+            if close:
+                raise ModelNotFound(name, close)
         known = sorted({e.name for e in entries} | {p.name for p in self.packages()}
                        | {e.uid for e in entries if e.uid})
         raise ModelNotFound(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5))
@@ -290,4 +309,4 @@ class Registry:
         Raises :class:`ModelNotFound`, :class:`AmbiguousName`, or :class:`CardError` with every
         defect of an invalid card.
         """
-        return self._read(self.find(name))
+        return self.read(self.find(name))

@@ -7,6 +7,9 @@
 * :mod:`.trust_store` keeps what was trusted (packages by digest, repositories by commit);
 * :mod:`.hubconf_import` imports a model package's hubconf under a namespace of its own;
 * :mod:`.loading` builds a network from a card: verified weights, trusted hubconf, device;
+* :mod:`.zoo_loading` builds it from the model zoo's code a hub card's ``repo-link`` names, with
+  :mod:`.zoo_import` (each zoo folder in a private namespace) and :mod:`.zoo_failures` (one
+  actionable line when zoo code fails);
 * :mod:`.extras` says which optional install a command needs when it is missing.
 
 It sits above the assets and the registry and below the CLI. Nothing here imports MindSpore at

@@ -41,19 +41,26 @@ class LoadedModel:
 
     network: Any
     manifest: Manifest
-    package: ModelPackage
+    package: ModelPackage | None  # None for a network built by model zoo code
     network_name: str
     assets: list[Any] = field(default_factory=list)  # hub_plugin.assets.FetchedAsset
     loaded: dict[str, str] = field(default_factory=dict)  # parameter -> checkpoint entry
     ignored: tuple[str, ...] = ()
     seconds: float = 0.0
+    zoo: Any = None  # hub_plugin.assets.zoo_checkout.ZooFolder, for zoo code
+    missing: tuple[str, ...] = ()  # parameters left unfilled (strict_weights=False only)
 
 
-def open_registry(registry: RegistryArgument) -> Registry:
-    """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default)."""
+def open_registry(
+    registry: RegistryArgument, *, offline: bool | None = None, allow_http: bool = False
+) -> Registry:
+    """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default),
+    with the synced hubs behind it (a hub is synced on first use unless ``offline``)."""
     if isinstance(registry, Registry):
         return registry
-    return Registry.open(registry or ())
+    from ..assets.hub_sync import registry_with_hubs
+
+    return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http)
 
 
 def network_for(registry: Registry, manifest: Manifest) -> tuple[ModelPackage, str, list[Manifest]]:
@@ -98,28 +105,78 @@ def hubconf_entry(package: ModelPackage, hubconf: Any, entry: str) -> Any:
     return function
 
 
-def _load_by_name(network: Any, checkpoints: Sequence[Path]) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Fill every parameter of ``network`` by name from ``checkpoints``, strictly."""
+def _load_by_name(
+    network: Any, checkpoints: Sequence[Path], *, strict: bool = True
+) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
+    """Fill the parameters of ``network`` by name from ``checkpoints``: what was loaded, the
+    checkpoint entries ignored (optimizer state, extras) and the parameters left unfilled.
+
+    ``strict`` (the default): every parameter must be filled with the right shape, else an error
+    naming the missing ones. Not strict: the entries whose name and shape match are loaded and
+    the rest is listed (zoo checkpoints often carry extra heads or renamed layers).
+    """
     import mindspore
 
     entries: dict[str, Any] = {}
     for path in checkpoints:
         entries.update(mindspore.load_checkpoint(str(path)))
-    names = [p.name for p in network.get_parameters()]
-    missing = [name for name in names if name not in entries]
-    if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        raise HubPluginError(f"the checkpoints do not fill {len(missing)} parameters: {shown}")
-    not_loaded, _ = mindspore.load_param_into_net(network, entries, strict_load=True)
-    if not_loaded:
-        raise HubPluginError(f"parameters not loaded: {', '.join(not_loaded)}")
-    ignored = tuple(sorted(set(entries) - set(names)))
-    return {name: name for name in names}, ignored
+    parameters = {p.name: p for p in network.get_parameters()}
+    if strict:
+        missing = [name for name in parameters if name not in entries]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise HubPluginError(
+                f"the checkpoints do not fill {len(missing)} parameters: {shown}",
+                hint="--load-matching (strict_weights=False) loads what matches and lists the rest",
+            )
+        not_loaded, _ = mindspore.load_param_into_net(network, entries, strict_load=True)
+        if not_loaded:
+            raise HubPluginError(f"parameters not loaded: {', '.join(not_loaded)}")
+        ignored = tuple(sorted(set(entries) - set(parameters)))
+        return {name: name for name in parameters}, ignored, ()
+    matching = {name: value for name, value in entries.items()
+                if name in parameters and tuple(value.shape) == tuple(parameters[name].shape)}
+    mindspore.load_param_into_net(network, matching, strict_load=False)
+    unfilled = tuple(name for name in parameters if name not in matching)
+    ignored = tuple(sorted(set(entries) - set(matching)))
+    return {name: name for name in matching}, ignored, unfilled
+
+
+def _fetch_assets(
+    cards: Sequence[Manifest], *, offline: bool | None, allow_http: bool, progress: Any,
+    transfer_policy: Any,
+) -> list[Any]:
+    """The verified assets of ``cards``, in order; a network failure names the ways forward."""
+    from ..assets import fetch_manifest
+
+    options: dict[str, Any] = {"offline": offline, "allow_http": allow_http}
+    if progress is not None:
+        options["progress"] = progress
+    if transfer_policy is not None:
+        options["policy"] = transfer_policy
+    fetched: list[Any] = []
+    for card in cards:
+        try:
+            fetched.extend(fetch_manifest(card, **options))
+        except DownloadError as error:
+            if error.status is not None:
+                raise
+            raise DownloadError(
+                error.url, f"the network cannot be reached ({error.reason})", tries=error.tries,
+                hint="ways forward: --offline (HUB_PLUGIN_OFFLINE=1) with a filled cache, "
+                "HUB_PLUGIN_MIRROR=PREFIX=REPLACEMENT to fetch from a mirror, or "
+                "--no-pretrained (pretrained=False) to build without weights",
+            ) from error
+    return fetched
+
+
+def _checkpoints(fetched: Sequence[Any]) -> list[Path]:
+    return [asset.path for asset in fetched if asset.asset.file_format == "ckpt"]
 
 
 def load_model(
     name: str,
-    *,
+    *args: Any,
     pretrained: bool = True,
     registry: RegistryArgument = None,
     device: str | None = None,
@@ -128,57 +185,90 @@ def load_model(
     allow_http: bool = False,
     progress: Any = None,
     transfer_policy: Any = None,
+    strict_weights: bool = True,
     **kwargs: Any,
 ) -> LoadedModel:
     """Build the network of the card ``name`` and, if ``pretrained``, fill it with its verified
-    checkpoints (and those of the cards it requires). ``kwargs`` go to ``create_network``;
-    ``transfer_policy`` (a :class:`~hub_plugin.assets.TransferPolicy`) tunes timeouts and retries.
+    checkpoints (and those of the cards it requires). ``args`` and ``kwargs`` go to
+    ``create_network``; ``transfer_policy`` (a :class:`~hub_plugin.assets.TransferPolicy`) tunes
+    timeouts and retries; ``strict_weights=False`` loads the checkpoint entries that match and
+    lists the rest instead of failing (see :func:`_load_by_name`).
 
-    Raises the registry's, the assets' and the package's typed errors; see the README.
+    A card that no model package builds but that has a ``repo-link`` is built by the model zoo's
+    own code (:mod:`.zoo_loading`). Raises the registry's, the assets' and the package's typed
+    errors; see the README.
     """
     started = time.perf_counter()
-    reg = open_registry(registry)
-    manifest = reg.resolve(name)
+    reg = open_registry(registry, offline=offline, allow_http=allow_http)
+    entry = reg.find(name)
+    manifest = reg.read(entry)
+    if manifest.package is None and manifest.repo_link:
+        return _load_from_zoo(
+            manifest, args, kwargs, source=entry.root.source, pretrained=pretrained,
+            device=device, trust=trust, offline=offline, allow_http=allow_http, progress=progress,
+            transfer_policy=transfer_policy, strict_weights=strict_weights, started=started,
+        )
     package, network_name, required = network_for(reg, manifest)
     hubconf = trusted_hubconf(package, trust=trust)
     create_network = hubconf_entry(package, hubconf, "create_network")
     fetched: list[Any] = []
     if pretrained:
-        from ..assets import fetch_manifest
-
-        options: dict[str, Any] = {"offline": offline, "allow_http": allow_http}
-        if progress is not None:
-            options["progress"] = progress
-        if transfer_policy is not None:
-            options["policy"] = transfer_policy
-        for card in [*required, manifest]:
-            try:
-                fetched.extend(fetch_manifest(card, **options))
-            except DownloadError as error:
-                if error.status is not None:
-                    raise
-                raise DownloadError(
-                    error.url, f"the network cannot be reached ({error.reason})", tries=error.tries,
-                    hint="ways forward: --offline (HUB_PLUGIN_OFFLINE=1) with a filled cache, "
-                    "HUB_PLUGIN_MIRROR=PREFIX=REPLACEMENT to fetch from a mirror, or "
-                    "--no-pretrained (pretrained=False) to build without weights",
-                ) from error
+        fetched = _fetch_assets([*required, manifest], offline=offline, allow_http=allow_http,
+                                progress=progress, transfer_policy=transfer_policy)
     if device is not None:
         from .device import use_device
 
         use_device(device)
-    network = create_network(network_name, **kwargs)
+    network = create_network(network_name, *args, **kwargs)
     loaded: dict[str, str] = {}
     ignored: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
     if pretrained:
-        checkpoints = [asset.path for asset in fetched if asset.asset.file_format == "ckpt"]
+        checkpoints = _checkpoints(fetched)
         load_pretrained = getattr(hubconf, "load_pretrained", None)
         if callable(load_pretrained):
             report = load_pretrained(network, checkpoints)
             loaded, ignored = dict(report.loaded), tuple(report.ignored)
         else:
-            loaded, ignored = _load_by_name(network, checkpoints)
+            loaded, ignored, missing = _load_by_name(network, checkpoints, strict=strict_weights)
     return LoadedModel(
         network=network, manifest=manifest, package=package, network_name=network_name,
         assets=fetched, loaded=loaded, ignored=ignored, seconds=time.perf_counter() - started,
+        missing=missing,
+    )
+
+
+def _load_from_zoo(
+    manifest: Manifest, args: Sequence[Any], kwargs: dict[str, Any], *, source: str,
+    pretrained: bool, device: str | None, trust: bool | None, offline: bool | None,
+    allow_http: bool, progress: Any, transfer_policy: Any, strict_weights: bool, started: float,
+) -> LoadedModel:
+    """:func:`load_model` for a card built by the model zoo's code (see :mod:`.zoo_loading`)."""
+    from ..assets import offline_from_environment
+    from .zoo_loading import fetch_zoo_folder, zoo_network
+
+    is_offline = offline_from_environment() if offline is None else offline
+    folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http)
+    fetched: list[Any] = []
+    if pretrained:
+        if not manifest.assets:
+            raise NoNetwork(f"the card {manifest.name!r} names no checkpoint to load",
+                            hint="load it with --no-pretrained (pretrained=False)")
+        fetched = _fetch_assets([manifest], offline=offline, allow_http=allow_http,
+                                progress=progress, transfer_policy=transfer_policy)
+    if device is not None:
+        from .device import use_device
+
+        use_device(device)
+    built = zoo_network(manifest, folder, args, kwargs, trust=trust, source=source)
+    loaded: dict[str, str] = {}
+    ignored: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    if pretrained:
+        loaded, ignored, missing = _load_by_name(built.network, _checkpoints(fetched),
+                                                 strict=strict_weights)
+    return LoadedModel(
+        network=built.network, manifest=manifest, package=None, network_name=built.model_name,
+        assets=fetched, loaded=loaded, ignored=ignored, seconds=time.perf_counter() - started,
+        zoo=folder, missing=missing,
     )

@@ -19,7 +19,7 @@ import hub_plugin
 from hub_plugin.errors import IntegrityError
 from hub_plugin.registry import Registry
 from hub_plugin.registry.resources import models_dir
-from hub_plugin.runtime.loading import EntryPointMissing, NoNetwork, load_model
+from hub_plugin.runtime.loading import EntryPointMissing, load_model
 
 pytestmark = pytest.mark.mindspore
 SMALL = {"backbone": "resnet18", "width_multiplier": 0.125}
@@ -155,11 +155,16 @@ def test_pretrained_false_downloads_nothing(small_package) -> None:
     assert loaded.assets == [] and server.log == []
 
 
-def test_a_card_without_a_package_has_no_network(tmp_path: Path) -> None:
+def test_a_card_without_a_package_follows_its_repo_link(tmp_path: Path) -> None:
+    """No model package builds it, so the model zoo code its repo-link names would (the zoo
+    tests are tests/runtime/test_zoo_loading.py); offline with nothing cached, that is one clear
+    error and no connection."""
+    from hub_plugin.assets.zoo_checkout import ZooCodeMissing
+
     write_card(tmp_path, "lonely", card_text())
     registry = Registry.open([tmp_path], environment=False, plugins=False)
-    with pytest.raises(NoNetwork, match="not part of a model package"):
-        load_model("lonely", registry=registry)
+    with pytest.raises(ZooCodeMissing, match=r"offline: the code of https://example\.org/models/tiny"):
+        load_model("lonely", registry=registry, offline=True)
 
 
 def test_a_package_without_create_network_says_what_it_offers(tmp_path: Path) -> None:

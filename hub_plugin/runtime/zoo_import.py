@@ -1,0 +1,140 @@
+"""Importing a model zoo folder's code in isolation: a private namespace per repository, commit and
+folder, and a shielded ``sys.argv``, ``sys.path`` and working directory.
+
+Zoo code is written to be run from its folder: ``mindspore_hub_conf.py`` says ``from src.resnet
+import resnet50``, and ``src`` is the folder's own package. MindSpore Hub puts the folder on
+``sys.path``, so the second zoo model in a process gets the first one's ``src``. Here:
+
+- the folder is the package ``hub_plugin_zoo.<key>`` (``key`` from the repository, commit and
+  folder), and its entry point is imported as ``hub_plugin_zoo.<key>.mindspore_hub_conf``;
+- while the folder's code imports and runs (:func:`zoo_scope`), a finder first on ``sys.meta_path``
+  answers for the folder's own top-level names (``src``, ``model_utils``, ``config.py``, ...):
+  ``import src.resnet`` returns ``hub_plugin_zoo.<key>.src.resnet``. Modules of those names that
+  were already imported (another folder's ``src``, the caller's ``utils``) are set aside for the
+  scope and put back after it, so each folder sees only its own;
+- ``sys.argv`` is ``[<entry point>]`` (zoo config modules call argparse at import and must see no
+  arguments of the caller's), the working directory is the folder (zoo code opens
+  ``default_config.yaml`` by relative path), ``sys.path`` is restored to what it was (some zoo code
+  appends to it), and no ``__pycache__`` is written into the read-only cache.
+
+After the scope the modules live on under their private names only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import threading
+import types
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+NAMESPACE = "hub_plugin_zoo"
+#: The scope changes process-wide state (sys.modules, sys.argv, the working directory): one at a time.
+_ONE_SCOPE = threading.RLock()
+
+
+def zoo_key(repository: str, commit: str, folder: str) -> str:
+    """The private package name's last part for one folder at one commit of one repository."""
+    digest = hashlib.sha256(f"{repository}\n{commit}\n{folder}".encode()).hexdigest()[:16]
+    tail = "".join(c if c.isalnum() else "_" for c in (folder.rsplit("/", 1)[-1] or "root"))
+    return f"{tail}_{digest}"
+
+
+def top_level_names(folder: Path) -> frozenset[str]:
+    """The module and package names a folder offers at its top: ``src``, ``model_utils``, ..."""
+    names = set()
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        if entry.is_file() and entry.suffix == ".py" and entry.stem.isidentifier():
+            names.add(entry.stem)
+        elif entry.is_dir() and entry.name.isidentifier():
+            names.add(entry.name)
+    return frozenset(names)
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Hands out a module already imported under its private name."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return self.module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: the private module is already executed."""
+
+
+class _FolderFinder(importlib.abc.MetaPathFinder):
+    """Answers ``src...`` with ``<package>.src...`` for the folder's own top-level names."""
+
+    def __init__(self, package: str, names: frozenset[str]) -> None:
+        self.package = package
+        self.names = names
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname.partition(".")[0] not in self.names:
+            return None
+        module = importlib.import_module(f"{self.package}.{fullname}")
+        return importlib.machinery.ModuleSpec(
+            fullname, _AliasLoader(module), is_package=hasattr(module, "__path__")
+        )
+
+
+def _package(name: str, folder: Path) -> None:
+    if NAMESPACE not in sys.modules:
+        root = types.ModuleType(NAMESPACE, "Model zoo folders imported by hub-plugin.")
+        root.__path__ = []
+        sys.modules[NAMESPACE] = root
+    if name not in sys.modules:
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [str(folder)]
+        package = importlib.util.module_from_spec(spec)
+        package.__path__ = [str(folder)]
+        sys.modules[name] = package
+
+
+@contextlib.contextmanager
+def zoo_scope(folder: Path, key: str, entry_point: str) -> Iterator[str]:
+    """Run the body with ``folder``'s code importable in isolation; yields the private package name
+    (import ``<name>.<entry point stem>``). See the module docstring for what is shielded."""
+    with _ONE_SCOPE:
+        yield from _scoped(Path(folder).resolve(), key, entry_point)
+
+
+def _scoped(folder: Path, key: str, entry_point: str) -> Iterator[str]:
+    package = f"{NAMESPACE}.{key}"
+    _package(package, folder)
+    names = top_level_names(folder)
+    set_aside = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in names}
+    for name in set_aside:
+        del sys.modules[name]
+    finder = _FolderFinder(package, names)
+    saved_path, saved_argv, saved_cwd = list(sys.path), list(sys.argv), os.getcwd()
+    saved_bytecode = sys.dont_write_bytecode
+    sys.meta_path.insert(0, finder)
+    sys.argv = [str(folder / entry_point)]
+    sys.dont_write_bytecode = True
+    os.chdir(folder)
+    try:
+        yield package
+    finally:
+        os.chdir(saved_cwd)
+        sys.dont_write_bytecode = saved_bytecode
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules if n.partition(".")[0] in names]:
+            del sys.modules[name]
+        sys.modules.update(set_aside)

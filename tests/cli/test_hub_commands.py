@@ -1,0 +1,244 @@
+"""``hub-plugin hub ls|add|update|rm``, ``list --hub`` and UIDs from synced hubs, against a real
+git daemon on 127.0.0.1 serving a hub repository the test builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from git_server import GitServer
+from hub_repos import ZOO_PREFIX, build_hub
+
+from hub_plugin.cli import main
+
+
+def _mirror(monkeypatch: pytest.MonkeyPatch, server: GitServer) -> None:
+    """MindSpore Hub's Gitee URLs, answered by the test's git server."""
+    monkeypatch.setenv("HUB_PLUGIN_MIRROR", f"{ZOO_PREFIX}={server.root}")
+
+
+def _add(server: GitServer, ref: str = "master") -> None:
+    assert main(["hub", "add", "test", server.url("hub.git"), "--ref", ref,
+                 "--path", "mshub_res/assets"]) == 0
+
+
+def test_ls_lists_the_builtin_hub_unsynced(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    (hub,) = json.loads(capsys.readouterr().out)
+    assert hub["name"] == "mindspore" and hub["url"] == "https://gitee.com/mindspore/hub.git"
+    assert (hub["ref"], hub["path"], hub["commit"]) == ("master", "mshub_res/assets", None)
+
+
+def test_add_update_ls_list(git_server: GitServer, capsys: pytest.CaptureFixture[str]) -> None:
+    hub = build_hub(git_server)
+    _add(git_server)
+    assert main(["hub", "update", "test"]) == 0
+    assert f"test: {hub.second[:12]}" in capsys.readouterr().out
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["test"]["commit"] == hub.second and rows["test"]["cards"] == 4
+    assert rows["test"]["date"]
+
+    assert main(["list", "--hub", "test"]) == 0
+    out = capsys.readouterr().out
+    for uid in ("mindspore/1.8/alexnet_cifar10", "mindspore/1.9/vgg16_cifar10",
+                "noah-cvlab/gpu/0.7/ghostnet_oxford"):
+        assert uid in out
+    assert "4 of 4 cards of the hub test" in out
+    assert main(["list", "--hub", "test", "--version", "1.8", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(c["uid"] for c in listed["cards"]) == [
+        "mindspore/1.8/alexnet_cifar10", "mindspore/1.8/resnet50_imagenet2012"]
+    assert listed["commit"] == hub.second
+    assert main(["list", "--hub", "test", "--filter", "SECOND version", "--format", "json"]) == 0
+    assert [c["uid"] for c in json.loads(capsys.readouterr().out)["cards"]] == [
+        "mindspore/1.8/resnet50_imagenet2012"]
+
+
+def test_sync_fetches_the_card_folder_only(git_server: GitServer, tmp_path: Path) -> None:
+    """The repository holds 2 MB of random bytes outside the cards: a sparse, partial sync
+    receives a small fraction of them."""
+    build_hub(git_server, big_bytes=2_000_000)
+    _add(git_server)
+    before = git_server.proxy.received
+    assert main(["hub", "update", "test"]) == 0
+    sparse = git_server.proxy.received - before
+    subprocess.run(["git", "clone", "-q", git_server.url("hub.git"), str(tmp_path / "full")],
+                   check=True)
+    full = git_server.proxy.received - before - sparse
+    assert full > 2_000_000 and sparse < full / 20
+
+
+def test_info_download_validate_on_a_hub_card(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server)
+    _add(git_server)
+    assert main(["hub", "update"]) == 1  # the built-in hub's server is not reachable here
+    capsys.readouterr()
+    assert main(["info", "mindspore/1.8/alexnet_cifar10", "--format", "json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["uid"] == "mindspore/1.8/alexnet_cifar10"
+    assert info["origin"]["hub"] == "test" and info["origin"]["commit"] == hub.second
+    assert info["zoo"] == {"repository": "https://gitee.com/mindspore/models", "ref": "r1.8",
+                           "folder": "official/cv/alexnet"}
+    assert main(["info", "noah-cvlab/gpu/0.7/ghostnet_oxford"]) == 0
+    out = capsys.readouterr().out
+    assert "from the hub test" in out and hub.second in out
+    assert main(["validate", "--profile", "mindspore-hub", "mindspore/1.8/alexnet_cifar10"]) == 0
+    assert "1 file checked (mindspore-hub): 1 valid" in capsys.readouterr().out
+
+
+def test_a_new_commit_and_pinning(git_server: GitServer, capsys: pytest.CaptureFixture[str]) -> None:
+    hub = build_hub(git_server)
+    _add(git_server, ref=hub.first)
+    assert main(["hub", "rm", "mindspore"]) == 0  # the only hub: an unknown UID syncs nothing else
+    assert main(["hub", "update", "test"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--hub", "test", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["commit"] == hub.first and len(listed["cards"]) == 3
+    assert main(["info", "mindspore/1.9/vgg16_cifar10"]) == 1
+    assert "no model named" in capsys.readouterr().err
+    _add(git_server, ref="master")
+    assert main(["hub", "update", "test"]) == 0
+    assert f"was {hub.first[:12]}" in capsys.readouterr().out
+    assert main(["info", "mindspore/1.9/vgg16_cifar10", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["origin"]["commit"] == hub.second
+
+
+def test_a_failed_update_keeps_the_previous_snapshot(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server)
+    _add(git_server)
+    assert main(["hub", "update", "test"]) == 0
+    git_server.stop()
+    capsys.readouterr()
+    assert main(["hub", "update", "test"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "git fetch of git://127.0.0.1" in err
+    assert main(["info", "mindspore/1.8/alexnet_cifar10", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["origin"]["commit"] == hub.second
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "hub_plugin", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_an_update_killed_midway_leaves_the_snapshot_and_is_cleaned_up(
+    git_server: GitServer, tmp_path: Path
+) -> None:
+    hub = build_hub(git_server)
+    env = dict(os.environ)
+    _add(git_server, ref=hub.first)
+    assert main(["hub", "update", "test"]) == 0
+    _add(git_server, ref="master")
+    home = Path(env["HUB_PLUGIN_HOME"])
+    git_server.proxy.stall_after = git_server.proxy.received + 200  # hang in the next fetch
+    child = _cli("hub", "update", "test", env=env)
+    scratch = home / "hubs" / "test" / "tmp"
+    deadline = time.monotonic() + 30
+    while not any(scratch.glob("*/clone/.git")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any(scratch.glob("*/clone/.git")), "the update never started its clone"
+    time.sleep(0.3)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert (home / "hubs" / "test" / "current").read_text().strip() == hub.first
+    assert main(["info", "mindspore/1.8/alexnet_cifar10"]) == 0
+    git_server.proxy.stall_after = None
+    git_server.proxy.released.set()
+    assert main(["hub", "update", "test"]) == 0
+    assert (home / "hubs" / "test" / "current").read_text().strip() == hub.second
+    assert not any(scratch.iterdir()) if scratch.exists() else True
+
+
+def test_first_use_syncs_the_builtin_hub_through_a_mirror(
+    git_server: GitServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server)
+    _mirror(monkeypatch, git_server)
+    assert main(["info", "mindspore/1.8/resnet50_imagenet2012", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "first use of the hub 'mindspore'" in captured.err
+    origin = json.loads(captured.out)["origin"]
+    assert origin == {"hub": "mindspore", "url": "https://gitee.com/mindspore/hub.git",
+                      "ref": "master", "commit": hub.second, "date": origin["date"]}
+    assert main(["info", "mindspore/1.8/alexnet_cifar10"]) == 0
+    assert "first use" not in capsys.readouterr().err  # synced once
+
+
+def test_offline_without_a_snapshot_is_one_line_naming_hub_update(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUB_PLUGIN_OFFLINE", "1")
+    assert main(["info", "mindspore/1.8/alexnet_cifar10"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "hub-plugin hub update mindspore" in err and "offline" in err
+    assert main(["download", "--offline", "mindspore/1.8/alexnet_cifar10"]) == 1
+    assert "hub-plugin hub update" in capsys.readouterr().err
+
+
+def test_rm_forgets_a_hub_and_its_snapshots(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_hub(git_server)
+    _add(git_server)
+    assert main(["hub", "update", "test"]) == 0
+    assert main(["hub", "rm", "test"]) == 0
+    assert main(["hub", "rm", "mindspore"]) == 0
+    capsys.readouterr()
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert not (Path(os.environ["HUB_PLUGIN_HOME"]) / "hubs" / "test").exists()
+    assert main(["info", "mindspore/1.8/alexnet_cifar10"]) == 1
+    assert main(["hub", "update", "test"]) == 1
+    assert "no hub named 'test'" in capsys.readouterr().err
+
+
+def test_plain_git_to_a_remote_host_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hub", "add", "far", "git://hub.example.org/hub.git"]) == 0
+    assert main(["hub", "update", "far"]) == 2
+    err = capsys.readouterr().err
+    assert "refusing plain git:// repository" in err and "--allow-http" in err
+    assert main(["hub", "add", "odd", "ssh://hub.example.org/hub.git"]) == 2
+
+
+def test_hub_list_and_info_never_import_mindspore(git_server: GitServer) -> None:
+    build_hub(git_server)
+    code = (
+        "import sys; from hub_plugin.cli import main\n"
+        f"for args in (['hub', 'add', 'test', {git_server.url('hub.git')!r}, '--path', "
+        "'mshub_res/assets'], ['hub', 'update', 'test'], ['hub', 'ls'], ['list', '--hub', 'test'], "
+        "['info', 'mindspore/1.8/alexnet_cifar10'], ['hub', 'rm', 'test']):\n"
+        "    assert main(args) == 0, args\n"
+        "assert 'mindspore' not in sys.modules, 'mindspore was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_first_use_in_several_processes_syncs_once(
+    git_server: GitServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    build_hub(git_server)
+    _mirror(monkeypatch, git_server)
+
+    def connections_for(processes: int, home: Path) -> int:
+        env = {**os.environ, "HUB_PLUGIN_HOME": str(home)}
+        before = git_server.proxy.connections
+        children = [_cli("info", "mindspore/1.8/alexnet_cifar10", env=env) for _ in range(processes)]
+        for child in children:
+            child.communicate(timeout=120)
+            assert child.returncode == 0
+        return git_server.proxy.connections - before
+
+    assert connections_for(3, tmp_path / "three") == connections_for(1, tmp_path / "one")
