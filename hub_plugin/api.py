@@ -62,8 +62,12 @@ def load(
 
     ``pretrained=False`` builds it without weights; ``device`` is ``cpu``, ``gpu`` or ``ascend``;
     ``trust=True`` runs a model package from outside the bundled registry without asking;
-    ``kwargs`` go to the package's ``create_network``.
+    ``kwargs`` go to the package's ``create_network``. Without MindSpore (the light install) it
+    raises :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
     """
+    from .runtime.extras import require
+
+    require("mindspore", "hub_plugin.load()", "mindspore")
     return load_model(
         name, pretrained=pretrained, registry=registry, device=device, trust=trust, **kwargs
     ).network
