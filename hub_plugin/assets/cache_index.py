@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,42 @@ class PrunePlan:
 
 
 class CacheIndex:
-    """``index.json`` of a cache: read it, or change it under its lock."""
+    """``index.json`` of a cache: read it, or change it under its lock.
+
+    Inside :meth:`deferred`, changes are kept in memory and written in one update when it ends: a
+    run that fetches many assets (``validate --verify-assets`` over a hub) rewrites the index once,
+    not once per asset. The blobs themselves are stored as usual meanwhile, and since the index is
+    never the truth, a process that dies before the end loses only the notes of its uses.
+    """
 
     def __init__(self, path: Path, lock_path: Path, blobs_dir: Path) -> None:
         self.path = path
         self.lock_path = lock_path
         self.blobs_dir = blobs_dir
+        self._pending: list[Callable[[dict[str, dict[str, Any]]], None]] | None = None
+        self._pending_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold back index changes until the block ends, then apply them all in one update."""
+        with self._pending_lock:
+            if self._pending is not None:  # already deferring: the outer block writes
+                outer = True
+            else:
+                outer, self._pending = False, []
+        try:
+            yield
+        finally:
+            if not outer:
+                with self._pending_lock:
+                    changes, self._pending = self._pending or [], None
+                if changes:
+
+                    def apply_all(blobs: dict[str, dict[str, Any]]) -> None:
+                        for change in changes:
+                            change(blobs)
+
+                    self.update(apply_all)
 
     def read(self) -> dict[str, dict[str, Any]]:
         """The records by digest; an index that is missing or unreadable reads as empty."""
@@ -99,6 +130,10 @@ class CacheIndex:
     def update(self, change: Callable[[dict[str, dict[str, Any]]], None]) -> None:
         """Apply ``change`` to the index under its lock, first making it agree with the disk:
         records of vanished blobs are dropped, blobs the index lacks (it was lost) are added."""
+        with self._pending_lock:
+            if self._pending is not None:
+                self._pending.append(change)
+                return
         with filelock.FileLock(self.lock_path, fallback_to_soft=False):
             blobs = self.read()
             on_disk = {path.name: path for path in self.blobs_dir.iterdir() if is_full_digest(path.name)}
