@@ -70,7 +70,9 @@ def changed_cards(ref: str, paths: Iterable[str | os.PathLike[str]] = (),
                               "fetch-depth: 0, or git fetch origin main)")
     base = _git(["merge-base", known.stdout.strip(), "HEAD"], root)
     since = base.stdout.strip() if base.returncode == 0 and base.stdout.strip() else known.stdout.strip()
-    diff = _git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", since, "--"], root)
+    # Renames only when the text is (nearly) the same: cards are alike, and a looser match would
+    # pair a deleted card with an unrelated new one and so hide the deletion.
+    diff = _git(["diff", "--name-status", "-z", "--find-renames=90%", "--no-ext-diff", since, "--"], root)
     if diff.returncode != 0:
         raise UsageError(f"git diff against {ref!r} failed: {diff.stderr.strip().splitlines()[-1:]}")
     untracked = _git(["ls-files", "-z", "--others", "--exclude-standard"], root)
