@@ -83,6 +83,7 @@ class CacheIndex:
         self.lock_path = lock_path
         self.blobs_dir = blobs_dir
         self._pending: list[Callable[[dict[str, dict[str, Any]]], None]] | None = None
+        self._snapshot: dict[str, dict[str, Any]] | None = None
         self._pending_lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -98,7 +99,7 @@ class CacheIndex:
         finally:
             if not outer:
                 with self._pending_lock:
-                    changes, self._pending = self._pending or [], None
+                    changes, self._pending, self._snapshot = self._pending or [], None, None
                 if changes:
 
                     def apply_all(blobs: dict[str, dict[str, Any]]) -> None:
@@ -108,7 +109,24 @@ class CacheIndex:
                     self.update(apply_all)
 
     def read(self) -> dict[str, dict[str, Any]]:
-        """The records by digest; an index that is missing or unreadable reads as empty."""
+        """The records by digest; an index that is missing or unreadable reads as empty.
+
+        Inside :meth:`deferred` the file is read once and that reading is served until the block
+        ends (the block's own changes are not in it; a caller finds a blob stored meanwhile on
+        disk, by its size there): a cache hit then costs no parse of the whole index.
+        """
+        with self._pending_lock:
+            deferring, snapshot = self._pending is not None, self._snapshot
+        if snapshot is not None:
+            return snapshot
+        blobs = self._read_file()
+        if deferring:
+            with self._pending_lock:
+                if self._pending is not None:
+                    self._snapshot = blobs
+        return blobs
+
+    def _read_file(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
