@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer, Fault
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, line_of, write_card
+from tls_server import tls_server  # an HTTPS AssetServer with a fresh self-signed certificate
 
 from hub_plugin.cli import main
+
+__all__ = ["tls_server"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -202,3 +205,16 @@ def test_every_format_carries_the_findings(capsys, server, tmp_path: Path) -> No
     (run_,) = json.loads(outputs["sarif"])["runs"]
     assert [r["ruleId"] for r in run_["results"]] == ["link/dead"]
 
+
+
+def test_a_tls_failure_is_a_dead_link_and_a_ca_bundle_fixes_it(capsys, tls_server, tmp_path, monkeypatch):
+    server, cert = tls_server
+    payload = b"weights over https"
+    link = server.add("/w.ckpt", payload)
+    card = card_for(tmp_path, "tls", link, hashlib.sha256(payload).hexdigest(), server.add("/repo", b"x"))
+    code, out, _ = run(capsys, "validate", "--check-links", str(card))
+    assert code == 1
+    assert "'asset-link' is dead: TLS failed: " in out and "CERTIFICATE_VERIFY_FAILED" in out
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    code, out, _ = run(capsys, "validate", "--check-links", "--verify-assets", str(card))
+    assert code == 0, out
