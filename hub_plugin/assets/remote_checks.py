@@ -157,8 +157,9 @@ class RemoteChecks:
         except HubPluginError as error:
             return [_at(target, target.pointer, "link/dead", "error",
                         f"'{target.label}' could not be downloaded: {error}")]
+        how = "downloaded" if fetched.downloaded else "from the cache"
         found = [_at(target, target.pointer, "link/size", "note",
-                     f"'{target.label}' delivered {_size(fetched.size)}, sha256 verified")]
+                     f"'{target.label}': {_size(fetched.size)}, sha256 verified ({how})")]
         if fetched.weak_check:
             found.append(_at(target, target.digest_pointer, "asset/full-sha256", "note",
                              f"the card gives {len(asset.sha256)} of 64 digits; the full sha256 is "

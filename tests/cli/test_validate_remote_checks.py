@@ -125,11 +125,13 @@ def test_verify_assets_prints_the_full_digest_of_a_prefix_and_a_second_run_downl
     full = hashlib.sha256(payload).hexdigest()
     link = server.add("/tiny.ckpt", payload)
     card = card_for(tmp_path, "prefix", link, full[:8], server.add("/repo", b"x"))
-    for _ in range(2):
+    for how in ("downloaded", "from the cache"):
         code, out, _ = run(capsys, "validate", "--profile", "mindspore-hub", "--verify-assets",
                            "--format", "json", str(card))
         assert code == 0, out
         (file,) = json.loads(out)["files"]
+        (size,) = [n for n in file["notes"] if n["rule"] == "link/size"]
+        assert size["message"] == f"'asset-link': 4.0 KiB (4096 bytes), sha256 verified ({how})"
         (note,) = [n for n in file["notes"] if n["rule"] == "asset/full-sha256"]
         assert note["pointer"] == "/asset/0/asset-sha256" and note["line"] == positions(card)[1]
         assert note["message"] == f"the card gives 8 of 64 digits; the full sha256 is {full}"
@@ -167,7 +169,7 @@ def test_a_mirror_is_followed_as_for_downloads(capsys, server, tmp_path, monkeyp
     monkeypatch.setenv("HUB_PLUGIN_MIRROR", f"https://download.example.invalid/={server.url('/')}")
     code, out, _ = run(capsys, "validate", "--check-links", "--verify-assets", str(card))
     assert code == 0, out
-    assert "'asset-link' delivered 8 bytes, sha256 verified" in out
+    assert "'asset-link': 8 bytes, sha256 verified (downloaded)" in out
     assert [r.method for r in server.requests_for("/models/tiny.ckpt")] == ["GET"]  # asked for once
 
 
