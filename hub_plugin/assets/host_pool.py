@@ -1,4 +1,4 @@
-"""Running network jobs concurrently, with a bound in all and a smaller one per host.
+"""Running network jobs concurrently, with a bound in all and one per host.
 
 :class:`HostPool` runs ``jobs`` worker threads. Each job is filed under a key (the host it talks
 to); a worker takes the first waiting job whose host has a free slot, so no host ever has more
@@ -22,8 +22,10 @@ T = TypeVar("T")
 
 #: Concurrent requests in all, unless told otherwise (``--jobs``).
 DEFAULT_JOBS = 8
-#: Concurrent requests to one host (``--per-host``): what browsers allow themselves per host.
-DEFAULT_PER_HOST = 6
+#: Concurrent requests to one host (``--per-host``). As many as ``DEFAULT_JOBS``: a hub's assets
+#: usually sit on one download host, which 8 connections do not strain; the limit is what keeps a
+#: raised ``--jobs`` (for links spread over many hosts) from piling onto one of them.
+DEFAULT_PER_HOST = 8
 
 
 @dataclass(frozen=True)

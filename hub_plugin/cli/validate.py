@@ -45,7 +45,7 @@ def register(subparsers: Any) -> None:
     checks.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="requests at once in all (default 8)")
     checks.add_argument("--per-host", type=int, default=None, metavar="N",
-                        help="requests at once to one host (default 6)")
+                        help="requests at once to one host (default 8; matters when --jobs is raised)")
     checks.add_argument("--offline", action="store_true",
                         help="no network (also HUB_PLUGIN_OFFLINE=1): refused with the checks above")
     checks.add_argument("--allow-http", action="store_true",
