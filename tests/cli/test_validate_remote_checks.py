@@ -220,3 +220,12 @@ def test_a_tls_failure_is_a_dead_link_and_a_ca_bundle_fixes_it(capsys, tls_serve
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
     code, out, _ = run(capsys, "validate", "--check-links", "--verify-assets", str(card))
     assert code == 0, out
+
+
+def test_an_asset_without_a_usable_digest_is_left_to_the_text_checks(capsys, server, tmp_path) -> None:
+    card = card_for(tmp_path, "nodigest", server.add("/tiny.ckpt", b"x"), "not-a-digest",
+                    server.add("/repo", b"x"))
+    code, out, _ = run(capsys, "validate", "--verify-assets", "--format", "json", str(card))
+    (file,) = json.loads(out)["files"]
+    assert code == 1 and [e["rule"] for e in file["errors"]] == ["sha256"]
+    assert file["notes"] == [] and server.requests_for("/tiny.ckpt") == []
