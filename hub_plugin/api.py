@@ -80,7 +80,12 @@ def load(
     without weights; ``device`` is ``cpu``, ``gpu`` or ``ascend``; ``trust=True`` runs code from
     outside the bundled registry without asking; ``strict_weights=False`` loads the checkpoint
     entries that match and leaves the rest; ``args`` and ``kwargs`` go to ``create_network``.
+    Without MindSpore (the light install) it raises
+    :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
     """
+    from .runtime.extras import require
+
+    require("mindspore", "hub_plugin.load()", "mindspore")
     return load_model(
         name, *args, pretrained=pretrained, registry=registry, device=device, trust=trust,
         strict_weights=strict_weights, **kwargs

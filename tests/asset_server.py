@@ -72,14 +72,30 @@ class Route:
     chunk_delay: float = 0.0  # seconds between 64 KiB chunks (a slow link)
 
 
-class AssetServer:
-    """The server; ``url(path)`` gives a link to a path added with :meth:`add`."""
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients at once (the concurrency tests and bench)
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+
+class AssetServer:
+    """The server; ``url(path)`` gives a link to a path added with :meth:`add`.
+
+    ``host``: the loopback address to listen on (``127.0.0.2`` is another host to a client).
+    ``head``: answer ``HEAD`` (else it gets ``501``, as from a server that refuses it).
+    ``latency``: seconds added before every answer. ``in_flight`` and ``peak`` count the requests
+    being answered now and the most at once.
+    """
+
+    def __init__(self, tls: ssl.SSLContext | None = None, *, host: str = "127.0.0.1",
+                 head: bool = False, latency: float = 0.0) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[LoggedRequest] = []
+        self.host = host
+        self.head = head
+        self.latency = latency
+        self.in_flight = 0
+        self.peak = 0
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _Server((host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self.scheme = "https" if tls else "http"
         if tls is not None:
@@ -93,7 +109,16 @@ class AssetServer:
         return int(self._httpd.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
+
+    def entering(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def leaving(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def add(
         self,
@@ -127,13 +152,38 @@ class AssetServer:
 def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+        # meets the client's delayed ACK and adds 40 ms to every answer.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass
 
         def do_GET(self) -> None:
+            server.entering()
+            try:
+                if server.latency:
+                    time.sleep(server.latency)
+                self._answer("GET")
+            finally:
+                server.leaving()
+
+        def do_HEAD(self) -> None:
+            if not server.head:
+                server.log.append(LoggedRequest("HEAD", self.path.split("?", 1)[0], None))
+                self._empty(501)
+                return
+            server.entering()
+            try:
+                if server.latency:
+                    time.sleep(server.latency)
+                self._answer("HEAD")
+            finally:
+                server.leaving()
+
+        def _answer(self, method: str) -> None:
             path = self.path.split("?", 1)[0]
-            server.log.append(LoggedRequest("GET", path, self.headers.get("Range")))
+            server.log.append(LoggedRequest(method, path, self.headers.get("Range")))
             route, fault = server.next_fault(path)
             if fault.delay:
                 time.sleep(fault.delay)
@@ -161,6 +211,8 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(content) - start))
             self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
+            if method == "HEAD":
+                return
             body = content[start:]
             limit = fault.cut_after if fault.cut_after is not None else len(body)
             self._send(body[:limit], route.chunk_delay, fault)

@@ -11,6 +11,8 @@ out bytes whose digest failed. The pieces, one module each:
 - :mod:`.links` and :mod:`.mirrors`: where a link points, whether it may be followed, and
   ``HUB_PLUGIN_MIRROR``;
 - :mod:`.progress`: the ``rich`` progress bar;
+- :mod:`.link_probe`, :mod:`.host_pool` and :mod:`.remote_checks`: ``validate --check-links`` and
+  ``--verify-assets``, concurrent with a bound in all and per host;
 - :mod:`.fetch`: the steps that tie them together.
 
 Git repositories reach hub-plugin here too, under the same mirror and link rules:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,15 +70,63 @@ class PrunePlan:
 
 
 class CacheIndex:
-    """``index.json`` of a cache: read it, or change it under its lock."""
+    """``index.json`` of a cache: read it, or change it under its lock.
+
+    Inside :meth:`deferred`, changes are kept in memory and written in one update when it ends: a
+    run that fetches many assets (``validate --verify-assets`` over a hub) rewrites the index once,
+    not once per asset. The blobs themselves are stored as usual meanwhile, and since the index is
+    never the truth, a process that dies before the end loses only the notes of its uses.
+    """
 
     def __init__(self, path: Path, lock_path: Path, blobs_dir: Path) -> None:
         self.path = path
         self.lock_path = lock_path
         self.blobs_dir = blobs_dir
+        self._pending: list[Callable[[dict[str, dict[str, Any]]], None]] | None = None
+        self._snapshot: dict[str, dict[str, Any]] | None = None
+        self._pending_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold back index changes until the block ends, then apply them all in one update."""
+        with self._pending_lock:
+            if self._pending is not None:  # already deferring: the outer block writes
+                outer = True
+            else:
+                outer, self._pending = False, []
+        try:
+            yield
+        finally:
+            if not outer:
+                with self._pending_lock:
+                    changes, self._pending, self._snapshot = self._pending or [], None, None
+                if changes:
+
+                    def apply_all(blobs: dict[str, dict[str, Any]]) -> None:
+                        for change in changes:
+                            change(blobs)
+
+                    self.update(apply_all)
 
     def read(self) -> dict[str, dict[str, Any]]:
-        """The records by digest; an index that is missing or unreadable reads as empty."""
+        """The records by digest; an index that is missing or unreadable reads as empty.
+
+        Inside :meth:`deferred` the file is read once and that reading is served until the block
+        ends (the block's own changes are not in it; a caller finds a blob stored meanwhile on
+        disk, by its size there): a cache hit then costs no parse of the whole index.
+        """
+        with self._pending_lock:
+            deferring, snapshot = self._pending is not None, self._snapshot
+        if snapshot is not None:
+            return snapshot
+        blobs = self._read_file()
+        if deferring:
+            with self._pending_lock:
+                if self._pending is not None:
+                    self._snapshot = blobs
+        return blobs
+
+    def _read_file(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -99,6 +148,10 @@ class CacheIndex:
     def update(self, change: Callable[[dict[str, dict[str, Any]]], None]) -> None:
         """Apply ``change`` to the index under its lock, first making it agree with the disk:
         records of vanished blobs are dropped, blobs the index lacks (it was lost) are added."""
+        with self._pending_lock:
+            if self._pending is not None:
+                self._pending.append(change)
+                return
         with filelock.FileLock(self.lock_path, fallback_to_soft=False):
             blobs = self.read()
             on_disk = {path.name: path for path in self.blobs_dir.iterdir() if is_full_digest(path.name)}

@@ -287,6 +287,11 @@ def _content_length(response: requests.Response) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def short_reason(error: BaseException) -> str:
+    """A one-line description of a network error (see :func:`_short`)."""
+    return _short(error)
+
+
 def _short(error: BaseException) -> str:
     """A one-line description of a network error.
 

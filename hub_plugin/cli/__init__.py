@@ -5,6 +5,9 @@ its parser and sets ``run`` (a function taking the parsed arguments and returnin
 Subcommand modules import what they need inside ``run``, so that ``hub-plugin --version`` and the
 registry commands start fast and never import MindSpore.
 
+The global options (``--debug``, ``--registry``) are accepted before or after the subcommand (see
+:mod:`.global_options`).
+
 Errors: a :class:`~hub_plugin.errors.HubPluginError` becomes one line on stderr and its exit code;
 ``--debug`` shows the traceback instead.
 """
@@ -18,6 +21,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import HubPluginError
+from .global_options import add_global_options, add_global_options_to_subcommands, merge_global_options
 
 # The subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = [
@@ -40,21 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Publish, validate, fetch and run models from a MindSpore-style model hub.",
     )
     parser.add_argument("--version", action="version", version=f"hub-plugin {__version__}")
-    parser.add_argument(
-        "--debug", action="store_true", help="show tracebacks instead of one-line errors"
-    )
-    parser.add_argument(
-        "--registry",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="an extra folder of cards and model packages (repeatable; also HUB_PLUGIN_REGISTRY)",
-    )
+    add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         module.register(subparsers)
+    add_global_options_to_subcommands(parser)
     return parser
 
 
@@ -62,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(args_list)
+    args = merge_global_options(parser.parse_args(args_list))
     try:
         code: int = args.run(args)
         return code

@@ -141,11 +141,19 @@ def show(result: Any, output_format: str) -> int:
 
 def run_task(args: argparse.Namespace, command: str, task: str) -> int:
     """``hub-plugin <command> NAME OPTIONS``: call NAME's ``task`` with the options."""
+    require_mindspore(command)
     entry, overrides, output_format = prepare(args, command, task, args.options)
     return show(entry(overrides), output_format)
 
 
+def require_mindspore(command: str) -> None:
+    """A model package's jobs build networks: without MindSpore, one line naming the extra."""
+    from ..runtime.extras import require
+
+    require("mindspore", f"hub-plugin {command}", "mindspore")
+
+
 __all__ = [
     "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "options_parser", "package_hubconf", "prepare",
-    "run_task", "show",
+    "require_mindspore", "run_task", "show",
 ]

@@ -67,6 +67,9 @@ def network_arguments(pairs: list[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..runtime.extras import require
+
+    require("mindspore", "hub-plugin load", "mindspore")
     from rich.console import Console
     from rich.table import Table
 

@@ -1,5 +1,10 @@
 """``hub-plugin validate PATH...``: check cards, for people and for a hub's CI.
 
+``--changed-since REF`` checks only the cards that differ from a git ref (what a pull-request gate
+runs); ``--check-links`` asks for every link and ``--verify-assets`` downloads every asset through
+the cache and compares its sha256 (see :mod:`hub_plugin.assets.remote_checks`). Formats: ``text``,
+``json``, ``github`` (annotations) and ``sarif`` (:mod:`.validate_output`).
+
 Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
 unreadable path (every other card is still reported).
 """
@@ -7,10 +12,11 @@ unreadable path (every other card is still reported).
 from __future__ import annotations
 
 import argparse
-import json
+from pathlib import Path
 from typing import Any
 
-FORMATS = ("text", "json", "github")
+from ..errors import UsageError
+from .validate_output import FORMATS
 
 
 def register(subparsers: Any) -> None:
@@ -19,24 +25,69 @@ def register(subparsers: Any) -> None:
         help="check model cards (files or folders) and report every defect",
         description="Check model cards and report every defect as path:line:column: rule: message.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="card files or folders, or hub UIDs (mindspore/1.8/alexnet_cifar10)")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="card files or folders, or hub UIDs (mindspore/1.8/alexnet_cifar10); "
+                             "with --changed-since: where to look, default .")
     parser.add_argument(
         "--profile", choices=("strict", "mindspore-hub"), default="strict",
         help="strict (default): hub-plugin's rules; mindspore-hub: what MindSpore Hub accepts",
     )
     parser.add_argument(
         "--format", choices=FORMATS, default="text",
-        help="text (default), json (one object), github (GitHub Actions annotations)",
+        help="text (default), json (one object), github (GitHub Actions annotations), sarif (SARIF 2.1.0)",
     )
+    parser.add_argument("--changed-since", metavar="REF",
+                        help="check only the cards that differ from git ref REF (e.g. origin/main)")
+    checks = parser.add_argument_group("checks against the real files (network)")
+    checks.add_argument("--check-links", action="store_true",
+                        help="ask for every asset-link and repo-link; a dead one is an error")
+    checks.add_argument("--verify-assets", action="store_true",
+                        help="download every asset through the cache and compare its full sha256")
+    checks.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="requests at once in all (default 8)")
+    checks.add_argument("--per-host", type=int, default=None, metavar="N",
+                        help="requests at once to one host (default 8; matters when --jobs is raised)")
+    checks.add_argument("--offline", action="store_true",
+                        help="no network (also HUB_PLUGIN_OFFLINE=1): refused with the checks above")
+    checks.add_argument("--allow-http", action="store_true",
+                        help="accept plain http:// links to remote hosts (loopback is always accepted)")
+    checks.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="give up on a silent server after SECONDS (default 10 to connect, 60 to read)")
+    checks.add_argument("--tries", type=int, metavar="N",
+                        help="requests per link before giving up (default 5)")
     parser.set_defaults(run=run)
 
 
-def _github_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+def _remote_checks(args: argparse.Namespace) -> Any:
+    """The :class:`RemoteChecks` the options ask for, or ``None``."""
+    from dataclasses import replace
+
+    from ..assets import TransferPolicy, offline_from_environment
+    from ..assets.host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST
+    from ..assets.remote_checks import RemoteChecks
+
+    wanted = [flag for flag, on in (("--check-links", args.check_links),
+                                    ("--verify-assets", args.verify_assets)) if on]
+    if not wanted:
+        return None
+    if args.offline or offline_from_environment():
+        why = "--offline" if args.offline else "HUB_PLUGIN_OFFLINE"
+        raise UsageError(f"{' and '.join(wanted)} need the network, and {why} forbids it")
+    policy = TransferPolicy()
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
+    if args.tries is not None:
+        if args.tries < 1:
+            raise UsageError("--tries must be at least 1")
+        policy = replace(policy, max_tries=args.tries)
+    jobs = DEFAULT_JOBS if args.jobs is None else args.jobs
+    per_host = DEFAULT_PER_HOST if args.per_host is None else args.per_host
+    if jobs < 1 or per_host < 1:
+        raise UsageError("--jobs and --per-host must be at least 1")
+    return RemoteChecks(check_links=args.check_links, verify_assets=args.verify_assets, policy=policy,
+                        allow_http=args.allow_http, jobs=jobs, per_host=min(per_host, jobs))
 
 
 def _card_path(path: str, args: argparse.Namespace) -> str:
@@ -54,31 +105,24 @@ def _card_path(path: str, args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..registry.validation import validate_paths
+    from .validate_output import render
 
-    report = validate_paths([_card_path(path, args) for path in args.paths], args.profile)
-    if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    checks = _remote_checks(args)
+    deleted: tuple[Path, ...] = ()
+    if args.changed_since is not None:
+        from ..registry.changed_cards import changed_cards
+
+        found = changed_cards(args.changed_since, args.paths)
+        paths: list[str | Path] = list(found.changed)
+        deleted = found.deleted
+    elif not args.paths:
+        raise UsageError("validate needs at least one PATH (or --changed-since REF)")
     else:
-        lines = []
-        for file in report.files:
-            for defect in sorted(file.errors + file.warnings,
-                                 key=lambda d: (d.line or 0, d.column or 0)):
-                if args.format == "github":
-                    level = "error" if defect.severity == "error" else "warning"
-                    props = f"file={_github_escape(defect.path, prop=True)}"
-                    if defect.line is not None:
-                        props += f",line={defect.line},col={defect.column or 1}"
-                    props += f",title={_github_escape(defect.rule, prop=True)}"
-                    lines.append(f"::{level} {props}::{_github_escape(defect.message)}")
-                else:
-                    suffix = " (warning)" if defect.severity == "warning" else ""
-                    lines.append(f"{defect}{suffix}")
-        summary = report.summary()
-        lines.append(
-            f"{summary['files']} file{'s' if summary['files'] != 1 else ''} checked "
-            f"({args.profile}): {summary['valid']} valid, {summary['invalid']} invalid"
-        )
-        print("\n".join(lines))
+        paths = [_card_path(path, args) for path in args.paths]
+    report = validate_paths(paths, args.profile)
+    if checks is not None:
+        checks.run(report)
+    print(render(report, args.format, deleted=deleted, changed_since=args.changed_since))
     if any(d.rule == "read" for f in report.files for d in f.errors):
         return 2
     return 0 if report.valid else 1

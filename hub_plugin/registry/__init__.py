@@ -8,6 +8,8 @@ What is here, one concept per module:
 * :mod:`.card_checks` checks a parsed card against a profile and the rules a schema can't express;
 * :mod:`.report` holds the reports those checks produce;
 * :mod:`.validation` validates files and folders (cards and ``package.yaml``);
+* :mod:`.rules` says in a sentence what each rule id of a defect means (for SARIF);
+* :mod:`.changed_cards` finds the cards that differ from a git ref (``--changed-since``);
 * :mod:`.hubconf_reader` reads a hubconf's entry points with ``ast``, never running it;
 * :mod:`.registry` finds cards and model packages in the bundled folder, extra folders and plugins;
 * :mod:`.hubs` holds the hubs (git repositories of cards) and reads their synced snapshots,

@@ -33,7 +33,7 @@ import yaml
 MAX_CARD_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"

@@ -211,6 +211,7 @@ def check_card(parsed: ParsedCard, profile: Profile = "strict") -> FileReport:
     defects.sort(key=lambda d: (d.line or 0, d.column or 0))
     report.errors = [d for d in defects if d.severity == "error"]
     report.warnings = [d for d in defects if d.severity == "warning"]
+    report.fields, report.positions = instance, positions
     if instance is not None and report.valid:
         report.manifest = Manifest(
             name=Path(parsed.path).stem, path=parsed.path, fields=instance,

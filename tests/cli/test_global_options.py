@@ -1,0 +1,97 @@
+"""The global options (``--debug``, ``--registry``) mean the same before and after the subcommand."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from card_samples import card_text, write_card
+
+from hub_plugin.cli import build_parser, main
+from hub_plugin.cli.global_options import merge_global_options
+
+#: Each leaf command, with the fewest arguments it parses with.
+COMMANDS = {
+    ("validate",): ["cards/"],
+    ("list",): [],
+    ("info",): ["simclr"],
+    ("download",): ["simclr"],
+    ("cache", "ls"): [],
+    ("cache", "rm"): ["simclr"],
+    ("cache", "prune"): [],
+    ("cache", "verify"): [],
+    ("load",): ["simclr"],
+    ("train",): ["simclr"],
+    ("eval",): ["simclr"],
+    ("predict",): ["simclr"],
+    ("hub", "ls"): [],
+    ("hub", "add"): ["zoo", "https://example.org/hub.git"],
+    ("hub", "update"): [],
+    ("hub", "rm"): ["zoo"],
+    ("trust", "ls"): [],
+    ("trust", "add"): ["simclr"],
+    ("trust", "rm"): ["simclr"],
+}
+
+
+def leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found |= leaf_commands(sub, (*prefix, name)) or {(*prefix, name)}
+    return found
+
+
+def parse(argv: list[str]) -> dict:
+    values = vars(merge_global_options(build_parser().parse_args(argv)))
+    values.pop("run", None)
+    return values
+
+
+def test_the_table_names_every_subcommand() -> None:
+    assert leaf_commands(build_parser()) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS), ids=" ".join)
+def test_after_the_subcommand_means_the_same_as_before_it(command: tuple[str, ...]) -> None:
+    rest = COMMANDS[command]
+    first = parse(["--debug", "--registry", "A", "--registry", "B", *command, *rest])
+    assert first["debug"] is True and first["registry"] == ["A", "B"]
+    after = parse([*command, "--debug", "--registry", "A", "--registry", "B", *rest])
+    assert after == first
+    if not rest or command[0] in ("train", "eval", "predict"):  # options at the very end too
+        last = parse([*command, *rest, "--registry", "A", "--debug", "--registry", "B"])
+        assert last == first
+    mixed = parse(["--registry", "A", *command, "--registry", "B", *rest])
+    assert mixed == {**first, "debug": False}
+    plain = parse([*command, *rest])
+    assert plain["debug"] is False and plain["registry"] == []
+
+
+def test_a_package_option_stays_with_the_package(capsys) -> None:
+    values = parse(["train", "simclr", "--epochs", "1", "--registry", "R", "--", "--debug"])
+    assert values["registry"] == ["R"] and values["debug"] is False
+    assert values["options"] == ["--epochs", "1", "--", "--debug"]
+
+
+def test_info_with_the_registry_after_the_subcommand(capsys, tmp_path: Path) -> None:
+    write_card(tmp_path / "hub", "tiny_after", card_text())
+    assert main(["info", "--registry", str(tmp_path / "hub"), "tiny_after", "--format", "json"]) == 0
+    assert '"name": "tiny_after"' in capsys.readouterr().out
+    assert main(["--registry", str(tmp_path / "hub"), "info", "tiny_after", "--format", "json"]) == 0
+
+
+def test_debug_after_the_subcommand_shows_the_traceback(tmp_path: Path, monkeypatch) -> None:
+    import hub_plugin.registry.validation as validation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validation, "validate_paths", broken)
+    assert main(["validate", str(tmp_path)]) == 1
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["validate", "--debug", str(tmp_path)])
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["validate", str(tmp_path), "--debug"])

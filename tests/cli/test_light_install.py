@@ -1,0 +1,85 @@
+"""``pip install hub-plugin`` (no extras) in a fresh venv: the CI-gate commands work, and the model
+commands say in one line which extra they need. The venv is made by the test, by a real pip install
+of this checkout (see :func:`github_action.light_venv`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from asset_server import AssetServer
+from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from github_action import LightVenv, light_venv
+from locations import REPO
+
+__all__ = ["light_venv"]
+
+pytestmark = pytest.mark.slow
+
+
+def hub_plugin(venv: LightVenv, *args: str, home: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HUB_PLUGIN_HOME": str(home), "NO_PROXY": "127.0.0.1,localhost"}
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy",
+                 "HUB_PLUGIN_REGISTRY", "HUB_PLUGIN_OFFLINE", "HUB_PLUGIN_MIRROR"):
+        env.pop(name, None)
+    return subprocess.run([str(venv.bin / "hub-plugin"), *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def test_the_light_install_has_no_mindspore_numpy_or_pillow(light_venv: LightVenv) -> None:
+    installed = light_venv.installed()
+    assert "hub-plugin" in installed
+    assert installed.isdisjoint({"mindspore", "numpy", "pillow"}), installed
+
+
+def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
+    light_venv: LightVenv, asset_server: AssetServer, tmp_path: Path
+) -> None:
+    payload = b"a small checkpoint"
+    link = asset_server.add("/light.ckpt", payload)
+    front = (VALID_FRONT_MATTER.replace("<https://example.org/models/tiny.ckpt>", f"<{link}>")
+             .replace(DIGEST, hashlib.sha256(payload).hexdigest()))
+    write_card(tmp_path / "hub", "light_card", card_text(front))
+    home = tmp_path / "home"
+    registry = str(tmp_path / "hub")
+
+    assert hub_plugin(light_venv, "validate", "models/", home=home).returncode == 0
+    listed = hub_plugin(light_venv, "list", "--registry", registry, "--format", "json", home=home)
+    assert listed.returncode == 0 and "light_card" in {c["name"] for c in json.loads(listed.stdout)}
+    info = hub_plugin(light_venv, "info", "simclr", "--format", "json", home=home)
+    assert info.returncode == 0 and json.loads(info.stdout)["network"]["package"] == "simclr"
+    fetched = hub_plugin(light_venv, "download", "--registry", registry, "light_card", home=home)
+    assert fetched.returncode == 0, fetched.stderr
+    assert Path(fetched.stdout.strip()).read_bytes() == payload
+    cached = hub_plugin(light_venv, "cache", "ls", "--format", "json", home=home)
+    assert cached.returncode == 0 and "light_card" in cached.stdout
+    checked = hub_plugin(light_venv, "validate", "--verify-assets", str(tmp_path / "hub"), home=home)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    hubs = hub_plugin(light_venv, "hub", "ls", home=home)
+    assert hubs.returncode == 0 and "gitee.com/mindspore/hub" in hubs.stdout, hubs.stderr
+    trusted = hub_plugin(light_venv, "trust", "ls", "--format", "json", home=home)
+    assert trusted.returncode == 0 and json.loads(trusted.stdout)["entries"] == [], trusted.stderr
+
+
+@pytest.mark.parametrize("command", ["load", "train", "eval", "predict"])
+def test_model_commands_name_the_extra_in_one_line(light_venv: LightVenv, tmp_path: Path, command) -> None:
+    result = hub_plugin(light_venv, command, "simclr", home=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"hub-plugin: error: hub-plugin {command} needs mindspore, which is not "
+                             "installed: pip install 'hub-plugin[mindspore]'\n")
+
+
+def test_the_python_api_raises_the_typed_error(light_venv: LightVenv) -> None:
+    script = (
+        "import hub_plugin\n"
+        "from hub_plugin.runtime.extras import MissingDependency\n"
+        "try:\n    hub_plugin.load('simclr')\n"
+        "except MissingDependency as error:\n    print(error.install)\n"
+    )
+    result = subprocess.run([str(light_venv.bin / "python"), "-c", script], capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "pip install 'hub-plugin[mindspore]'", result.stderr

@@ -1,0 +1,114 @@
+"""``action.yml``: valid action metadata, and its steps run for real on a hub repository."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from card_samples import VALID_FRONT_MATTER, card_text, replace_field, write_card
+from github_action import LightVenv, action, light_venv, run_step
+from jsonschema import Draft7Validator
+from locations import REPO
+
+from hub_plugin.cli import build_parser
+
+__all__ = ["light_venv"]
+
+BAD = card_text(replace_field(VALID_FRONT_MATTER, "fine-tunable", "fine-tunable: sometimes"))
+
+
+def schemastore(name: str) -> dict:
+    """A SchemaStore schema, as the maintained check-jsonschema package vendors it."""
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema: dict = json.loads(vendor.joinpath(name).read_text("utf-8"))
+    return schema
+
+
+def test_action_yml_is_valid_action_metadata() -> None:
+    errors = [e.message for e in Draft7Validator(schemastore("github-actions.json")).iter_errors(action())]
+    assert errors == []
+    assert action()["runs"]["using"] == "composite"
+    assert set(action()["inputs"]) >= {"paths", "profile", "changed-since", "check-links",
+                                       "verify-assets", "format"}
+
+
+def test_the_schema_check_can_fail() -> None:
+    broken = {**action(), "runs": {"using": "composite", "steps": [{"run": "true"}]}}  # no shell
+    assert list(Draft7Validator(schemastore("github-actions.json")).iter_errors(broken))
+
+
+def test_the_readme_workflow_uses_the_action_and_is_a_valid_workflow() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "runs-on:" in b]
+    assert blocks, "the README has no workflow example"
+    workflow = yaml.safe_load(blocks[0])
+    workflow["on"] = workflow.pop(True)  # YAML 1.1 reads the key `on` as true; GitHub does not
+    assert list(Draft7Validator(schemastore("github-workflows.json")).iter_errors(workflow)) == []
+    uses = [s.get("uses", "") for job in workflow["jobs"].values() for s in job["steps"]]
+    assert any(u.split("@")[0].endswith("hub-plugin") for u in uses), uses
+
+
+def test_every_command_the_action_can_run_parses_as_a_hub_plugin_invocation() -> None:
+    script = action()["runs"]["steps"][1]["run"]
+    flags = re.findall(r"args(?:=\(|\+=\()([^)]*)\)", script)
+    assert flags[0].startswith("validate --format")
+    words = [w for chunk in flags for w in shlex.split(chunk.replace('"$', '"X'))]
+    argv = ["validate", "--format", "github", "--profile", "mindspore-hub", "--changed-since", "main",
+            "--check-links", "--verify-assets", "cards/"]
+    assert {w for w in words if w.startswith("--")} == {w for w in argv if w.startswith("--")}
+    for output_format in ("github", "text", "json", "sarif"):
+        for profile in ("strict", "mindspore-hub"):
+            build_parser().parse_args(["validate", "--format", output_format, "--profile", profile,
+                                       "--changed-since", "main", "--check-links", "--verify-assets",
+                                       "."])
+
+
+@pytest.fixture
+def hub_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "hub"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    for key, value in (("user.email", "t@example.org"), ("user.name", "t")):
+        subprocess.run(["git", "config", key, value], cwd=repo, check=True)
+    write_card(repo / "cards", "good", card_text())
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "hub"], cwd=repo, check=True)
+    subprocess.run(["git", "checkout", "-q", "-b", "pr"], cwd=repo, check=True)
+    write_card(repo / "cards", "bad", BAD)
+    return repo
+
+
+@pytest.mark.slow
+def test_the_validate_step_annotates_the_bad_card(light_venv: LightVenv, hub_repo: Path) -> None:
+    result = run_step("validate", runner_temp=light_venv.runner_temp, cwd=hub_repo,
+                      inputs={"changed-since": "main", "paths": "cards"})
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("::error file=cards/bad.md,line=")
+    assert lines[-1] == "1 file checked (strict, changed since main): 0 valid, 1 invalid"
+
+
+@pytest.mark.slow
+def test_the_sarif_format_writes_the_log_and_names_it_as_output(
+    light_venv: LightVenv, hub_repo: Path
+) -> None:
+    result = run_step("validate", runner_temp=light_venv.runner_temp, cwd=hub_repo,
+                      inputs={"format": "sarif", "profile": "mindspore-hub"})
+    assert result.returncode == 1 and result.outputs == {"sarif-file": "hub-plugin.sarif"}
+    log = json.loads((hub_repo / "hub-plugin.sarif").read_text())
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"schema/type"}
+
+
+@pytest.mark.slow
+def test_a_clean_hub_passes(light_venv: LightVenv, hub_repo: Path) -> None:
+    (hub_repo / "cards" / "bad.md").unlink()
+    result = run_step("validate", runner_temp=light_venv.runner_temp, cwd=hub_repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "1 file checked (strict): 1 valid, 0 invalid"
+
