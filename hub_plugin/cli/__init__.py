@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "download",
     "cache",
     "load",
+    "export",
     "train",
     "evaluate",
     "predict",

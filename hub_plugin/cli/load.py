@@ -41,11 +41,9 @@ def register(subparsers: Any) -> None:
 
 
 def _input_shape(loaded: Any) -> list[int] | None:
-    shape = loaded.manifest.fields.get("input-shape")
-    if shape is None:
-        shape = loaded.package.card_settings(loaded.manifest.name).get("input-shape")
-    if isinstance(shape, str):
-        shape = [int(part) for part in shape.strip("[]() ").replace("x", ",").split(",") if part.strip()]
+    from ..runtime.input_shape import declared_input_shape
+
+    shape = declared_input_shape(loaded.package.card_settings(loaded.manifest.name), loaded.manifest.fields)
     return list(shape) if shape else None
 
 
