@@ -93,6 +93,8 @@ def export_model(
     """
     if format not in FORMATS:
         raise UsageError(f"unknown export format {format!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    if not tolerance >= 0:
+        raise UsageError(f"the tolerance must be a number 0 or above, got {tolerance}")
     require("mindspore", _command(format), "mindspore")
     if format == "onnx":
         require("onnxruntime", _command(format), "onnx")

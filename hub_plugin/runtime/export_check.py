@@ -23,7 +23,6 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import UsageError
 from .export_errors import ExportError, ExportMismatch, RoundTrip
 
 ExportFormat = Literal["mindir", "onnx", "air"]
@@ -97,8 +96,6 @@ def check_export(
     """
     from .exported_model import ExportedModel
 
-    if tolerance < 0:
-        raise UsageError(f"the tolerance must not be negative, got {tolerance}")
     try:
         model = ExportedModel.open(path)
         actual = model.run(batch)
@@ -133,10 +130,14 @@ def export_checked(
     expected = first_output(network(mindspore.Tensor(batch)))
     stem = destination.with_name(f".{destination.stem}.{os.getpid()}.partial")
     written = write_export(network, batch, stem, file_format)
-    check = None
-    if file_format != "air":
-        check = check_export(written, expected, batch, tolerance=tolerance, shown=destination)
-    os.replace(written, destination)
+    try:
+        check = None
+        if file_format != "air":
+            check = check_export(written, expected, batch, tolerance=tolerance, shown=destination)
+        os.replace(written, destination)
+    except BaseException:
+        written.unlink(missing_ok=True)
+        raise
     return destination, check
 
 
