@@ -5,16 +5,17 @@ the round-trip check of ``hub-plugin export``::
 
     from hub_plugin.runtime.exported_model import ExportedModel
 
-    model = ExportedModel.open("simclr_classifier.onnx")          # ONNX Runtime, tuned threads
+    model = ExportedModel.open("simclr_classifier.onnx")          # ONNX Runtime
     logits = model.run(images)                                    # (N, 3, 32, 32) float32 -> (N, 10)
 
 Two runtimes:
 
 - ``onnxruntime`` runs ``.onnx`` files (the ``onnx`` extra: ``pip install 'hub-plugin[onnx]'``).
-  The session runs operators one after another (``ORT_SEQUENTIAL``), with every graph optimisation
-  (``ORT_ENABLE_ALL``), ``threads`` intra-op threads (default: the machine's cores) and its worker
-  threads not spinning while idle, which on a small shared machine keeps them from stealing the
-  cores that preprocessing needs; ``threads=0`` keeps ONNX Runtime's own defaults.
+  The session runs operators one after another (``ORT_SEQUENTIAL``) with every graph optimisation
+  (``ORT_ENABLE_ALL``: BatchNorm folded into the convolutions, NCHWc layouts), on the CPU.
+  ``threads`` sets its intra-op threads (default: ONNX Runtime's, one per physical core);
+  ``spin=False`` stops idle worker threads from spinning, which gives the cores back to other work
+  between calls at some cost in latency. ``bench/bench_inference.py`` measures the choices.
 - ``mindspore`` runs ``.mindir`` files through ``mindspore.load`` and ``nn.GraphCell``.
 
 The batch dimension: MindSpore 2.10 exports ONNX with the batch fixed (its exporter refuses dynamic
@@ -55,27 +56,26 @@ class _Backend(Protocol):
     def __call__(self, batch: NDArray[np.float32]) -> NDArray[Any]: ...
 
 
-def default_threads() -> int:
-    """The intra-op threads that suit inference here: the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 class _OnnxRuntimeBackend:
     """An ONNX Runtime ``InferenceSession`` on the CPU, with the settings the module describes."""
 
-    def __init__(self, path: Path, threads: int | None) -> None:
+    def __init__(self, path: Path, threads: int | None, spin: bool) -> None:
         require("onnxruntime", "running an ONNX model", "onnx")
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        if threads != 0:
-            options.intra_op_num_threads = threads or default_threads()
-            options.inter_op_num_threads = 1
-            options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads is not None:
+            if threads < 1:
+                raise UsageError(f"threads must be at least 1, got {threads}")
+            options.intra_op_num_threads = threads
+        if not spin:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its warnings are not the user's business
         try:
@@ -83,16 +83,22 @@ class _OnnxRuntimeBackend:
                 str(path), options, providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # ONNX Runtime raises its own untyped errors
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise ModelFileError(f"{path}: ONNX Runtime cannot open it: {first}") from None
+            raise ModelFileError(f"{path}: ONNX Runtime cannot open it: {_first_line(error)}") from None
         inputs = self.session.get_inputs()
         if len(inputs) != 1:
             raise ModelFileError(f"{path}: the model takes {len(inputs)} inputs; one (the images) expected")
+        self.path = path
         self.input_name: str = inputs[0].name
         self.input_shape = tuple(d if isinstance(d, int) else None for d in inputs[0].shape)
 
     def __call__(self, batch: NDArray[np.float32]) -> NDArray[Any]:
-        outputs = self.session.run(None, {self.input_name: batch})
+        try:
+            outputs = self.session.run(None, {self.input_name: batch})
+        except Exception as error:  # a batch of the wrong shape, most often
+            raise ModelFileError(
+                f"{self.path}: cannot run a batch of shape {list(batch.shape)} "
+                f"(the file takes {list(self.input_shape)}): {_first_line(error)}"
+            ) from None
         result: NDArray[Any] = np.asarray(outputs[0])
         return result
 
@@ -110,13 +116,18 @@ class _MindirBackend:
         try:
             self.cell = nn.GraphCell(mindspore.load(str(path)))
         except Exception as error:  # MindSpore raises RuntimeError/ValueError with C++ stacks
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise ModelFileError(f"{path}: MindSpore cannot load it: {first}") from None
+            raise ModelFileError(f"{path}: MindSpore cannot load it: {_first_line(error)}") from None
         self.cell.set_train(False)
+        self.path = path
         self._tensor = mindspore.Tensor
 
     def __call__(self, batch: NDArray[np.float32]) -> NDArray[Any]:
-        result: NDArray[Any] = self.cell(self._tensor(batch)).asnumpy()
+        try:
+            result: NDArray[Any] = self.cell(self._tensor(batch)).asnumpy()
+        except (RuntimeError, ValueError, TypeError) as error:
+            raise ModelFileError(
+                f"{self.path}: cannot run a batch of shape {list(batch.shape)}: {_first_line(error)}"
+            ) from None
         return result
 
 
@@ -141,12 +152,17 @@ class ExportedModel:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, runtime: Runtime | None = None, threads: int | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        runtime: Runtime | None = None,
+        threads: int | None = None,
+        spin: bool = True,
     ) -> ExportedModel:
         """Open ``path`` (``.onnx`` or ``.mindir``) with ``runtime`` (default: the format's own).
 
-        ``threads`` sets ONNX Runtime's intra-op threads (default: the cores here; 0: ONNX
-        Runtime's defaults). Raises :class:`ModelFileError` for a missing or unreadable file,
+        ``threads`` and ``spin`` tune ONNX Runtime (see the module docstring). Raises
+        :class:`ModelFileError` for a missing or unreadable file,
         :class:`~hub_plugin.errors.UsageError` for a runtime that cannot run the format, and
         :class:`~hub_plugin.runtime.extras.MissingDependency` when the runtime is not installed.
         """
@@ -165,7 +181,7 @@ class ExportedModel:
                 f"{file}: a {model_format.upper()} file runs with --runtime {own}, not {chosen}"
             )
         backend: _Backend = (
-            _OnnxRuntimeBackend(file, threads) if chosen == "onnxruntime" else _MindirBackend(file)
+            _OnnxRuntimeBackend(file, threads, spin) if chosen == "onnxruntime" else _MindirBackend(file)
         )
         return cls(file, model_format, chosen, backend.input_shape, backend)
 
@@ -200,4 +216,4 @@ class ExportedModel:
     __call__ = run
 
 
-__all__ = ["RUNTIMES", "ExportedModel", "ModelFileError", "Runtime", "default_threads"]
+__all__ = ["RUNTIMES", "ExportedModel", "ModelFileError", "Runtime"]
