@@ -86,8 +86,8 @@ def export_model(
     """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx`` or ``air``).
 
     ``kwargs`` go to the package's ``create_network`` as with ``load``. Raises
-    :class:`~.export_check.ExportMismatch` (file deleted) when the round trip differs by more
-    than ``tolerance`` (relative), :class:`~.export_check.AscendRequired` for AIR elsewhere than on
+    :class:`~.export_errors.ExportMismatch` (file deleted) when the round trip differs by more
+    than ``tolerance`` (relative), :class:`~.export_errors.AscendRequired` for AIR elsewhere than on
     Ascend, :class:`~.extras.MissingDependency` without MindSpore (or ONNX Runtime for ONNX), and
     the errors of ``load``.
     """
@@ -95,6 +95,8 @@ def export_model(
         raise UsageError(f"unknown export format {format!r}", hint=f"choose one of {', '.join(FORMATS)}")
     if not tolerance >= 0:
         raise UsageError(f"the tolerance must be a number 0 or above, got {tolerance}")
+    if batch_size is not None and batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
     require("mindspore", _command(format), "mindspore")
     if format == "onnx":
         require("onnxruntime", _command(format), "onnx")

@@ -69,3 +69,13 @@ def test_without_onnxruntime_the_error_names_the_extra(
         "installed: pip install 'hub-plugin[onnx]'"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_batch_size_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--registry", str(noisy_registry(tmp_path)), "export", "noisy", "--format", "mindir",
+                 "--batch-size", "0", "--no-pretrained", "--trust", "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == "hub-plugin: error: --batch-size must be at least 1, got 0"
+    assert not (tmp_path / "out").exists()
