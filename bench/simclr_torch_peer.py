@@ -92,9 +92,24 @@ class SimCLRPeer(nn.Module):
         self.dense1 = nn.Linear(in_channels, in_channels)
         self.end_point = nn.Linear(in_channels, projection_dimension)
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The representation ``h``: the encoder's globally pooled features."""
+        return self.layers(F.relu(self.bn1(self.conv1(x)))).mean(dim=(2, 3))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.layers(F.relu(self.bn1(self.conv1(x)))).mean(dim=(2, 3))
-        return self.end_point(F.relu(self.dense1(h)))
+        return self.end_point(F.relu(self.dense1(self.features(x))))
+
+
+class SimCLRClassifierPeer(nn.Module):
+    """The linear classifier ``x -> logits = W f(x) + b``, as ``simclr_classifier`` builds it."""
+
+    def __init__(self, backbone: str = "resnet50", num_classes: int = 10) -> None:
+        super().__init__()
+        self.encoder = SimCLRPeer(backbone)
+        self.model = nn.Linear(self.encoder.dense1.in_features, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(self.encoder.features(x))
 
 
 def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5) -> torch.Tensor:

@@ -1,13 +1,14 @@
 """hub-plugin: publish, validate, fetch and run models from a MindSpore-style model hub.
 
 The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`,
-:func:`validate`, :func:`download`, and the typed errors. Importing it never imports MindSpore.
+:func:`validate`, :func:`download`, :func:`export`, and the typed errors. Importing it never imports
+MindSpore.
 """
 
 from __future__ import annotations
 
 from ._version import __version__
-from .api import download, info, list_models, load, validate
+from .api import download, export, info, list_models, load, validate
 from .assets.git_transport import GitError
 from .assets.zoo_checkout import ZooCodeMissing
 from .errors import (
@@ -25,6 +26,7 @@ from .errors import (
 )
 from .registry.hubs import HubError, HubNotSynced
 from .registry.manifest import Asset, Manifest
+from .runtime.export_errors import ExportMismatch
 from .runtime.extras import MissingDependency
 from .runtime.loading import EntryPointMissing, NoNetwork
 from .runtime.trust import UntrustedCode
@@ -38,6 +40,7 @@ __all__ = [
     "CardError",
     "DownloadError",
     "EntryPointMissing",
+    "ExportMismatch",
     "GitError",
     "HubError",
     "HubNotSynced",
@@ -57,6 +60,7 @@ __all__ = [
     "ZooCodeMissing",
     "__version__",
     "download",
+    "export",
     "info",
     "list_models",
     "load",

@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .registry.manifest import Manifest
 from .registry.report import ValidationReport
 from .registry.schema_profiles import Profile
 from .registry.validation import validate_paths
 from .runtime.loading import RegistryArgument, load_model, open_registry
+
+if TYPE_CHECKING:
+    from .runtime.export import ExportResult
 
 
 def list_models(
@@ -90,3 +93,33 @@ def load(
         name, *args, pretrained=pretrained, registry=registry, device=device, trust=trust,
         strict_weights=strict_weights, **kwargs
     ).network
+
+
+def export(
+    name: str,
+    *,
+    format: str,
+    output: str | os.PathLike[str] = ".",
+    batch_size: int | None = None,
+    pretrained: bool = True,
+    registry: RegistryArgument = None,
+    device: str | None = None,
+    trust: bool | None = None,
+    **kwargs: Any,
+) -> ExportResult:
+    """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx``, ``air``), checked.
+
+    Builds it as :func:`load` does, exports it for its declared input shape (``batch_size``
+    replaces the batch) into ``output``, checks the file by a round trip and writes a card beside
+    it. Returns an :class:`~hub_plugin.runtime.export.ExportResult`: ``path``, ``card_path``,
+    ``card`` (the card's manifest) and ``check`` (the round trip's ``max_abs`` and ``max_rel``).
+    ``kwargs`` go to ``create_network`` (and ``tolerance``, ``asset_base_url``, ``offline`` to the
+    export). Raises ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
+    """
+    from .runtime.export import export_model
+
+    return export_model(
+        name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats
+        output=output, batch_size=batch_size, pretrained=pretrained, registry=registry,
+        device=device, trust=trust, **kwargs,
+    )

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "hub",
     "trust",
     "load",
+    "export",
     "train",
     "evaluate",
     "predict",

@@ -45,11 +45,10 @@ def register(subparsers: Any) -> None:
 
 
 def _input_shape(loaded: Any) -> list[int] | None:
-    shape = loaded.manifest.fields.get("input-shape")
-    if shape is None and loaded.package is not None:
-        shape = loaded.package.card_settings(loaded.manifest.name).get("input-shape")
-    if isinstance(shape, str):
-        shape = [int(part) for part in shape.strip("[]() ").replace("x", ",").split(",") if part.strip()]
+    from ..runtime.input_shape import declared_input_shape
+
+    settings = loaded.package.card_settings(loaded.manifest.name) if loaded.package is not None else {}
+    shape = declared_input_shape(settings, loaded.manifest.fields)
     return list(shape) if shape else None
 
 

@@ -16,6 +16,9 @@ from ..errors import HubPluginError
 #: The distribution name, as ``pip install`` spells it.
 DISTRIBUTION = "hub-plugin"
 
+#: How the messages name an optional package (by its import name).
+DISPLAY_NAMES = {"mindspore": "MindSpore", "onnxruntime": "ONNX Runtime"}
+
 
 class MissingDependency(HubPluginError):
     """An optional package a command needs is not installed; ``install`` is the command that adds it."""
@@ -26,7 +29,8 @@ class MissingDependency(HubPluginError):
         self.module = module
         self.command = command
         self.install = f"pip install '{DISTRIBUTION}[{extra}]'"
-        super().__init__(f"{command} needs {module}, which is not installed: {self.install}")
+        shown = DISPLAY_NAMES.get(module, module)
+        super().__init__(f"{command} needs {shown}, which is not installed: {self.install}")
 
 
 def is_installed(module: str) -> bool:

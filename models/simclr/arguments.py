@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .config import BACKBONES, DECAYS, MODES, OPTIMIZERS, PRESET_NAMES
+from .config import BACKBONES, DECAYS, MODES, OPTIMIZERS, PRESET_NAMES, RUNTIMES
 
 _SUPPRESS = argparse.SUPPRESS
 
@@ -101,6 +101,13 @@ def _predict_options(parser: argparse.ArgumentParser) -> None:
     _network_options(parser)
     parser.add_argument("--top-k", dest="top_k", type=int, default=_SUPPRESS, metavar="K",
                         help="classes shown per image (5)")
+    parser.add_argument("--model", default=_SUPPRESS, metavar="FILE",
+                        help="an exported classifier (.onnx or .mindir, from 'hub-plugin export') "
+                        "instead of checkpoints")
+    parser.add_argument("--runtime", choices=RUNTIMES, default=_SUPPRESS,
+                        help="what runs the classifier: mindspore (default; a .mindir --model through "
+                        "nn.GraphCell) or onnxruntime (a .onnx --model, or the checkpoints' network "
+                        "exported to ONNX first; needs the onnx extra)")
 
 
 _OPTIONS = {"train": _train_options, "evaluate": _eval_options, "predict": _predict_options}

@@ -34,6 +34,7 @@ PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PRESET_NAMES: tuple[str, ...] = ("official", "paper")
 BACKBONES: tuple[str, ...] = ("resnet18", "resnet34", "resnet50")
 DEVICES: tuple[str, ...] = ("cpu", "gpu", "ascend")
+RUNTIMES: tuple[str, ...] = ("mindspore", "onnxruntime")
 OPTIMIZERS: tuple[str, ...] = ("adam", "lars", "sgd")
 DECAYS: tuple[str, ...] = ("linear", "cosine")
 MODES: tuple[str, ...] = ("graph", "pynative")
@@ -196,6 +197,8 @@ class PredictConfig:
 
     ``encoder`` and ``classifier`` are checkpoints (the ``simclr`` network's and the linear
     classifier's, e.g. those ``eval`` writes); ``pretrained`` uses the official ones from the hub.
+    ``model`` is an exported file instead (``hub-plugin export``); ``runtime`` runs the classifier:
+    ``mindspore`` (the default) or ``onnxruntime`` (the ``model``'s own by default).
     ``top_k`` classes are given per image with their probabilities.
     """
 
@@ -210,10 +213,14 @@ class PredictConfig:
     augmentation: str = "official"
     top_k: int = 5
     batch_size: int = 64
+    runtime: str | None = None
+    model: str | None = None
 
     def check(self) -> PredictConfig:
         """This config, after checking every value; raises :class:`ConfigError`."""
         _choice("device", self.device, DEVICES)
+        if self.runtime is not None:
+            _choice("runtime", self.runtime, RUNTIMES)
         _choice("backbone", self.backbone, BACKBONES)
         _choice("augmentation", self.augmentation, PRESET_NAMES)
         _positive("width_multiplier", self.width_multiplier)
@@ -221,6 +228,10 @@ class PredictConfig:
         _positive("batch_size", self.batch_size)
         if not self.images:
             raise ConfigError("no images given")
+        if self.model is not None and (self.pretrained or self.encoder or self.classifier):
+            raise ConfigError("give --model FILE, or checkpoints (--encoder/--classifier, --pretrained)")
+        if self.model is not None:
+            return self
         if self.pretrained and (self.encoder or self.classifier):
             raise ConfigError("give either --encoder and --classifier, or --pretrained")
         if not self.pretrained and not (self.encoder and self.classifier):

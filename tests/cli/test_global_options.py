@@ -32,6 +32,7 @@ COMMANDS = {
     ("trust", "ls"): [],
     ("trust", "add"): ["simclr"],
     ("trust", "rm"): ["simclr"],
+    ("export",): ["simclr", "--format", "onnx"],
 }
 
 

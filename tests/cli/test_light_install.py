@@ -65,11 +65,23 @@ def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
     assert trusted.returncode == 0 and json.loads(trusted.stdout)["entries"] == [], trusted.stderr
 
 
-@pytest.mark.parametrize("command", ["load", "train", "eval", "predict"])
-def test_model_commands_name_the_extra_in_one_line(light_venv: LightVenv, tmp_path: Path, command) -> None:
-    result = hub_plugin(light_venv, command, "simclr", home=tmp_path)
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["load", "simclr"], "hub-plugin load"),
+        (["train", "simclr"], "hub-plugin train"),
+        (["eval", "simclr"], "hub-plugin eval"),
+        (["predict", "simclr"], "hub-plugin predict"),
+        (["export", "simclr", "--format", "mindir"], "hub-plugin export --format mindir"),
+    ],
+    ids=lambda value: value[0] if isinstance(value, list) else "",
+)
+def test_model_commands_name_the_extra_in_one_line(
+    light_venv: LightVenv, tmp_path: Path, argv: list[str], command: str
+) -> None:
+    result = hub_plugin(light_venv, *argv, home=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == (f"hub-plugin: error: hub-plugin {command} needs mindspore, which is not "
+    assert result.stderr == (f"hub-plugin: error: {command} needs MindSpore, which is not "
                              "installed: pip install 'hub-plugin[mindspore]'\n")
 
 

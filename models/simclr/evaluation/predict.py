@@ -3,7 +3,8 @@
 Each image (PNG or JPEG, any size, any mode) is decoded with Pillow, converted to RGB and passed
 through the evaluation transform (:class:`~.transforms.EvaluationTransform`: a bicubic resize to
 32x32 and the preset's pixel scale), then through the classifier (encoder plus linear layer,
-:class:`~.network.SimCLRClassifier`); the softmax of the logits gives the probabilities. An image
+:class:`~.network.SimCLRClassifier`, run by MindSpore, or an export of it run by ONNX Runtime or
+``nn.GraphCell``: see :mod:`.classifier_runtime`); the softmax of the logits gives the probabilities. An image
 that is missing or cannot be decoded gets an error of its own and the others are still answered;
 the report's exit code is then 1.
 """
@@ -15,14 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mindspore
 import numpy as np
-
-from hub_plugin.runtime.device import use_device
 
 from .. import config as config_module
 from ..config import PredictConfig
-from ..cpu import use_fast_cpu_convolutions
 from ..data.datasets import CLASSES
 from ..data.transforms import EvaluationTransform
 from ..errors import ImageError
@@ -30,6 +27,7 @@ from ..networks.checkpoint import load_checkpoint
 from ..networks.network import SimCLRClassifier
 from ..networks.resnet import build_backbone
 from ..pretraining.checkpoint_store import STATE_KEY
+from .classifier_runtime import classifier_logits, require_runtime
 
 
 @dataclass
@@ -127,10 +125,7 @@ def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionRe
         values = dict(overrides)
         values.setdefault("augmentation", values.get("preset", "official"))
         config = config_module.build(PredictConfig, values)
-    if config.device == "cpu":
-        use_fast_cpu_convolutions()
-    use_device(config.device)
-    network = build_classifier(config)
+    require_runtime(config)
     transform = EvaluationTransform(config.augmentation)
     predictions = [ImagePrediction(path) for path in config.images]
     ready: list[tuple[int, np.ndarray]] = []
@@ -139,11 +134,14 @@ def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionRe
             ready.append((index, transform(read_image(path))))
         except ImageError as error:
             predictions[index].error = error.reason
+    if not ready:
+        return PredictionReport(predictions)
+    logits = classifier_logits(config, min(config.batch_size, len(ready)))
     top_k = min(config.top_k, len(CLASSES))
     for first in range(0, len(ready), config.batch_size):
         chunk = ready[first : first + config.batch_size]
         batch = np.stack([image for _, image in chunk]).astype(np.float32)
-        probabilities = softmax(network(mindspore.Tensor(batch)).asnumpy())
+        probabilities = softmax(logits(batch))
         for (index, _), row in zip(chunk, probabilities, strict=True):
             order = np.argsort(-row)[:top_k]
             predictions[index].classes = [(CLASSES[int(c)], float(row[c])) for c in order]

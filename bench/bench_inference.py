@@ -1,0 +1,364 @@
+"""SimCLR classifier inference on the CPU: MindSpore, its MINDIR and ONNX exports, and PyTorch.
+
+Measures, in one run, the ``simclr_classifier`` network (ResNet encoder with the CIFAR stem plus the
+linear head, random weights saved as checkpoints in the official layouts) at batch 1 and batch 64:
+
+- MindSpore 2.10 graph mode and PyNative, on the network (oneDNN capped at AVX2, as the package
+  does on the CPU: see ``models/simclr/cpu.py``);
+- the MINDIR export through ``mindspore.load`` + ``nn.GraphCell`` (exported for the batch measured);
+- the ONNX export through ONNX Runtime (``hub_plugin.runtime.exported_model.ExportedModel``): its
+  default session options (what hub-plugin uses: one intra-op thread per core, spinning), one
+  thread, and every core without spinning;
+- the PyTorch peer (``bench/simclr_torch_peer.py``, torch 2.13 CPU) under ``torch.inference_mode``,
+  default memory format and channels_last; its better figure is "PyTorch best".
+
+Then ``hub-plugin predict simclr`` end to end (a fresh process: start-up, decoding, preprocessing,
+inference, printing) over ``--images`` CIFAR-10 test JPEGs with the ResNet-50 classifier, with each
+runtime: MindSpore on the checkpoints (today's default), ONNX Runtime on an ONNX export (batch 64),
+ONNX Runtime exporting on the fly, and MindSpore on a MINDIR export, in ``--predict-rounds`` rounds
+(rotating order, the fastest of each kept); the top classes are compared.
+
+Each framework runs in a child process of its own. Figures: images per second, the best of
+``--rounds`` rounds (methods of a child interleaved round by round), a round being 64 images at
+batch 64 and 16 calls at batch 1, after a warm-up (compilation, first allocations). Usage::
+
+    .venv/bin/pip install torch==2.13.0 'numpy<2'     # the peer; not a dependency of hub-plugin
+    .venv/bin/python bench/bench_inference.py                         # about 7 minutes on 2 cores
+    .venv/bin/python bench/bench_inference.py --backbones resnet18 --images 200 --rounds 2
+    .venv/bin/python bench/bench_inference.py --backbones "" --predict-rounds 3  # predict only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPOSITORY.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
+MINDSPORE_CPU = {"ONEDNN_MAX_CPU_ISA": "AVX2"}
+BATCHES = (1, 64)
+CALLS_PER_ROUND = {1: 16, 64: 1}
+
+
+# --- in the child processes ----------------------------------------------------------------------
+
+
+def _package() -> Any:
+    from hub_plugin.runtime.hubconf_import import import_package
+
+    import_package(REPOSITORY / "models" / "simclr")
+    from hub_plugin_models.simclr import hubconf
+
+    return hubconf
+
+
+def _batches() -> dict[int, Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return {b: rng.uniform(0, 255, (b, 3, 32, 32)).astype(np.float32) for b in BATCHES}
+
+
+Method = Callable[[Any], Any]
+
+
+def _rates(methods: dict[str, Method], batches: dict[int, Any], rounds: int) -> dict[str, float]:
+    """Best images/s of each method at each batch, methods interleaved round by round."""
+    best: dict[str, float] = {}
+    for batch, x in batches.items():
+        for method in methods.values():
+            method(x)  # warm-up: compilation, allocations
+            method(x)
+        for _ in range(rounds):
+            for name, method in methods.items():
+                calls = CALLS_PER_ROUND[batch]
+                start = time.perf_counter()
+                for _ in range(calls):
+                    method(x)
+                rate = calls * batch / (time.perf_counter() - start)
+                key = f"{name}@{batch}"
+                best[key] = max(best.get(key, 0.0), rate)
+    return best
+
+
+def _classifier(work: Path, backbone: str, width: float) -> Any:
+    """The classifier filled from the checkpoints ``prepare`` saved, as ``predict`` builds it."""
+    _package()
+    from hub_plugin_models.simclr.config import PredictConfig
+    from hub_plugin_models.simclr.evaluation.predict import build_classifier
+
+    config = PredictConfig(images=("-",), encoder=str(work / f"{backbone}-encoder.ckpt"),
+                           classifier=str(work / f"{backbone}-head.ckpt"), backbone=backbone,
+                           width_multiplier=width)
+    return build_classifier(config)
+
+
+def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
+    """Checkpoints (random weights, official layouts) and the MINDIR and ONNX exports per batch."""
+    import mindspore
+    import numpy as np
+
+    from hub_plugin.runtime.export_check import export_checked
+
+    hubconf = _package()
+    mindspore.set_seed(0)
+    pretraining = hubconf.create_network("simclr", backbone=backbone, width_multiplier=width)
+    mindspore.save_checkpoint(pretraining, str(work / f"{backbone}-encoder.ckpt"))
+    rng = np.random.default_rng(0)
+    head = {"model.weight": rng.normal(0, 0.05, (10, pretraining.num_features)), "model.bias": np.zeros(10)}
+    mindspore.save_checkpoint(
+        [{"name": k, "data": mindspore.Tensor(v.astype(np.float32))} for k, v in head.items()],
+        str(work / f"{backbone}-head.ckpt"),
+    )
+    network = _classifier(work, backbone, width)
+    checks = {}
+    for file_format in ("mindir", "onnx"):
+        for batch in BATCHES:
+            start = time.perf_counter()
+            path = work / f"{backbone}-b{batch}.{file_format}"
+            _, check = export_checked(network, (batch, 3, 32, 32), path, file_format)  # type: ignore[arg-type]
+            assert check is not None
+            checks[f"{file_format}@{batch}"] = {"max_rel": check.max_rel, "s": time.perf_counter() - start}
+    return checks
+
+
+def child_mindspore(work: Path, backbone: str, width: float, rounds: int) -> dict[str, Any]:
+    import mindspore
+    from mindspore import nn
+
+    mindspore.set_device("CPU")
+    network = _classifier(work, backbone, width)
+    cells = {b: nn.GraphCell(mindspore.load(str(work / f"{backbone}-b{b}.mindir"))) for b in BATCHES}
+
+    def in_mode(mode: int) -> Method:
+        def run(x: Any) -> Any:
+            mindspore.set_context(mode=mode)
+            return network(mindspore.Tensor(x)).asnumpy()
+
+        return run
+
+    def graph_cell(x: Any) -> Any:
+        return cells[x.shape[0]](mindspore.Tensor(x)).asnumpy()
+
+    methods = {"MindSpore graph mode": in_mode(mindspore.GRAPH_MODE),
+               "MindSpore PyNative": in_mode(mindspore.PYNATIVE_MODE),
+               "MINDIR through nn.GraphCell": graph_cell}
+    return {"rates": _rates(methods, _batches(), rounds), "version": mindspore.__version__}
+
+
+def child_onnxruntime(work: Path, backbone: str, rounds: int) -> dict[str, Any]:
+    import onnxruntime
+
+    from hub_plugin.runtime.exported_model import ExportedModel
+
+    cores = len(os.sched_getaffinity(0))
+    settings = {
+        "ONNX Runtime, defaults (hub-plugin's)": {},
+        "ONNX Runtime, 1 thread": {"threads": 1},
+        f"ONNX Runtime, {cores} threads, no spinning": {"threads": cores, "spin": False},
+    }
+    methods: dict[str, Method] = {}
+    for name, options in settings.items():
+        models = {b: ExportedModel.open(work / f"{backbone}-b{b}.onnx", **options) for b in BATCHES}
+        methods[name] = lambda x, models=models: models[x.shape[0]].run(x)  # type: ignore[misc]
+    return {"rates": _rates(methods, _batches(), rounds), "version": onnxruntime.__version__}
+
+
+def child_torch(backbone: str, width: float, rounds: int) -> dict[str, Any]:
+    import torch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from simclr_torch_peer import SimCLRClassifierPeer
+
+    if width != 1:
+        raise SystemExit("the PyTorch peer has width 1 only")
+    torch.manual_seed(0)
+    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    plain = SimCLRClassifierPeer(backbone).eval()
+    last = SimCLRClassifierPeer(backbone).eval().to(memory_format=torch.channels_last)
+
+    def run(network: Any, channels_last: bool) -> Method:
+        def call(x: Any) -> Any:
+            with torch.inference_mode():
+                tensor = torch.from_numpy(x)
+                if channels_last:
+                    tensor = tensor.contiguous(memory_format=torch.channels_last)
+                return network(tensor).numpy()
+
+        return call
+
+    methods = {"PyTorch, default layout": run(plain, False), "PyTorch, channels_last": run(last, True)}
+    return {"rates": _rates(methods, _batches(), rounds), "version": torch.__version__}
+
+
+# --- the orchestration ---------------------------------------------------------------------------
+
+
+def _child(arguments: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", *arguments]
+    environment = {**os.environ, **(env or {})}
+    paths = [str(REPOSITORY), environment.get("PYTHONPATH")]
+    environment["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
+    completed = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _images(archive: Path, into: Path, count: int) -> list[str]:
+    """``count`` CIFAR-10 test JPEGs, the same number from each class, unpacked under ``into``."""
+    per_class = -(-count // 10)
+    wanted = []
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            parts = member.name.split("/")
+            if len(parts) == 3 and parts[0] == "test" and member.isfile() and int(parts[2][:4]) < per_class:
+                wanted.append(member)
+        tar.extractall(into, members=wanted, filter="data")
+    return sorted(str(into / m.name) for m in wanted)[:count]
+
+
+def _predict(images: list[str], options: list[str], width: float) -> tuple[float, list[str]]:
+    """Wall-clock seconds of ``hub-plugin predict simclr`` over ``images``, and the top classes."""
+    command = [str(Path(sys.executable).with_name("hub-plugin")), "predict", "simclr", *images,
+               "--format", "json", "--top-k", "1", "--width-multiplier", str(width), *options]
+    start = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if completed.returncode != 0:
+        raise RuntimeError(f"predict {' '.join(options)} failed:\n{completed.stderr[-2000:]}")
+    answers = json.loads(completed.stdout)
+    return seconds, [answer["top"][0]["class"] for answer in answers]
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _speed(args: argparse.Namespace, work: Path) -> list[str]:
+    verdicts = []
+    for backbone in filter(None, args.backbones.split(",")):
+        checks = _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
+        worst = max(c["max_rel"] for c in checks.values())
+        print(f"\n{backbone}: exports checked (largest relative difference {worst:.2g}); "
+              f"export seconds: " + ", ".join(f"{k} {v['s']:.1f}" for k, v in checks.items()), flush=True)
+        width, rounds = str(args.width), str(args.rounds)
+        ours = {**_child(["mindspore", str(work), backbone, width, rounds], MINDSPORE_CPU)["rates"],
+                **_child(["onnxruntime", str(work), backbone, rounds])["rates"]}
+        peer = {} if args.skip_torch else _child(["torch", backbone, width, rounds])["rates"]
+        rows = []
+        for batch in BATCHES:
+            torch_best = max((v for k, v in peer.items() if k.endswith(f"@{batch}")), default=0.0)
+            for key, rate in [*ours.items(), *peer.items()]:
+                name, at = key.rsplit("@", 1)
+                if int(at) == batch:
+                    ratio = f"{rate / torch_best:.2f}x" if torch_best else "-"
+                    rows.append((backbone, str(batch), name, f"{rate:.1f}", ratio))
+            fastest_name, fastest = max(((k, v) for k, v in ours.items() if k.endswith(f"@{batch}")),
+                                        key=lambda item: item[1])
+            if torch_best:
+                goal = 1.2 if batch == 64 else 1.0
+                ratio = fastest / torch_best
+                verdict = "met" if ratio >= goal else "NOT met"
+                verdicts.append(f"{backbone} batch {batch}: fastest hub-plugin path "
+                                f"{fastest_name.rsplit('@', 1)[0]} {fastest:.1f} images/s = {ratio:.2f}x "
+                                f"PyTorch best {torch_best:.1f} (goal >= {goal}x: {verdict})")
+        print(_table(rows, ("backbone", "batch", "method", "images/s", "vs PyTorch best")), flush=True)
+    return verdicts
+
+
+def _end_to_end(args: argparse.Namespace, work: Path) -> list[str]:
+    backbone = "resnet50"
+    if backbone not in args.backbones.split(","):
+        _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
+    images = _images(args.data, work / "images", args.images)
+    checkpoints = ["--encoder", str(work / f"{backbone}-encoder.ckpt"),
+                   "--classifier", str(work / f"{backbone}-head.ckpt"), "--backbone", backbone]
+    runs = {
+        "mindspore, checkpoints (today's default)": checkpoints,
+        "onnxruntime, --model ONNX (batch 64)": ["--model", str(work / f"{backbone}-b64.onnx")],
+        "onnxruntime, exported on the fly": [*checkpoints, "--runtime", "onnxruntime"],
+        "mindspore, --model MINDIR (GraphCell)": ["--model", str(work / f"{backbone}-b64.mindir")],
+    }
+    results: dict[str, tuple[float, list[str]]] = {}
+    names = list(runs)
+    for round_index in range(args.predict_rounds):  # rotating order; the best of the rounds
+        order = names[round_index % len(names):] + names[: round_index % len(names)]
+        for name in order:
+            seconds, classes = _predict(images, runs[name], args.width)
+            if name not in results or seconds < results[name][0]:
+                results[name] = (seconds, classes)
+    results = {name: results[name] for name in names}
+    today_seconds, today_classes = results["mindspore, checkpoints (today's default)"]
+    rows = []
+    for name, (seconds, classes) in results.items():
+        same = sum(a == b for a, b in zip(classes, today_classes, strict=True)) / len(classes)
+        rows.append((name, f"{seconds:.1f}", f"{len(images) / seconds:.1f}",
+                     f"{today_seconds / seconds:.2f}x", f"{same:.1%}"))
+    print(f"\npredict end to end, {len(images)} CIFAR-10 JPEGs, {backbone} classifier, batch 64, "
+          f"best of {args.predict_rounds} rounds:")
+    print(_table(rows, ("runtime", "seconds", "images/s", "vs today", "same top class as today")), flush=True)
+    onnx_seconds = results["onnxruntime, --model ONNX (batch 64)"][0]
+    speedup = today_seconds / onnx_seconds
+    return [f"predict end to end: onnxruntime --model {speedup:.2f}x today's "
+            f"(goal >= 2x: {'met' if speedup >= 2 else 'NOT met'})"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backbones", default="resnet18,resnet50")
+    parser.add_argument("--width", type=float, default=1.0, help="width multiplier (1: the real networks)")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--predict-rounds", type=int, default=2, help="runs of each predict, best kept")
+    parser.add_argument("--images", type=int, default=1000, help="JPEGs for predict end to end (0: skip)")
+    parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--child", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        work = Path(rest[0]) if kind != "torch" else Path()
+        if kind == "prepare":
+            result = child_prepare(work, rest[1], float(rest[2]))
+        elif kind == "mindspore":
+            result = child_mindspore(work, rest[1], float(rest[2]), int(rest[3]))
+        elif kind == "onnxruntime":
+            result = child_onnxruntime(work, rest[1], int(rest[2]))
+        else:
+            result = child_torch(rest[0], float(rest[1]), int(rest[2]))
+        print(json.dumps(result))
+        return 0
+
+    print(f"machine: {len(os.sched_getaffinity(0))} cores, {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
+    work = Path(tempfile.mkdtemp(prefix="hub-plugin-bench-inference-"))
+    started = time.perf_counter()
+    try:
+        verdicts = _speed(args, work)
+        if args.images:
+            verdicts += _end_to_end(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    print(f"\ngoals ({seconds:.0f} s, load average {os.getloadavg()[0]:.1f} at the end):")
+    for verdict in verdicts:
+        print(f"- {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

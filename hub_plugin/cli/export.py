@@ -1,0 +1,69 @@
+"""``hub-plugin export NAME --format mindir|onnx|air``: a checked export and its card.
+
+Builds NAME's network as ``load`` does, exports it, checks the file by a round trip on a seeded
+batch (printing the largest absolute and relative differences), and writes a card beside it. A
+failed check deletes the file and exits 1 naming the figures; AIR elsewhere than on Ascend is a
+one-line error (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from typing import Any
+
+from ..runtime.export_check import FORMATS, RELATIVE_TOLERANCE
+from .load import network_arguments
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export", help="export a model's network to MINDIR or ONNX, checked by a round trip",
+        description="Build NAME's network as 'load' does (verified weights, trust, device), in "
+        "inference mode; export it with mindspore.export for the input shape the model declares; "
+        "run the file (MINDIR through mindspore.load and nn.GraphCell, ONNX through ONNX Runtime) "
+        "on a seeded batch against the network; keep it only if they agree, and write a card for it.",
+    )
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--format", dest="file_format", choices=FORMATS, required=True,
+                        help="mindir, onnx (needs the onnx extra) or air (Ascend only)")
+    parser.add_argument("--output", default=".", metavar="DIR",
+                        help="the folder for the file and its card (default: here)")
+    parser.add_argument("--batch-size", type=int, default=None, metavar="N",
+                        help="the batch the file is exported for (default: the declared input "
+                        "shape's, 1 for SimCLR); an ONNX file takes exactly this batch")
+    parser.add_argument("--device", choices=("cpu", "gpu", "ascend"), default=None,
+                        help="MindSpore device target (default: MindSpore's own default)")
+    parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
+                        help="export the network without weights (no download)")
+    parser.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
+                        help="a keyword argument for the package's create_network (repeatable)")
+    parser.add_argument("--tolerance", type=float, default=RELATIVE_TOLERANCE, metavar="REL",
+                        help=f"the largest relative difference kept (default {RELATIVE_TOLERANCE:g})")
+    parser.add_argument("--asset-base-url", default=None, metavar="URL",
+                        help="where the file will be published, for the card's asset-link "
+                        "(default https://download.example.com/models/PACKAGE)")
+    parser.add_argument("--offline", action="store_true", default=None,
+                        help="no network connection: serve verified assets from the cache only")
+    parser.add_argument("--allow-http", action="store_true",
+                        help="follow plain http:// asset links to hosts other than loopback")
+    parser.add_argument("--trust", action="store_true", default=None,
+                        help="run a model package's code from outside the bundled registry")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..assets.progress import RichProgress, wants_progress_bar
+    from ..runtime.export import export_model
+
+    progress = RichProgress() if args.pretrained and wants_progress_bar() else None
+    with progress or contextlib.nullcontext():
+        result = export_model(
+            args.name, format=args.file_format, output=args.output, batch_size=args.batch_size,
+            device=args.device, pretrained=args.pretrained, registry=args.registry, trust=args.trust,
+            offline=args.offline, allow_http=args.allow_http, progress=progress,
+            tolerance=args.tolerance, asset_base_url=args.asset_base_url,
+            **network_arguments(args.arg),
+        )
+    print(result.summary())
+    return 0

@@ -1,0 +1,50 @@
+"""The input shape a model declares: its package's ``package.yaml`` ``input-shape``, or its card's.
+
+``package.yaml`` writes it as a list (``input-shape: [1, 3, 32, 32]``, batch first); MindSpore Hub's
+cards write it as a list or as text (``"[1, 3, 224, 224]"``, ``1x3x224x224``). ``load`` runs its
+dummy forward pass with it and ``export`` exports the network for it (with the batch replaced by
+``--batch-size`` when one is given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import UsageError
+
+
+def parse_shape(value: Any) -> tuple[int, ...] | None:
+    """A shape from a list of integers or from text such as ``[1, 3, 32, 32]`` or ``1x3x32x32``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        parts = value.strip("[]() ").replace("x", ",").split(",")
+        try:
+            value = [int(part) for part in parts if part.strip()]
+        except ValueError:
+            raise UsageError(f"input-shape {value!r} is not a list of integers") from None
+    shape = tuple(int(dimension) for dimension in value)
+    if not shape or any(dimension < 1 for dimension in shape):
+        raise UsageError(f"input-shape {list(shape)} must be positive integers, batch first")
+    return shape
+
+
+def declared_input_shape(
+    package_settings: Mapping[str, Any], card_fields: Mapping[str, Any]
+) -> tuple[int, ...] | None:
+    """The package's ``input-shape`` for the card, else the card's own, else ``None``."""
+    shape = parse_shape(package_settings.get("input-shape"))
+    return shape if shape is not None else parse_shape(card_fields.get("input-shape"))
+
+
+def with_batch(shape: tuple[int, ...], batch_size: int | None) -> tuple[int, ...]:
+    """``shape`` with its first (batch) dimension replaced by ``batch_size`` when one is given."""
+    if batch_size is None:
+        return shape
+    if batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+    return (batch_size, *shape[1:])
+
+
+__all__ = ["declared_input_shape", "parse_shape", "with_batch"]

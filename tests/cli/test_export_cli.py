@@ -1,0 +1,81 @@
+"""``hub-plugin export``: the command line over a small SimCLR package and a planted wrong export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from asset_server import AssetServer
+from noisy_package import noisy_registry
+from small_simclr import SMALL_ARGS, small_simclr_registry
+
+from hub_plugin.cli import main
+
+pytestmark = pytest.mark.mindspore
+
+
+def test_export_onnx_prints_the_check_and_writes_a_valid_card(
+    tmp_path: Path, asset_server: AssetServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = small_simclr_registry(tmp_path, asset_server)
+    out = tmp_path / "out"
+    code = main(["--registry", str(small.registry), "export", "simclr_small", "--format", "onnx",
+                 "--output", str(out), "--batch-size", "2", "--trust", *SMALL_ARGS])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "round trip through onnxruntime on a seeded batch [2, 3, 32, 32]" in printed
+    assert "absolute" in printed and "relative" in printed and "within the tolerance" in printed
+    assert (out / "small_classifier.onnx").is_file()
+    for profile in ("strict", "mindspore-hub"):
+        assert main(["validate", "--profile", profile, str(out / "small_classifier_onnx.md")]) == 0
+    capsys.readouterr()
+
+
+def test_a_planted_wrong_export_fails_deletes_the_file_and_names_the_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = noisy_registry(tmp_path)
+    out = tmp_path / "out"
+    code = main(["--registry", str(registry), "export", "noisy", "--format", "mindir",
+                 "--output", str(out), "--no-pretrained", "--trust"])
+    captured = capsys.readouterr()
+    assert code == 1
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err
+    assert "noisy.mindir: the export does not reproduce the network: largest difference" in lines[0]
+    assert "relative, above the tolerance 0.0001" in lines[0] and "the file was deleted" in lines[0]
+    assert list(out.iterdir()) == []
+
+
+def test_air_on_the_cpu_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--registry", str(noisy_registry(tmp_path)), "export", "noisy", "--format", "air",
+                 "--device", "cpu", "--no-pretrained", "--trust", "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "AIR export needs an Ascend device" in err and "cpu" in err
+
+
+def test_without_onnxruntime_the_error_names_the_extra(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
+    code = main(["--registry", str(noisy_registry(tmp_path)), "export", "noisy", "--format", "onnx",
+                 "--no-pretrained", "--trust", "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "hub-plugin: error: hub-plugin export --format onnx needs ONNX Runtime, which is not "
+        "installed: pip install 'hub-plugin[onnx]'"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_batch_size_is_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--registry", str(noisy_registry(tmp_path)), "export", "noisy", "--format", "mindir",
+                 "--batch-size", "0", "--no-pretrained", "--trust", "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == "hub-plugin: error: --batch-size must be at least 1, got 0"
+    assert not (tmp_path / "out").exists()
