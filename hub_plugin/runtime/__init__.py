@@ -10,6 +10,10 @@
 * :mod:`.zoo_loading` builds it from the model zoo's code a hub card's ``repo-link`` names, with
   :mod:`.zoo_import` (each zoo folder in a private namespace) and :mod:`.zoo_failures` (one
   actionable line when zoo code fails);
+* :mod:`.export` writes a network to a checked MINDIR or ONNX file with its card, through
+  :mod:`.export_check` (the round trip), :mod:`.export_card`, :mod:`.export_errors` and
+  :mod:`.input_shape` (the shape a model declares);
+* :mod:`.exported_model` runs an exported file on NumPy batches (ONNX Runtime or MindSpore);
 * :mod:`.extras` says which optional install a command needs when it is missing.
 
 It sits above the assets and the registry and below the CLI. Nothing here imports MindSpore at
