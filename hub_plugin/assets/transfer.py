@@ -28,13 +28,13 @@ import re
 import time
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from .._version import __version__
-from ..errors import DownloadError
+from ..errors import DownloadError, UsageError
 from .hashing import CHUNK_SIZE
 from .links import check_url_allowed
 from .partial import PartialDownload
@@ -74,6 +74,20 @@ class TransferPolicy:
         """The wait before retry number ``failures`` (from 1), for a ``jitter`` in [0, 1)."""
         ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, failures - 1))
         return ceiling * (0.5 + jitter / 2)
+
+    def with_options(self, timeout: float | None = None, tries: int | None = None) -> TransferPolicy:
+        """This policy with the command line's ``--timeout`` (connect and read) and ``--tries``;
+        ``None`` keeps a value. Raises :class:`UsageError` for a timeout not above 0 or tries below 1."""
+        policy = self
+        if timeout is not None:
+            if timeout <= 0:
+                raise UsageError("--timeout must be a positive number of seconds")
+            policy = replace(policy, connect_timeout=timeout, read_timeout=timeout)
+        if tries is not None:
+            if tries < 1:
+                raise UsageError("--tries must be at least 1")
+            policy = replace(policy, max_tries=tries)
+        return policy
 
 
 @dataclass(frozen=True, slots=True)

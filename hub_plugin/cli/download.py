@@ -11,8 +11,6 @@ import argparse
 import sys
 from typing import Any
 
-from ..errors import UsageError
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -49,21 +47,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
-    from dataclasses import replace
 
     from ..assets import AssetCache, TransferPolicy, fetch_manifest, offline_from_environment
     from ..assets.hub_sync import registry_with_hubs
     from ..assets.progress import RichProgress, SilentProgress, wants_progress_bar
 
-    policy = TransferPolicy()
-    if args.timeout is not None:
-        if args.timeout <= 0:
-            raise UsageError("--timeout must be a positive number of seconds")
-        policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
-    if args.tries is not None:
-        if args.tries < 1:
-            raise UsageError("--tries must be at least 1")
-        policy = replace(policy, max_tries=args.tries)
+    policy = TransferPolicy().with_options(args.timeout, args.tries)
     offline = args.offline or offline_from_environment()
     registry = registry_with_hubs(args.registry, offline=offline, allow_http=args.allow_http)
     manifests = [registry.resolve(name) for name in args.names]

@@ -60,7 +60,6 @@ def register(subparsers: Any) -> None:
 
 def _remote_checks(args: argparse.Namespace) -> Any:
     """The :class:`RemoteChecks` the options ask for, or ``None``."""
-    from dataclasses import replace
 
     from ..assets import TransferPolicy, offline_from_environment
     from ..assets.host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST
@@ -73,15 +72,7 @@ def _remote_checks(args: argparse.Namespace) -> Any:
     if args.offline or offline_from_environment():
         why = "--offline" if args.offline else "HUB_PLUGIN_OFFLINE"
         raise UsageError(f"{' and '.join(wanted)} need the network, and {why} forbids it")
-    policy = TransferPolicy()
-    if args.timeout is not None:
-        if args.timeout <= 0:
-            raise UsageError("--timeout must be a positive number of seconds")
-        policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
-    if args.tries is not None:
-        if args.tries < 1:
-            raise UsageError("--tries must be at least 1")
-        policy = replace(policy, max_tries=args.tries)
+    policy = TransferPolicy().with_options(args.timeout, args.tries)
     jobs = DEFAULT_JOBS if args.jobs is None else args.jobs
     per_host = DEFAULT_PER_HOST if args.per_host is None else args.per_host
     if jobs < 1 or per_host < 1:
