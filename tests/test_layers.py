@@ -137,3 +137,88 @@ def test_no_module_is_over_400_lines() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     }
     assert not long, long
+
+
+#: What the light install (no extras) lacks: no module the CLI or ``import hub_plugin`` loads at
+#: start-up may import these at module level, only inside the functions that need them.
+MODEL_SIDE = {"mindspore", "numpy", "PIL", "onnxruntime"}
+
+
+def module_level_imports(source: str, module: str, is_package: bool = False) -> set[str]:
+    """The modules ``source`` imports when it is imported: what runs at import time (the module body,
+    class bodies, ``if`` and ``try`` blocks), not function bodies nor ``if TYPE_CHECKING:`` blocks."""
+    found: list[ast.stmt] = []
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found.append(node)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                visit(node.orelse)
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    children = getattr(node, field, [])
+                    visit([c for c in children if isinstance(c, ast.stmt)])
+                    for handler in children:
+                        if isinstance(handler, ast.ExceptHandler):
+                            visit(handler.body)
+
+    visit(ast.parse(source).body)
+    text = "\n".join(ast.unparse(n) for n in found)
+    return {target for _, target in imports(text, module, is_package)}
+
+
+def module_path(name: str) -> Path | None:
+    if name.split(".")[0] != "hub_plugin":
+        return None
+    base = PACKAGE.parent.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def start_up_imports(roots: list[str]) -> dict[str, str]:
+    """Every module reached through module-level imports from ``roots``, each with who imported it."""
+    seen: dict[str, str] = {root: "" for root in roots}
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        path = module_path(name)
+        if path is None:
+            continue
+        for parent in [".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)]:
+            if parent not in seen:  # importing a.b.c imports a and a.b first
+                seen[parent] = name
+                pending.append(parent)
+        for target in module_level_imports(path.read_text(encoding="utf-8"), name,
+                                           path.name == "__init__.py"):
+            if target not in seen:
+                seen[target] = name
+                pending.append(target)
+    return seen
+
+
+def test_the_cli_and_the_package_start_without_the_model_side() -> None:
+    roots = ["hub_plugin", "hub_plugin.__main__"] + [
+        module_name(p) for p in sorted((PACKAGE / "cli").glob("*.py"))
+    ]
+    reached = start_up_imports(roots)
+    offending = {name: by for name, by in reached.items() if name.split(".")[0] in MODEL_SIDE}
+    assert not offending, f"imported at start-up (module -> imported by): {offending}"
+
+
+def test_the_start_up_walk_sees_import_time_imports_only() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "import numpy as np\n"
+        "if TYPE_CHECKING:\n    import PIL\n"
+        "try:\n    import onnxruntime\nexcept ImportError:\n    pass\n"
+        "class A:\n    from ..runtime import device\n"
+        "def f():\n    import mindspore\n"
+    )
+    found = module_level_imports(source, "hub_plugin.cli.planted")
+    assert {"numpy", "onnxruntime", "hub_plugin.runtime", "hub_plugin.runtime.device"} <= found
+    assert "mindspore" not in found and "PIL" not in found

@@ -12,7 +12,7 @@ import argparse
 import contextlib
 from typing import Any
 
-from ..runtime.export_check import FORMATS, RELATIVE_TOLERANCE
+from ..runtime.export_errors import FORMATS, RELATIVE_TOLERANCE
 from .load import network_arguments
 
 

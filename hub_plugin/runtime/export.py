@@ -19,8 +19,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..registry.manifest import Manifest
-from .export_check import FORMATS, RELATIVE_TOLERANCE, SUFFIXES, ExportFormat, export_checked
-from .export_errors import AscendRequired, RoundTrip
+from .export_errors import FORMATS, RELATIVE_TOLERANCE, SUFFIXES, AscendRequired, ExportFormat, RoundTrip
 from .extras import require
 from .input_shape import declared_input_shape, with_batch
 from .loading import RegistryArgument
@@ -127,6 +126,8 @@ def export_model(
     network.set_train(False)
     folder.mkdir(parents=True, exist_ok=True)
     destination = folder / f"{manifest.name}{SUFFIXES[format]}"
+    from .export_check import export_checked  # NumPy and MindSpore: only once they are needed
+
     path, check = export_checked(network, shape, destination, format, tolerance=tolerance)
     return _with_card(loaded, path, check, format, shape, dict(kwargs), asset_base_url, pretrained)
 

@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .export_errors import ExportError, ExportMismatch, RoundTrip
+from .export_errors import (
+    FORMATS,
+    RELATIVE_TOLERANCE,
+    SUFFIXES,
+    ExportError,
+    ExportFormat,
+    ExportMismatch,
+    RoundTrip,
+)
 
-ExportFormat = Literal["mindir", "onnx", "air"]
-FORMATS: tuple[ExportFormat, ...] = ("mindir", "onnx", "air")
-SUFFIXES: dict[str, str] = {"mindir": ".mindir", "onnx": ".onnx", "air": ".air"}
-RELATIVE_TOLERANCE = 1e-4
 """The largest ``max_rel`` an export may show and be kept (float32 networks)."""
 CHECK_SEED = 0
 """The seed of the check's batch: uniform pixels in [0, 255), as ``hub-plugin load`` feeds."""

@@ -1,16 +1,22 @@
-"""The typed results and errors of ``export``: the round trip's figures and what can go wrong.
+"""The formats, typed results and errors of ``export``: the round trip's figures and what can go wrong.
 
 Kept apart from :mod:`.export_check` (which needs NumPy and MindSpore) so that ``import hub_plugin``
-can offer them without importing either.
+and the CLI's parser can offer them without importing either (the light install has neither).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import HubPluginError
+
+ExportFormat = Literal["mindir", "onnx", "air"]
+FORMATS: tuple[ExportFormat, ...] = ("mindir", "onnx", "air")
+SUFFIXES: dict[str, str] = {"mindir": ".mindir", "onnx": ".onnx", "air": ".air"}
+#: The largest difference an export may show, relative to the output's largest value (float32).
+RELATIVE_TOLERANCE = 1e-4
 
 
 class ExportError(HubPluginError):
