@@ -29,10 +29,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from .._version import __version__
 from ..errors import LinkRefused
 from .links import check_url_allowed
-from .transfer import RETRY_STATUSES, TransferPolicy, parse_content_range, parse_retry_after, short_reason
+from .transfer import (
+    RETRY_STATUSES,
+    TransferPolicy,
+    new_session,
+    parse_content_range,
+    parse_retry_after,
+    short_reason,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -88,10 +94,7 @@ class LinkProbe:
         """This thread's session (connections are reused between probes of one thread)."""
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            import requests
-
-            session = requests.Session()
-            session.headers["User-Agent"] = f"hub-plugin/{__version__}"
+            session = new_session()
             self._local.session = session
         return session
 

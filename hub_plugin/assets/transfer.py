@@ -51,6 +51,15 @@ _URLLIB3_PREFIX = re.compile(r"^(<[^>]*>|\w+\(host=[^)]*\)): ")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
+def new_session() -> requests.Session:
+    """A ``requests`` session that says who is asking (``User-Agent: hub-plugin/<version>``)."""
+    import requests
+
+    session = requests.Session()
+    session.headers["User-Agent"] = f"hub-plugin/{__version__}"
+    return session
+
+
 @dataclass(frozen=True, slots=True)
 class TransferPolicy:
     """Timeouts, retry and redirect limits of a transfer (seconds, counts, bytes).
@@ -160,10 +169,7 @@ class HttpTransfer:
     @property
     def session(self) -> requests.Session:
         if self._session is None:
-            import requests
-
-            self._session = requests.Session()
-            self._session.headers["User-Agent"] = f"hub-plugin/{__version__}"
+            self._session = new_session()
         return self._session
 
     def download(
