@@ -2,36 +2,91 @@
 
 The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`,
 :func:`validate`, :func:`download`, :func:`export`, and the typed errors. Importing it never imports
-MindSpore.
+MindSpore, nor any module before one of its names is used.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .api import download, export, info, list_models, load, validate
-from .assets.git_transport import GitError
-from .assets.zoo_checkout import ZooCodeMissing
-from .errors import (
-    AmbiguousName,
-    CacheError,
-    CardError,
-    DownloadError,
-    HubPluginError,
-    IntegrityError,
-    LinkRefused,
-    ModelNotFound,
-    OfflineError,
-    RegistryError,
-    UsageError,
-)
-from .registry.hubs import HubError, HubNotSynced
-from .registry.manifest import Asset, Manifest
-from .runtime.export_errors import ExportMismatch
-from .runtime.extras import MissingDependency
-from .runtime.loading import EntryPointMissing, NoNetwork
-from .runtime.trust import UntrustedCode
-from .runtime.zoo_failures import ZooCodeError
-from .runtime.zoo_loading import NoZooEntryPoint
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
+    from .api import download, export, info, list_models, load, validate
+    from .assets.git_transport import GitError
+    from .assets.zoo_checkout import ZooCodeMissing
+    from .errors import (
+        AmbiguousName,
+        CacheError,
+        CardError,
+        DownloadError,
+        HubPluginError,
+        IntegrityError,
+        LinkRefused,
+        ModelNotFound,
+        OfflineError,
+        RegistryError,
+        UsageError,
+    )
+    from .registry.hubs import HubError, HubNotSynced
+    from .registry.manifest import Asset, Manifest
+    from .runtime.export_errors import ExportMismatch
+    from .runtime.extras import MissingDependency
+    from .runtime.loading import EntryPointMissing, NoNetwork
+    from .runtime.trust import UntrustedCode
+    from .runtime.zoo_failures import ZooCodeError
+    from .runtime.zoo_loading import NoZooEntryPoint
+
+#: Where each public name lives. ``import hub_plugin`` loads none of these modules: a name is
+#: imported when first used (PEP 562), so the command line and ``import hub_plugin`` start fast
+#: and the light install never reaches a module it does not need.
+_EXPORTS: dict[str, str] = {
+    "AmbiguousName": ".errors",
+    "Asset": ".registry.manifest",
+    "CacheError": ".errors",
+    "CardError": ".errors",
+    "DownloadError": ".errors",
+    "EntryPointMissing": ".runtime.loading",
+    "ExportMismatch": ".runtime.export_errors",
+    "GitError": ".assets.git_transport",
+    "HubError": ".registry.hubs",
+    "HubNotSynced": ".registry.hubs",
+    "HubPluginError": ".errors",
+    "IntegrityError": ".errors",
+    "LinkRefused": ".errors",
+    "Manifest": ".registry.manifest",
+    "MissingDependency": ".runtime.extras",
+    "ModelNotFound": ".errors",
+    "NoNetwork": ".runtime.loading",
+    "NoZooEntryPoint": ".runtime.zoo_loading",
+    "OfflineError": ".errors",
+    "RegistryError": ".errors",
+    "UntrustedCode": ".runtime.trust",
+    "UsageError": ".errors",
+    "ZooCodeError": ".runtime.zoo_failures",
+    "ZooCodeMissing": ".assets.zoo_checkout",
+    "download": ".api",
+    "export": ".api",
+    "info": ".api",
+    "list_models": ".api",
+    "load": ".api",
+    "validate": ".api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AmbiguousName",
