@@ -60,15 +60,14 @@ def register(subparsers: Any) -> None:
 
 def _remote_checks(args: argparse.Namespace) -> Any:
     """The :class:`RemoteChecks` the options ask for, or ``None``."""
-
+    wanted = [flag for flag, on in (("--check-links", args.check_links),
+                                    ("--verify-assets", args.verify_assets)) if on]
+    if not wanted:
+        return None  # before the imports: a plain validate never loads the assets layer
     from ..assets import TransferPolicy, offline_from_environment
     from ..assets.host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST
     from ..assets.remote_checks import RemoteChecks
 
-    wanted = [flag for flag, on in (("--check-links", args.check_links),
-                                    ("--verify-assets", args.verify_assets)) if on]
-    if not wanted:
-        return None
     if args.offline or offline_from_environment():
         why = "--offline" if args.offline else "HUB_PLUGIN_OFFLINE"
         raise UsageError(f"{' and '.join(wanted)} need the network, and {why} forbids it")

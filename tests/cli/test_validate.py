@@ -183,3 +183,19 @@ def test_internal_errors_are_one_line_unless_debug(capsys, tmp_path: Path, monke
     )
     with pytest.raises(RuntimeError):
         main(["--debug", "validate", str(tmp_path)])
+
+
+def test_a_plain_validate_never_loads_the_assets_layer(tmp_path: Path) -> None:
+    """Start-up matters in a hub's CI: without --check-links or --verify-assets, validate loads no
+    download machinery (requests, filelock and the assets layer's modules)."""
+    write_card(tmp_path, "good", card_text())
+    script = (
+        "import sys\n"
+        "from hub_plugin.cli import main\n"
+        f"assert main(['validate', {str(tmp_path)!r}]) == 0\n"
+        "download = ('hub_plugin.assets', 'requests', 'filelock')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(download))\n"
+        "assert loaded == [], loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
