@@ -38,7 +38,7 @@ def list_hub(args: argparse.Namespace) -> int:
     from ..assets.hub_sync import hub_snapshot
     from ..registry.hub_index import matches
 
-    snapshot = hub_snapshot(args.hub)
+    snapshot = hub_snapshot(args.hub, offline=args.offline or None)
     shown = [e for e in snapshot.index()
              if matches(e, version=args.hub_version, text=args.hub_filter)]
     if args.format == "json":

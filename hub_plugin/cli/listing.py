@@ -23,6 +23,9 @@ def register(subparsers: Any) -> None:
                          help="with --hub: only the cards of version V (the UID's version, 1.8)")
     listing.add_argument("--filter", dest="hub_filter", metavar="TEXT",
                          help="with --hub: only the cards whose UID, name or summary holds TEXT")
+    listing.add_argument("--offline", action="store_true",
+                         help="make no network connection: a hub that was never synced is an error "
+                         "(same as HUB_PLUGIN_OFFLINE=1)")
     listing.set_defaults(run=run_list)
 
     info = subparsers.add_parser(
@@ -32,6 +35,9 @@ def register(subparsers: Any) -> None:
     )
     info.add_argument("name", metavar="NAME")
     info.add_argument("--format", choices=("table", "json"), default="table")
+    info.add_argument("--offline", action="store_true",
+                      help="make no network connection: a hub that was never synced is an error "
+                      "(same as HUB_PLUGIN_OFFLINE=1)")
     info.set_defaults(run=run_info)
 
 
@@ -136,7 +142,7 @@ def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
 def run_info(args: argparse.Namespace) -> int:
     from ..assets.hub_sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry)
+    registry = registry_with_hubs(args.registry, offline=args.offline or None)
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

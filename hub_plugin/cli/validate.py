@@ -70,7 +70,8 @@ def _remote_checks(args: argparse.Namespace) -> Any:
 
     if args.offline or offline_from_environment():
         why = "--offline" if args.offline else "HUB_PLUGIN_OFFLINE"
-        raise UsageError(f"{' and '.join(wanted)} need the network, and {why} forbids it")
+        verb = "needs" if len(wanted) == 1 else "need"
+        raise UsageError(f"{' and '.join(wanted)} {verb} the network, and {why} forbids it")
     policy = TransferPolicy().with_options(args.timeout, args.tries)
     jobs = DEFAULT_JOBS if args.jobs is None else args.jobs
     per_host = DEFAULT_PER_HOST if args.per_host is None else args.per_host

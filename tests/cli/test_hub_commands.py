@@ -187,6 +187,19 @@ def test_offline_without_a_snapshot_is_one_line_naming_hub_update(
     assert "hub-plugin hub update" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["info", "--offline", "mindspore/1.8/alexnet_cifar10"], ["list", "--hub", "mindspore", "--offline"]],
+    ids=["info", "list --hub"],
+)
+def test_info_and_list_take_offline_as_an_option_too(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 1  # no HUB_PLUGIN_OFFLINE here: the option alone keeps git from running
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "hub-plugin hub update mindspore" in err and "offline" in err
+
+
 def test_rm_forgets_a_hub_and_its_snapshots(
     git_server: GitServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

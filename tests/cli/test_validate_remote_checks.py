@@ -154,7 +154,7 @@ def test_offline_with_a_network_check_is_a_one_line_usage_error(capsys, tmp_path
     write_card(tmp_path, "good", card_text())
     code, out, err = run(capsys, "validate", flag, "--offline", str(tmp_path))
     assert (code, out) == (2, "")
-    assert err == f"hub-plugin: error: {flag} need the network, and --offline forbids it\n"
+    assert err == f"hub-plugin: error: {flag} needs the network, and --offline forbids it\n"
     monkeypatch.setenv("HUB_PLUGIN_OFFLINE", "1")
     code, _, err = run(capsys, "validate", flag, str(tmp_path))
     assert code == 2 and err.count("\n") == 1 and "HUB_PLUGIN_OFFLINE forbids it" in err
