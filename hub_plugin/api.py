@@ -101,6 +101,7 @@ def export(
     format: str,
     output: str | os.PathLike[str] = ".",
     batch_size: int | None = None,
+    dynamic_batch: bool = False,
     pretrained: bool = True,
     registry: RegistryArgument = None,
     device: str | None = None,
@@ -110,16 +111,17 @@ def export(
     """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx``, ``air``), checked.
 
     Builds it as :func:`load` does, exports it for its declared input shape (``batch_size``
-    replaces the batch) into ``output``, checks the file by a round trip and writes a card beside
-    it. Returns an :class:`~hub_plugin.runtime.export.ExportResult`: ``path``, ``card_path``,
-    ``card`` (the card's manifest) and ``check`` (the round trip's ``max_abs`` and ``max_rel``).
-    ``kwargs`` go to ``create_network`` (and ``tolerance``, ``asset_base_url``, ``offline`` to the
-    export). Raises ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
+    replaces the batch; ``dynamic_batch=True`` leaves it free in an ONNX file) into ``output``,
+    checks the file by a round trip and writes a card beside it. Returns an
+    :class:`~hub_plugin.runtime.export.ExportResult`: ``path``, ``card_path``, ``card`` (the card's
+    manifest) and ``check`` (the round trip's ``max_abs`` and ``max_rel``). ``kwargs`` go to
+    ``create_network`` (and ``tolerance``, ``asset_base_url``, ``offline`` to the export). Raises
+    ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
     """
     from .runtime.export import export_model
 
     return export_model(
         name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats
-        output=output, batch_size=batch_size, pretrained=pretrained, registry=registry,
-        device=device, trust=trust, **kwargs,
+        output=output, batch_size=batch_size, dynamic_batch=dynamic_batch, pretrained=pretrained,
+        registry=registry, device=device, trust=trust, **kwargs,
     )

@@ -32,6 +32,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--batch-size", type=int, default=None, metavar="N",
                         help="the batch the file is exported for (default: the declared input "
                         "shape's, 1 for SimCLR); an ONNX file takes exactly this batch")
+    parser.add_argument("--dynamic-batch", action="store_true",
+                        help="ONNX only: leave the batch dimension free, so the file takes any "
+                        "number of images in one call (checked at two batch sizes)")
     parser.add_argument("--device", choices=("cpu", "gpu", "ascend"), default=None,
                         help="MindSpore device target (default: MindSpore's own default)")
     parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
@@ -60,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     with progress or contextlib.nullcontext():
         result = export_model(
             args.name, format=args.file_format, output=args.output, batch_size=args.batch_size,
+            dynamic_batch=args.dynamic_batch,
             device=args.device, pretrained=args.pretrained, registry=args.registry, trust=args.trust,
             offline=args.offline, allow_http=args.allow_http, progress=progress,
             tolerance=args.tolerance, asset_base_url=args.asset_base_url,

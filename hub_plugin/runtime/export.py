@@ -42,9 +42,12 @@ class ExportResult:
     sha256: str
     network_name: str
     network_arguments: Mapping[str, Any] = field(default_factory=dict)
+    dynamic_batch: bool = False  # an ONNX file whose batch dimension is free
 
     def summary(self) -> str:
-        lines = [f"{self.path} ({self.file_format}, input {list(self.input_shape)}, sha256 {self.sha256})"]
+        batch = ", any batch" if self.dynamic_batch else ""
+        lines = [f"{self.path} ({self.file_format}, input {list(self.input_shape)}{batch}, "
+                 f"sha256 {self.sha256})"]
         lines.append(self.check.summary() if self.check else "not checked: no runtime for AIR files here")
         lines.append(f"card: {self.card_path}")
         return "\n".join(lines)
@@ -71,6 +74,7 @@ def export_model(
     format: ExportFormat,
     output: str | os.PathLike[str] = ".",
     batch_size: int | None = None,
+    dynamic_batch: bool = False,
     device: str | None = None,
     pretrained: bool = True,
     registry: RegistryArgument = None,
@@ -96,6 +100,8 @@ def export_model(
         raise UsageError(f"the tolerance must be a number 0 or above, got {tolerance}")
     if batch_size is not None and batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+    if dynamic_batch and format != "onnx":
+        raise UsageError(f"--dynamic-batch is for ONNX exports (a {format.upper()} file records its batch)")
     require("mindspore", _command(format), "mindspore")
     if format == "onnx":
         require("onnxruntime", _command(format), "onnx")
@@ -128,8 +134,10 @@ def export_model(
     destination = folder / f"{manifest.name}{SUFFIXES[format]}"
     from .export_check import export_checked  # NumPy and MindSpore: only once they are needed
 
-    path, check = export_checked(network, shape, destination, format, tolerance=tolerance)
-    return _with_card(loaded, path, check, format, shape, dict(kwargs), asset_base_url, pretrained)
+    path, check = export_checked(network, shape, destination, format, tolerance=tolerance,
+                                 dynamic_batch=dynamic_batch)
+    return _with_card(loaded, path, check, format, shape, dict(kwargs), asset_base_url, pretrained,
+                      dynamic_batch)
 
 
 def _with_card(
@@ -141,6 +149,7 @@ def _with_card(
     arguments: dict[str, Any],
     asset_base_url: str | None,
     pretrained: bool,
+    dynamic_batch: bool,
 ) -> ExportResult:
     """Write the export's card beside ``path``; the result of the whole export."""
     import mindspore
@@ -153,7 +162,7 @@ def _with_card(
         source=loaded.manifest, network_name=loaded.network_name,
         package=loaded.package.name if loaded.package is not None else loaded.manifest.name,
         network_arguments=arguments, file=path, file_format=file_format, sha256=digest,
-        input_shape=shape, check=check, pretrained=pretrained,
+        input_shape=shape, check=check, pretrained=pretrained, dynamic_batch=dynamic_batch,
         mindspore_version=".".join(mindspore.__version__.split(".")[:2]),
     )
     card_path = path.with_name(f"{loaded.manifest.name}_{file_format}.md")
@@ -161,6 +170,7 @@ def _with_card(
     return ExportResult(
         path=path, card_path=card_path, card=card, check=check, file_format=file_format,
         input_shape=shape, sha256=digest, network_name=loaded.network_name, network_arguments=arguments,
+        dynamic_batch=dynamic_batch,
     )
 
 

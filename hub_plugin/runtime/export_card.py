@@ -47,6 +47,7 @@ class ExportDescription:
     check: RoundTrip | None
     mindspore_version: str
     pretrained: bool = True
+    dynamic_batch: bool = False
 
 
 def _scalar(value: Any) -> str:
@@ -98,12 +99,13 @@ def _body(description: ExportDescription) -> list[str]:
         f"its assets (sha256 {digests})" if description.pretrained
         else "none: exported with random weights (--no-pretrained)"
     )
+    free = "; the batch dimension is free: any number of images at once" if description.dynamic_batch else ""
     lines = [
         "## What this is", "",
         f"The network of the card `{source.uid or source.name}`, exported by "
         f"`hub-plugin export` to {description.file_format.upper()} with MindSpore "
         f"{description.mindspore_version}, in inference mode, for inputs of shape "
-        f"{list(description.input_shape)} (batch first).", "",
+        f"{list(description.input_shape)} (batch first{free}).", "",
         f"- Source card: `{source.uid or source.name}`; weights: {weights}.",
         f"- Network: `{call}` from the model package `{description.package}`.",
         f"- File: `{description.file.name}`, sha256 `{description.sha256}`.",

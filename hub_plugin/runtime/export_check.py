@@ -1,6 +1,7 @@
 """Writing a network to a MINDIR, ONNX or AIR file, and the round trip that checks the file.
 
-:func:`write_export` calls ``mindspore.export`` for one example input. :func:`check_export` runs the
+:func:`write_export` calls ``mindspore.export`` (``mindspore.onnx.export`` for ONNX) for one
+example input. :func:`check_export` runs the
 file with the runtime that will serve it (a MINDIR through ``mindspore.load`` and ``nn.GraphCell``,
 an ONNX file through ONNX Runtime, both by :class:`~.exported_model.ExportedModel`) on the same
 seeded batch as the network, and compares the first outputs:
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import UsageError
 from .export_errors import (
     FORMATS,
     RELATIVE_TOLERANCE,
@@ -64,15 +66,35 @@ def differences(actual: NDArray[Any], expected: NDArray[Any]) -> tuple[float, fl
     return max_abs, max_rel
 
 
-def write_export(network: Any, example: NDArray[np.float32], stem: Path, file_format: ExportFormat) -> Path:
-    """Write ``network`` for inputs shaped like ``example`` to ``stem`` + the format's suffix."""
+def write_export(
+    network: Any, example: NDArray[np.float32], stem: Path, file_format: ExportFormat,
+    *, dynamic_batch: bool = False,
+) -> Path:
+    """Write ``network`` for inputs shaped like ``example`` to ``stem`` + the format's suffix.
+
+    ONNX goes through ``mindspore.onnx.export`` (``mindspore.export`` to ONNX is deprecated in
+    MindSpore 2.10), whose ``dynamic_axes`` leave the batch free when ``dynamic_batch``: the file
+    then takes any number of images in one call. MINDIR and AIR go through ``mindspore.export``.
+    """
     import mindspore
 
+    if dynamic_batch and file_format != "onnx":
+        raise UsageError(f"a dynamic batch is for ONNX exports; a {file_format.upper()} file records "
+                         "its batch (nn.GraphCell runs a MINDIR at any batch anyway)")
     path = stem.with_name(stem.name + SUFFIXES[file_format])
+    tensor = mindspore.Tensor(example)
     try:
-        mindspore.export(
-            network, mindspore.Tensor(example), file_name=str(stem), file_format=file_format.upper()
-        )
+        if file_format == "onnx":
+            from mindspore import onnx
+
+            outputs = network(tensor)
+            count = len(outputs) if isinstance(outputs, tuple | list) else 1
+            output_names = [f"output{i}" for i in range(count)]
+            axes = ({name: {0: "batch"} for name in ["input", *output_names]} if dynamic_batch else None)
+            onnx.export(network, tensor, file_name=str(path), input_names=["input"],
+                        output_names=output_names, dynamic_axes=axes)
+        else:
+            mindspore.export(network, tensor, file_name=str(stem), file_format=file_format.upper())
     except (RuntimeError, ValueError, TypeError) as error:
         path.unlink(missing_ok=True)
         text = str(error).strip()
@@ -121,23 +143,30 @@ def export_checked(
     file_format: ExportFormat,
     *,
     tolerance: float = RELATIVE_TOLERANCE,
+    dynamic_batch: bool = False,
 ) -> tuple[Path, RoundTrip | None]:
     """Export ``network`` (already in inference mode) for ``shape`` to ``destination``, checked.
 
     The file is written under a temporary name beside ``destination``, checked, and only then
     renamed to ``destination`` (a failed check leaves an earlier file there untouched). AIR files
-    have no runtime here, so they come back unchecked (``None``).
+    have no runtime here, so they come back unchecked (``None``). A ``dynamic_batch`` ONNX file is
+    checked twice: at ``shape`` and at a batch two images larger, so a free batch axis is shown
+    to work, not assumed; the first check is returned.
     """
     import mindspore
 
     batch = check_batch(shape)
     expected = first_output(network(mindspore.Tensor(batch)))
     stem = destination.with_name(f".{destination.stem}.{os.getpid()}.partial")
-    written = write_export(network, batch, stem, file_format)
+    written = write_export(network, batch, stem, file_format, dynamic_batch=dynamic_batch)
     try:
         check = None
         if file_format != "air":
             check = check_export(written, expected, batch, tolerance=tolerance, shown=destination)
+        if dynamic_batch:
+            other = check_batch((shape[0] + 2, *shape[1:]))
+            check_export(written, first_output(network(mindspore.Tensor(other))), other,
+                         tolerance=tolerance, shown=destination)
         os.replace(written, destination)
     except BaseException:
         written.unlink(missing_ok=True)

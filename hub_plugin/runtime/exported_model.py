@@ -18,11 +18,12 @@ Two runtimes:
   between calls at some cost in latency. ``bench/bench_inference.py`` measures the choices.
 - ``mindspore`` runs ``.mindir`` files through ``mindspore.load`` and ``nn.GraphCell``.
 
-The batch dimension: MindSpore 2.10 exports ONNX with the batch fixed (its exporter refuses dynamic
-shapes), so a model whose input declares a fixed batch ``B`` is fed in slices of ``B`` images, the
-last one padded with zeros and the padding's outputs dropped; any batch size works, and a batch of
-``B`` costs one call. A MINDIR records the batch it was exported with, but ``nn.GraphCell``
-re-infers the shapes of the graph for each new input, so it runs any batch as one call.
+The batch dimension: an ONNX file is exported with its batch fixed unless ``export
+--dynamic-batch`` left it free (then any batch is one call). A model whose input declares a fixed
+batch ``B`` is fed in slices of ``B`` images, the last one padded with zeros and the padding's
+outputs dropped; any batch size works, and a batch of ``B`` costs one call. A MINDIR records the
+batch it was exported with, but ``nn.GraphCell`` re-infers the shapes of the graph for each new
+input, so it runs any batch as one call.
 """
 
 from __future__ import annotations

@@ -75,6 +75,24 @@ def test_export_round_trip_and_card(small: SmallSimCLR, tmp_path: Path, file_for
     assert rel <= 1e-4
 
 
+def test_a_dynamic_batch_onnx_export_runs_any_batch_in_one_call(small: SmallSimCLR, tmp_path: Path) -> None:
+    result = hub_plugin.export(
+        "simclr_small", format="onnx", dynamic_batch=True, output=tmp_path / "out",
+        registry=_registry(small), trust=True, **SMALL,
+    )
+    assert result.dynamic_batch and result.check is not None and result.check.passed
+    assert "any batch" in result.summary() and "batch dimension is free" in result.card.body
+    model = ExportedModel.open(result.path)
+    assert model.batch_size is None and model.input_shape[1:] == (3, 32, 32)  # the batch axis is named
+    for images in (1, 5, 9):
+        batch = check_batch((images, 3, 32, 32), seed=images)
+        _, rel = differences(model.run(batch), _network_output(small, batch))
+        assert rel <= 1e-4
+    with pytest.raises(UsageError, match="--dynamic-batch is for ONNX"):
+        hub_plugin.export("simclr_small", format="mindir", dynamic_batch=True, output=tmp_path / "m",
+                          registry=_registry(small), trust=True, **SMALL)
+
+
 def test_planted_wrong_export_is_deleted_and_named(small: SmallSimCLR, tmp_path: Path) -> None:
     """An ONNX file of one network checked against another's outputs: refused, file deleted."""
     network = load_model("simclr_small", registry=_registry(small), trust=True, **SMALL).network
