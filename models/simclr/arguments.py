@@ -123,13 +123,15 @@ def check_arguments(task: str, overrides: dict[str, Any]) -> None:
     a bad setting (:class:`~.errors.ConfigError`), a resume that does not match
     (:class:`~.errors.ResumeError`), a missing dataset (:class:`~.errors.DatasetError`)."""
     from . import config as config_module
-    from .data.datasets import locate_cifar10
 
     if task == "train":
+        from .data.datasets import locate_cifar10
         from .pretraining.training import resolve_config
 
         locate_cifar10(resolve_config(overrides).data)
     elif task == "evaluate":
+        from .data.datasets import locate_cifar10
+
         locate_cifar10(config_module.build(config_module.EvalConfig, overrides).data)
 
 

@@ -31,20 +31,7 @@ from mindspore.dataset import transforms as T
 from numpy.typing import NDArray
 
 from ..errors import DatasetError
-
-CLASSES: tuple[str, ...] = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-)
-"""CIFAR-10's class names, in label order."""
+from .classes import CLASSES
 
 Split = Literal["train", "test"]
 Layout = Literal["bin", "py", "folder"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 import mindspore
@@ -33,66 +32,16 @@ from mindspore.dataset import transforms as T
 from mindspore.dataset import vision as V
 from numpy.typing import NDArray
 
-from ..errors import UnknownName
-
-
-@dataclass(frozen=True)
-class AugmentationPreset:
-    """The settings of :class:`SimCLRTransform`; see :data:`PRESETS` for the two named ones.
-
-    ``pre_resize``: resize the image to this size before cropping (None: crop the image as it is).
-    ``crop_scale``, ``crop_ratio``: the RandomResizedCrop area and aspect-ratio ranges. ``jitter``:
-    brightness, contrast, saturation, hue. ``pixel_scale``: multiplies the 0-255 pixels (1.0 keeps
-    them raw, 1/255 gives [0, 1]).
-    """
-
-    crop_size: int = 32
-    pre_resize: int | None = None
-    crop_scale: tuple[float, float] = (0.08, 1.0)
-    crop_ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0)
-    crop_interpolation: str = "bilinear"
-    flip_probability: float = 0.5
-    jitter: tuple[float, float, float, float] = (0.4, 0.4, 0.4, 0.1)
-    jitter_probability: float = 0.8
-    grayscale_probability: float = 0.2
-    pixel_scale: float = 1.0 / 255.0
-
-
-PRESETS: dict[str, AugmentationPreset] = {
-    "official": AugmentationPreset(
-        pre_resize=256,
-        crop_scale=(0.31, 1.0),
-        crop_interpolation="bicubic",
-        jitter=(0.48, 0.48, 0.48, 0.12),
-        pixel_scale=1.0,
-    ),
-    "paper": AugmentationPreset(),
-}
+from .presets import PRESETS, AugmentationPreset, preset
+from .presets import to_network_input as _to_network_input
 
 _INTERPOLATION = {"bilinear": V.Inter.BILINEAR, "bicubic": V.Inter.BICUBIC}
 _MINDSPORE_DEFAULT_SEED = 5489  # mindspore.dataset.config.get_seed() when no seed was set
 
 
-def preset(name: str, **overrides: Any) -> AugmentationPreset:
-    """The preset called ``name`` (``official`` or ``paper``), with any field overridden."""
-    try:
-        base = PRESETS[name]
-    except KeyError:
-        raise UnknownName("augmentation preset", name, list(PRESETS)) from None
-    return replace(base, **overrides)
-
-
 def _network_input_operations(pixel_scale: float) -> list[Any]:
     """HWC uint8 to CHW float32, pixels times ``pixel_scale``, as pipeline operations."""
     return [V.Rescale(pixel_scale, 0.0), V.HWC2CHW(), T.TypeCast(mindspore.float32)]
-
-
-def _to_network_input(image: NDArray[Any], pixel_scale: float) -> NDArray[Any]:
-    """HWC uint8 to CHW float32, pixels times ``pixel_scale``."""
-    chw = np.ascontiguousarray(image.transpose(2, 0, 1), dtype=np.float32)
-    if pixel_scale != 1.0:
-        chw *= np.float32(pixel_scale)
-    return chw
 
 
 class SimCLRTransform:

@@ -1,12 +1,13 @@
 """Prediction: CIFAR-10's classes, with probabilities, for image files.
 
 Each image (PNG or JPEG, any size, any mode) is decoded with Pillow, converted to RGB and passed
-through the evaluation transform (:class:`~.transforms.EvaluationTransform`: a bicubic resize to
-32x32 and the preset's pixel scale), then through the classifier (encoder plus linear layer,
-:class:`~.network.SimCLRClassifier`, run by MindSpore, or an export of it run by ONNX Runtime or
-``nn.GraphCell``: see :mod:`.classifier_runtime`); the softmax of the logits gives the probabilities. An image
-that is missing or cannot be decoded gets an error of its own and the others are still answered;
-the report's exit code is then 1.
+through the evaluation transform (:func:`~..data.presets.evaluation_input`, the same as
+:class:`~..data.transforms.EvaluationTransform`: a bicubic resize to 32x32, skipped with NumPy
+alone for an image already 32x32, and the preset's pixel scale), then through the classifier
+(encoder plus linear layer, :class:`~.network.SimCLRClassifier`, run by MindSpore, or an export of
+it run by ONNX Runtime or ``nn.GraphCell``: see :mod:`.classifier_runtime`); the softmax of the
+logits gives the probabilities. An image that is missing or cannot be decoded gets an error of its
+own and the others are still answered; the report's exit code is then 1.
 """
 
 from __future__ import annotations
@@ -14,20 +15,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import config as config_module
 from ..config import PredictConfig
-from ..data.datasets import CLASSES
-from ..data.transforms import EvaluationTransform
+from ..data.classes import CLASSES
+from ..data.presets import evaluation_input
 from ..errors import ImageError
-from ..networks.checkpoint import load_checkpoint
-from ..networks.network import SimCLRClassifier
-from ..networks.resnet import build_backbone
-from ..pretraining.checkpoint_store import STATE_KEY
 from .classifier_runtime import classifier_logits, require_runtime
+
+if TYPE_CHECKING:
+    from ..networks.network import SimCLRClassifier
 
 
 @dataclass
@@ -104,6 +104,11 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def build_classifier(config: PredictConfig) -> SimCLRClassifier:
     """The classifier filled strictly from the encoder and classifier checkpoints."""
+    from ..networks.checkpoint import load_checkpoint
+    from ..networks.network import SimCLRClassifier
+    from ..networks.resnet import build_backbone
+    from ..pretraining.checkpoint_store import STATE_KEY
+
     network = SimCLRClassifier(build_backbone(config.backbone, width_multiplier=config.width_multiplier))
     if config.pretrained:
         from .linear_eval import official_checkpoint
@@ -126,12 +131,11 @@ def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionRe
         values.setdefault("augmentation", values.get("preset", "official"))
         config = config_module.build(PredictConfig, values)
     require_runtime(config)
-    transform = EvaluationTransform(config.augmentation)
     predictions = [ImagePrediction(path) for path in config.images]
     ready: list[tuple[int, np.ndarray]] = []
     for index, path in enumerate(config.images):
         try:
-            ready.append((index, transform(read_image(path))))
+            ready.append((index, evaluation_input(read_image(path), config.augmentation)))
         except ImageError as error:
             predictions[index].error = error.reason
     if not ready:

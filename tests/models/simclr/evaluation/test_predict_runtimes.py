@@ -3,6 +3,8 @@ exports of it. They give the same top classes, with the same probabilities to fl
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -86,6 +88,26 @@ def test_the_command_line_runs_an_onnx_model(exported, capsys: pytest.CaptureFix
     code = main(["predict", "simclr", *images[:5], "--model", str(onnx), "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0 and out.count('"class"') == 5 * 5
+
+
+def test_an_onnx_model_on_32x32_images_never_imports_mindspore(exported, tmp_path: Path) -> None:
+    """Serving an export skips MindSpore's two seconds of import: the preprocessing of images that
+    are already 32x32 is NumPy's (the same bytes), the network is ONNX Runtime's."""
+    _, onnx, _, images = exported
+    small_images = [path for path in images if Image.open(path).size == (32, 32)]
+    assert len(small_images) >= 3
+    script = (
+        "import sys\n"
+        "from hub_plugin.cli import main\n"
+        f"code = main(['predict', 'simclr', *{small_images!r}, '--model', {str(onnx)!r}])\n"
+        "assert code == 0, code\n"
+        "assert 'mindspore' not in sys.modules, 'mindspore was imported'\n"
+    )
+    environment = {**os.environ, "HUB_PLUGIN_HOME": str(tmp_path / "home")}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            env=environment)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("\n") >= len(small_images)
 
 
 def test_a_model_and_a_runtime_that_disagree_are_one_error(exported) -> None:
