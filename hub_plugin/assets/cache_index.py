@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 
 import filelock
 
+from ..registry.atomic_file import write_atomically
 from .hashing import FileDigest, is_full_digest
 
 INDEX_FORMAT = "hub-plugin-asset-index"
@@ -138,12 +138,7 @@ class CacheIndex:
 
     def _write(self, blobs: Mapping[str, Mapping[str, Any]]) -> None:
         data = {"format": INDEX_FORMAT, "version": INDEX_VERSION, "blobs": dict(sorted(blobs.items()))}
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(data, indent=1))
 
     def update(self, change: Callable[[dict[str, dict[str, Any]]], None]) -> None:
         """Apply ``change`` to the index under its lock, first making it agree with the disk:

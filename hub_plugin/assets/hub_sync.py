@@ -28,9 +28,10 @@ from pathlib import Path
 import filelock
 
 from ..registry import Registry
+from ..registry.atomic_file import write_atomically
 from ..registry.hub_index import build_index
 from ..registry.hub_lookup import HubCards
-from ..registry.hubs import HubError, HubNotSynced, HubSpec, HubStore, Snapshot, write_atomically
+from ..registry.hubs import HubError, HubNotSynced, HubSpec, HubStore, Snapshot
 from .git_transport import GitTransport, fetch_sparse
 
 #: How many snapshots of a hub are kept: the one in use and the one before it.

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import filelock
 
 from ..errors import HubPluginError
+from ..registry.atomic_file import write_atomically
 from ..registry.repo_link import RepoLink
 from .git_transport import GitTransport, add_folders, fetch_sparse
 
@@ -72,9 +73,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def _make_read_only(folder: Path) -> None:

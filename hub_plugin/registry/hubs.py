@@ -24,15 +24,14 @@ first use can sync.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import HubPluginError, UsageError
+from .atomic_file import write_atomically
 
 HUBS_FOLDER = "hubs"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -107,21 +106,6 @@ def check_hub_name(name: str) -> str:
     if not _NAME.fullmatch(name):
         raise UsageError(f"a hub name is lower-case letters, digits, '.', '_' and '-', got {name!r}")
     return name
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one step: a reader sees the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class HubStore:

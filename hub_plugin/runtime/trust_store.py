@@ -36,8 +36,6 @@ version does not know are kept as they are.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -46,6 +44,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import HubPluginError
+from ..registry.atomic_file import write_atomically
 
 STORE_FILE = "trusted.json"
 STORE_FORMAT = 2
@@ -294,20 +293,10 @@ class TrustStore:
             "format": STORE_FORMAT,
             "entries": [entry.to_json() for entry in contents.entries] + contents.unknown,
         }
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".trusted.", suffix=".tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=2, ensure_ascii=False)
-                out.write("\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, self.path)
+            write_atomically(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
             raise TrustStoreError(f"cannot write the trust store {self.path}: {error}") from None
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
 
     def trust_package(
         self, folder: Path | str, *, name: str, source: str, digest: str, files: Mapping[str, str]
