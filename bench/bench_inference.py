@@ -6,7 +6,7 @@ linear head, random weights saved as checkpoints in the official layouts) at bat
 - MindSpore 2.10 graph mode and PyNative, on the network (oneDNN capped at AVX2, as the package
   does on the CPU: see ``models/simclr/cpu.py``);
 - the MINDIR export through ``mindspore.load`` + ``nn.GraphCell`` (exported for the batch measured);
-- the ONNX export through ONNX Runtime (``hub_plugin.runtime.exported_model.ExportedModel``): its
+- the ONNX export through ONNX Runtime (``hub_plugin.runtime.export.exported_model.ExportedModel``): its
   default session options (what hub-plugin uses: one intra-op thread per core, spinning), one
   thread, and every core without spinning;
 - the PyTorch peer (``bench/simclr_torch_peer.py``, torch 2.13 CPU) under ``torch.inference_mode``,
@@ -96,7 +96,7 @@ def _classifier(work: Path, backbone: str, width: float) -> Any:
     """The classifier filled from the checkpoints ``prepare`` saved, as ``predict`` builds it."""
     _package()
     from hub_plugin_models.simclr.config import PredictConfig
-    from hub_plugin_models.simclr.evaluation.predict import build_classifier
+    from hub_plugin_models.simclr.evaluation.classifier import build_classifier
 
     config = PredictConfig(images=("-",), encoder=str(work / f"{backbone}-encoder.ckpt"),
                            classifier=str(work / f"{backbone}-head.ckpt"), backbone=backbone,
@@ -109,7 +109,7 @@ def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
     import mindspore
     import numpy as np
 
-    from hub_plugin.runtime.export_check import export_checked
+    from hub_plugin.runtime.export.round_trip import export_checked
 
     hubconf = _package()
     mindspore.set_seed(0)
@@ -160,7 +160,7 @@ def child_mindspore(work: Path, backbone: str, width: float, rounds: int) -> dic
 def child_onnxruntime(work: Path, backbone: str, rounds: int) -> dict[str, Any]:
     import onnxruntime
 
-    from hub_plugin.runtime.exported_model import ExportedModel
+    from hub_plugin.runtime.export.exported_model import ExportedModel
 
     cores = len(os.sched_getaffinity(0))
     settings = {

@@ -14,8 +14,8 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
     from .api import download, export, info, list_models, load, validate
-    from .assets.git_transport import GitError
-    from .assets.zoo_checkout import ZooCodeMissing
+    from .assets.git.transport import GitError
+    from .assets.git.zoo_checkout import ZooCodeMissing
     from .errors import (
         AmbiguousName,
         CacheError,
@@ -29,43 +29,43 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time each name l
         RegistryError,
         UsageError,
     )
-    from .registry.hubs import HubError, HubNotSynced
-    from .registry.manifest import Asset, Manifest
-    from .runtime.export_errors import ExportMismatch
+    from .registry.cards.manifest import Asset, Manifest
+    from .registry.hubs.store import HubError, HubNotSynced
+    from .runtime.export.results import ExportMismatch
     from .runtime.extras import MissingDependency
     from .runtime.loading import EntryPointMissing, NoNetwork
-    from .runtime.trust import UntrustedCode
-    from .runtime.zoo_failures import ZooCodeError
-    from .runtime.zoo_loading import NoZooEntryPoint
+    from .runtime.trust.gate import UntrustedCode
+    from .runtime.zoo.failures import ZooCodeError
+    from .runtime.zoo.loading import NoZooEntryPoint
 
 #: Where each public name lives. ``import hub_plugin`` loads none of these modules: a name is
 #: imported when first used (PEP 562), so the command line and ``import hub_plugin`` start fast
 #: and the light install never reaches a module it does not need.
 _EXPORTS: dict[str, str] = {
     "AmbiguousName": ".errors",
-    "Asset": ".registry.manifest",
+    "Asset": ".registry.cards.manifest",
     "CacheError": ".errors",
     "CardError": ".errors",
     "DownloadError": ".errors",
     "EntryPointMissing": ".runtime.loading",
-    "ExportMismatch": ".runtime.export_errors",
-    "GitError": ".assets.git_transport",
-    "HubError": ".registry.hubs",
-    "HubNotSynced": ".registry.hubs",
+    "ExportMismatch": ".runtime.export.results",
+    "GitError": ".assets.git.transport",
+    "HubError": ".registry.hubs.store",
+    "HubNotSynced": ".registry.hubs.store",
     "HubPluginError": ".errors",
     "IntegrityError": ".errors",
     "LinkRefused": ".errors",
-    "Manifest": ".registry.manifest",
+    "Manifest": ".registry.cards.manifest",
     "MissingDependency": ".runtime.extras",
     "ModelNotFound": ".errors",
     "NoNetwork": ".runtime.loading",
-    "NoZooEntryPoint": ".runtime.zoo_loading",
+    "NoZooEntryPoint": ".runtime.zoo.loading",
     "OfflineError": ".errors",
     "RegistryError": ".errors",
-    "UntrustedCode": ".runtime.trust",
+    "UntrustedCode": ".runtime.trust.gate",
     "UsageError": ".errors",
-    "ZooCodeError": ".runtime.zoo_failures",
-    "ZooCodeMissing": ".assets.zoo_checkout",
+    "ZooCodeError": ".runtime.zoo.failures",
+    "ZooCodeMissing": ".assets.git.zoo_checkout",
     "download": ".api",
     "export": ".api",
     "info": ".api",

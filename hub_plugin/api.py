@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .registry.manifest import Manifest
-from .registry.report import ValidationReport
-from .registry.schema_profiles import Profile
-from .registry.validation import validate_paths
+from .registry.cards.manifest import Manifest
+from .registry.validation.report import ValidationReport
+from .registry.validation.schema_profiles import Profile
+from .registry.validation.validator import validate_paths
 from .runtime.loading import RegistryArgument, load_model, open_registry
 
 if TYPE_CHECKING:
-    from .runtime.export import ExportResult
+    from .runtime.export.exporter import ExportResult
 
 
 def list_models(
@@ -35,8 +35,8 @@ def list_models(
     holding ``filter`` in their UID, name or summary when given."""
     if hub is None:
         return [entry.address for entry in open_registry(registry).cards()]
-    from .assets.hub_sync import hub_snapshot
-    from .registry.hub_index import matches
+    from .assets.git.hub_sync import hub_snapshot
+    from .registry.hubs.index import matches
 
     snapshot = hub_snapshot(hub)
     return [str(e["uid"]) for e in snapshot.index() if matches(e, version=version, text=filter)]
@@ -113,12 +113,12 @@ def export(
     Builds it as :func:`load` does, exports it for its declared input shape (``batch_size``
     replaces the batch; ``dynamic_batch=True`` leaves it free in an ONNX file) into ``output``,
     checks the file by a round trip and writes a card beside it. Returns an
-    :class:`~hub_plugin.runtime.export.ExportResult`: ``path``, ``card_path``, ``card`` (the card's
+    :class:`~hub_plugin.runtime.export.exporter.ExportResult`: ``path``, ``card_path``, ``card`` (the card's
     manifest) and ``check`` (the round trip's ``max_abs`` and ``max_rel``). ``kwargs`` go to
     ``create_network`` (and ``tolerance``, ``asset_base_url``, ``offline`` to the export). Raises
     ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
     """
-    from .runtime.export import export_model
+    from .runtime.export.exporter import export_model
 
     return export_model(
         name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats

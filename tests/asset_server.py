@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hub_plugin.assets.transfer import TransferPolicy
+from hub_plugin.assets.download.transfer import TransferPolicy
 
 #: Short timeouts and next to no backoff, so that tests meet faults in milliseconds, not minutes.
 FAST_POLICY = TransferPolicy(

@@ -103,12 +103,13 @@ def test_every_module_belongs_to_a_layer_or_the_front_door() -> None:
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("hub_plugin.registry.card", "from ..assets import fetch\n"),
-        ("hub_plugin.registry.card", "def f():\n    from hub_plugin.runtime.loading import load_model\n"),
-        ("hub_plugin.assets.cache", "from .. import api\n"),
-        ("hub_plugin.assets.cache", "import hub_plugin.cli\n"),
+        ("hub_plugin.registry.cards.card", "from ...assets import fetch\n"),
+        ("hub_plugin.registry.cards.card",
+         "def f():\n    from hub_plugin.runtime.loading import load_model\n"),
+        ("hub_plugin.assets.cache.asset_cache", "from ... import api\n"),
+        ("hub_plugin.assets.cache.asset_cache", "import hub_plugin.cli\n"),
         ("hub_plugin.runtime.loading", "from ..cli.load import run\n"),
-        ("hub_plugin.registry.card", "import mindspore\n"),
+        ("hub_plugin.registry.cards.card", "import mindspore\n"),
     ],
 )
 def test_a_planted_upward_import_is_caught(module: str, source: str) -> None:
@@ -118,8 +119,9 @@ def test_a_planted_upward_import_is_caught(module: str, source: str) -> None:
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("hub_plugin.registry.card", "from ..errors import CardError\n"),
-        ("hub_plugin.assets.fetch", "from ..registry.manifest import Asset\nfrom .cache import AssetCache\n"),
+        ("hub_plugin.registry.cards.card", "from ...errors import CardError\n"),
+        ("hub_plugin.assets.download.fetch",
+         "from ...registry.cards.manifest import Asset\nfrom ..cache.asset_cache import AssetCache\n"),
         ("hub_plugin.runtime.loading", "from ..assets import fetch_manifest\n"),
         ("hub_plugin.cli.load", "from ..runtime.loading import load_model\n"),
         ("hub_plugin.cli.load", "from .._version import __version__\n"),
@@ -203,7 +205,7 @@ def start_up_imports(roots: list[str]) -> dict[str, str]:
 
 def test_the_cli_and_the_package_start_without_the_model_side() -> None:
     roots = ["hub_plugin", "hub_plugin.__main__"] + [
-        module_name(p) for p in sorted((PACKAGE / "cli").glob("*.py"))
+        module_name(p) for p in sorted((PACKAGE / "cli").rglob("*.py"))
     ]
     reached = start_up_imports(roots)
     offending = {name: by for name, by in reached.items() if name.split(".")[0] in MODEL_SIDE}
@@ -222,3 +224,124 @@ def test_the_start_up_walk_sees_import_time_imports_only() -> None:
     found = module_level_imports(source, "hub_plugin.cli.planted")
     assert {"numpy", "onnxruntime", "hub_plugin.runtime", "hub_plugin.runtime.device"} <= found
     assert "mindspore" not in found and "PIL" not in found
+
+
+# --- Layout: one folder per concept, no import cycles ------------------------------------------------
+
+MODELS = REPO / "models"
+
+
+def code_modules() -> dict[str, Path]:
+    """Every module of the package and of the model packages, by dotted name from the checkout."""
+    paths = [*package_modules(), *sorted(MODELS.rglob("*.py"))]
+    return {module_name(p, REPO / "_"): p for p in paths}
+
+
+def import_edges(source: str, module: str, is_package: bool, known: set[str]) -> set[str]:
+    """The known modules ``source`` imports, at any depth but ``if TYPE_CHECKING:``.
+
+    ``from . import x`` imports the module ``x``, not its package; ``from .m import name`` imports
+    ``m``. The parents a dotted import loads implicitly are not counted: they are not a dependency
+    of the importer's code.
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):  # drop the type-checking-only blocks
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = [ast.Pass()]
+    found: set[str] = set()
+    package_parts = module.split(".") if is_package else module.split(".")[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in known}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            submodules = {f"{target}.{alias.name}" for alias in node.names} & known
+            found |= submodules or ({target} & known)
+    found.discard(module)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return cycles
+
+
+def test_no_import_cycles() -> None:
+    modules = code_modules()
+    known = set(modules)
+    graph = {
+        name: import_edges(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", known)
+        for name, path in modules.items()
+    }
+    assert import_cycles(graph) == []
+
+
+def test_a_planted_cycle_is_caught() -> None:
+    known = {"hub_plugin.registry.registry", "hub_plugin.registry.hubs.lookup", "hub_plugin.registry.hubs"}
+    graph = {
+        "hub_plugin.registry.registry": import_edges(
+            "from .hubs.lookup import HubCards\n", "hub_plugin.registry.registry", False, known),
+        "hub_plugin.registry.hubs.lookup": import_edges(
+            "def f():\n    from ..registry import Root\n", "hub_plugin.registry.hubs.lookup", False, known),
+    }
+    assert import_cycles(graph) == [["hub_plugin.registry.hubs.lookup", "hub_plugin.registry.registry"]]
+    graph["hub_plugin.registry.hubs.lookup"] = import_edges(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..registry import Root\n",
+        "hub_plugin.registry.hubs.lookup", False, known)
+    assert import_cycles(graph) == []
+
+
+def code_folders() -> list[Path]:
+    folders = {p.parent for p in [*package_modules(), *MODELS.rglob("*.py")]}
+    return sorted(f for f in folders if "__pycache__" not in f.parts)
+
+
+@pytest.mark.parametrize("folder", code_folders(), ids=lambda f: str(f.relative_to(REPO)))
+def test_no_folder_groups_modules_by_a_name_prefix(folder: Path) -> None:
+    """Three modules named ``zoo_*`` in one folder are a concept that wants a folder of its own."""
+    groups: dict[str, list[str]] = {}
+    for path in folder.glob("*.py"):
+        if path.stem != "__init__":
+            groups.setdefault(path.stem.lstrip("_").split("_")[0], []).append(path.stem)
+    crowded = {prefix: sorted(names) for prefix, names in groups.items() if len(names) >= 3}
+    assert not crowded, crowded
+
+
+@pytest.mark.parametrize("layer", sorted(set(LAYERS) - {"errors", "_version"}))
+def test_a_layer_folder_holds_a_handful_of_modules_beside_its_concept_folders(layer: str) -> None:
+    modules = sorted(p.stem for p in (PACKAGE / layer).glob("*.py") if p.stem != "__init__")
+    assert len(modules) <= 6, modules

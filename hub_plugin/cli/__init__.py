@@ -25,17 +25,17 @@ from .global_options import add_global_options, add_global_options_to_subcommand
 
 # The subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = [
-    "validate",
-    "listing",
+    "validate.command",
+    "listing.registry_listing",
     "download",
-    "cache",
-    "hub",
-    "trust",
+    "stores.cache",
+    "stores.hub",
+    "stores.trust",
     "load",
     "export",
-    "train",
-    "evaluate",
-    "predict",
+    "tasks.train",
+    "tasks.evaluate",
+    "tasks.predict",
 ]
 
 

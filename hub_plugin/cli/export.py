@@ -12,7 +12,7 @@ import argparse
 import contextlib
 from typing import Any
 
-from ..runtime.export_errors import FORMATS, RELATIVE_TOLERANCE
+from ..runtime.export.results import FORMATS, RELATIVE_TOLERANCE
 from .load import network_arguments
 
 
@@ -56,8 +56,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..assets.progress import RichProgress, wants_progress_bar
-    from ..runtime.export import export_model
+    from ..assets.download.progress import RichProgress, wants_progress_bar
+    from ..runtime.export.exporter import export_model
 
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
     with progress or contextlib.nullcontext():

@@ -54,7 +54,7 @@ def _input_shape(loaded: Any) -> list[int] | None:
 
 def network_arguments(pairs: list[str]) -> dict[str, Any]:
     """``["backbone=resnet18", "width_multiplier=0.5"]`` as keyword arguments, typed as YAML would."""
-    from ..registry.json_instance import guess_scalar
+    from ..registry.cards.json_instance import guess_scalar
 
     arguments: dict[str, Any] = {}
     for pair in pairs:
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from ..assets.progress import RichProgress, wants_progress_bar
+    from ..assets.download.progress import RichProgress, wants_progress_bar
     from ..runtime.loading import load_model
 
     out = Console()

@@ -19,7 +19,7 @@ A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``h
 * a path to a card file.
 
 A UID that no root answers is looked up in the synced hubs when the registry is opened with
-``hubs`` (:mod:`.hub_lookup`; the CLI and the API do). An ambiguous name is an
+``hubs`` (:mod:`.hubs.lookup`; the CLI and the API do). An ambiguous name is an
 :class:`AmbiguousName` listing the candidates; an unknown one a :class:`ModelNotFound` suggesting
 close matches. Nothing here imports MindSpore or runs a hubconf.
 """
@@ -35,44 +35,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
-from .card import is_card_file
-from .hub_lookup import HubCards, is_uid
-from .hubs import Snapshot
-from .manifest import Manifest
+from .cards.card import is_card_file
+from .cards.manifest import Manifest
+from .entries import CardEntry, Root
+from .hubs.lookup import HubCards, is_uid
 from .resources import models_dir
-from .schema_profiles import Profile
-from .validation import PACKAGE_FILE, read_manifest, validate_file
+from .validation.schema_profiles import Profile
+from .validation.validator import PACKAGE_FILE, read_manifest, validate_file
 
 ENTRY_POINT_GROUP = "hub_plugin.models"
 REGISTRY_ENV = "HUB_PLUGIN_REGISTRY"
 _SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages"}
-
-
-@dataclass(frozen=True)
-class Root:
-    """A folder of cards and model packages, and where it came from."""
-
-    path: Path
-    # "bundled", "--registry", "HUB_PLUGIN_REGISTRY", "plugin <dist>:<name>" or "hub <name> @ <commit>"
-    source: str
-    trusted: bool = False
-    hub: Snapshot | None = None  # the hub snapshot a hub card came from
-
-
-@dataclass(frozen=True)
-class CardEntry:
-    """A card found in a root, before it is read: its names and where it lives."""
-
-    name: str
-    path: Path
-    root: Root
-    uid: str | None = None
-    package: str | None = None
-
-    @property
-    def address(self) -> str:
-        """The most specific name of this card: its UID, else its stem."""
-        return self.uid or self.name
 
 
 @dataclass(frozen=True)

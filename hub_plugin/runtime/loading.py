@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import DownloadError, HubPluginError
 from ..registry import ModelPackage, Registry
-from ..registry.manifest import Manifest
+from ..registry.cards.manifest import Manifest
 
 
 class NoNetwork(HubPluginError):
@@ -47,7 +47,7 @@ class LoadedModel:
     loaded: dict[str, str] = field(default_factory=dict)  # parameter -> checkpoint entry
     ignored: tuple[str, ...] = ()
     seconds: float = 0.0
-    zoo: Any = None  # hub_plugin.assets.zoo_checkout.ZooFolder, for zoo code
+    zoo: Any = None  # hub_plugin.assets.git.zoo_checkout.ZooFolder, for zoo code
     missing: tuple[str, ...] = ()  # parameters left unfilled (strict_weights=False only)
 
 
@@ -58,7 +58,7 @@ def open_registry(
     with the synced hubs behind it (a hub is synced on first use unless ``offline``)."""
     if isinstance(registry, Registry):
         return registry
-    from ..assets.hub_sync import registry_with_hubs
+    from ..assets.git.hub_sync import registry_with_hubs
 
     return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http)
 
@@ -84,7 +84,7 @@ def network_for(registry: Registry, manifest: Manifest) -> tuple[ModelPackage, s
 def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> Any:
     """A package's hubconf module, imported (in its own namespace) after the trust check."""
     from .hubconf_import import import_hubconf
-    from .trust import ensure_trusted
+    from .trust.gate import ensure_trusted
 
     ensure_trusted(package, trust)
     return import_hubconf(package.path)
@@ -195,7 +195,7 @@ def load_model(
     lists the rest instead of failing (see :func:`_load_by_name`).
 
     A card that no model package builds but that has a ``repo-link`` is built by the model zoo's
-    own code (:mod:`.zoo_loading`). Raises the registry's, the assets' and the package's typed
+    own code (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
     errors; see the README.
     """
     started = time.perf_counter()
@@ -243,9 +243,9 @@ def _load_from_zoo(
     pretrained: bool, device: str | None, trust: bool | None, offline: bool | None,
     allow_http: bool, progress: Any, transfer_policy: Any, strict_weights: bool, started: float,
 ) -> LoadedModel:
-    """:func:`load_model` for a card built by the model zoo's code (see :mod:`.zoo_loading`)."""
+    """:func:`load_model` for a card built by the model zoo's code (see :mod:`.zoo.loading`)."""
     from ..assets import offline_from_environment
-    from .zoo_loading import fetch_zoo_folder, zoo_network
+    from .zoo.loading import fetch_zoo_folder, zoo_network
 
     is_offline = offline_from_environment() if offline is None else offline
     folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http)

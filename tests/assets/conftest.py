@@ -11,7 +11,7 @@ import pytest
 from asset_server import FAST_POLICY, asset_server  # asset_server: a real server on 127.0.0.1
 
 from hub_plugin.assets import AssetCache, HttpTransfer
-from hub_plugin.registry.manifest import Asset
+from hub_plugin.registry.cards.manifest import Asset
 
 __all__ = ["asset_for", "asset_server"]
 

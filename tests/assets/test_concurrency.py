@@ -16,7 +16,7 @@ import pytest
 from asset_server import AssetServer, Fault
 
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
-from hub_plugin.registry.manifest import Asset
+from hub_plugin.registry.cards.manifest import Asset
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ FETCH_CHILD = """
 import json, sys, time
 from pathlib import Path
 from hub_plugin.assets import AssetCache, HttpTransfer, TransferPolicy, fetch
-from hub_plugin.registry.manifest import Asset
+from hub_plugin.registry.cards.manifest import Asset
 root, link, sha, go = sys.argv[1:5]
 while not Path(go).exists():
     time.sleep(0.005)

@@ -11,7 +11,7 @@ from tls_server import tls_server  # an HTTPS AssetServer with a self-signed cer
 
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
 from hub_plugin.errors import DownloadError
-from hub_plugin.registry.manifest import Asset
+from hub_plugin.registry.cards.manifest import Asset
 
 __all__ = ["tls_server"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from locations import SHARED
 
-from hub_plugin.registry.validation import read_manifest, validate_paths
+from hub_plugin.registry.validation.validator import read_manifest, validate_paths
 
 CORPUS = SHARED / "cards" / "mindspore-1.8"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/cards is not here")

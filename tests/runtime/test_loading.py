@@ -159,7 +159,7 @@ def test_a_card_without_a_package_follows_its_repo_link(tmp_path: Path) -> None:
     """No model package builds it, so the model zoo code its repo-link names would (the zoo
     tests are tests/runtime/test_zoo_loading.py); offline with nothing cached, that is one clear
     error and no connection."""
-    from hub_plugin.assets.zoo_checkout import ZooCodeMissing
+    from hub_plugin.assets.git.zoo_checkout import ZooCodeMissing
 
     write_card(tmp_path, "lonely", card_text())
     registry = Registry.open([tmp_path], environment=False, plugins=False)

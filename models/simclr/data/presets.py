@@ -69,18 +69,4 @@ def to_network_input(image: NDArray[Any], pixel_scale: float) -> NDArray[Any]:
     return chw
 
 
-def evaluation_input(image: NDArray[Any], preset_name: str = "official", *, size: int = 32) -> NDArray[Any]:
-    """What :class:`~.transforms.EvaluationTransform` gives for ``image`` (HWC uint8 RGB).
-
-    An image already ``size`` x ``size`` needs no resize, so it is converted here with NumPy alone
-    (the same bytes as the MindSpore operations give: a test compares them); any other size goes
-    through the transform's bicubic resize, which imports MindSpore.
-    """
-    if image.ndim == 3 and image.shape[:2] == (size, size):
-        return to_network_input(image, preset(preset_name).pixel_scale)
-    from .transforms import EvaluationTransform
-
-    return EvaluationTransform(preset_name, size=size)(image)
-
-
-__all__ = ["PRESETS", "AugmentationPreset", "evaluation_input", "preset", "to_network_input"]
+__all__ = ["PRESETS", "AugmentationPreset", "preset", "to_network_input"]

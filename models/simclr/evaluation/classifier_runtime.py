@@ -1,9 +1,9 @@
 """What runs the classifier for ``predict``: MindSpore on the network, or an exported file.
 
 - No ``--model`` and the ``mindspore`` runtime (the default): the classifier built from its
-  checkpoints (:func:`~.predict.build_classifier`), run by MindSpore on ``--device``.
+  checkpoints (:func:`~.classifier.build_classifier`), run by MindSpore on ``--device``.
 - ``--model FILE``: an exported classifier (``hub-plugin export``), run by
-  :class:`hub_plugin.runtime.exported_model.ExportedModel` with its format's runtime (``.onnx``:
+  :class:`hub_plugin.runtime.export.exported_model.ExportedModel` with its format's runtime (``.onnx``:
   ONNX Runtime, ``.mindir``: MindSpore's ``nn.GraphCell``); ``--runtime``, if given, must agree.
 - No ``--model`` and ``--runtime onnxruntime``: the classifier built from its checkpoints is
   exported to ONNX in a temporary folder for the batch it will be fed, checked by the same round
@@ -24,20 +24,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hub_plugin.runtime.device import use_device
-from hub_plugin.runtime.export_check import export_checked
-from hub_plugin.runtime.exported_model import ExportedModel
+from hub_plugin.runtime.export.exported_model import ExportedModel
+from hub_plugin.runtime.export.round_trip import export_checked
 from hub_plugin.runtime.extras import require
 
 from ..config import PredictConfig
 from ..cpu import use_fast_cpu_convolutions
+from .classifier import build_classifier
 
 Logits = Callable[[NDArray[np.float32]], NDArray[Any]]
 
 
 def _mindspore_network(config: PredictConfig) -> Any:
     """The checkpoints' classifier on ``config.device``, in inference mode."""
-    from .predict import build_classifier
-
     if config.device == "cpu":
         use_fast_cpu_convolutions()
     use_device(config.device)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from hub_plugin.assets.hashing import hash_file
+from hub_plugin.assets.download.hashing import hash_file
 
 from ..config import EvalConfig
 

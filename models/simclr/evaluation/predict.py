@@ -1,7 +1,7 @@
 """Prediction: CIFAR-10's classes, with probabilities, for image files.
 
 Each image (PNG or JPEG, any size, any mode) is decoded with Pillow, converted to RGB and passed
-through the evaluation transform (:func:`~..data.presets.evaluation_input`, the same as
+through the evaluation transform (:func:`~..data.evaluation_input.evaluation_input`, the same as
 :class:`~..data.transforms.EvaluationTransform`: a bicubic resize to 32x32, skipped with NumPy
 alone for an image already 32x32, and the preset's pixel scale), then through the classifier
 (encoder plus linear layer, :class:`~.network.SimCLRClassifier`, run by MindSpore, or an export of
@@ -15,19 +15,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .. import config as config_module
 from ..config import PredictConfig
 from ..data.classes import CLASSES
-from ..data.presets import evaluation_input
+from ..data.evaluation_input import evaluation_input
 from ..errors import ImageError
 from .classifier_runtime import classifier_logits, require_runtime
-
-if TYPE_CHECKING:
-    from ..networks.network import SimCLRClassifier
 
 
 @dataclass
@@ -100,26 +97,6 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     exp = np.exp(shifted)
     result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
     return result
-
-
-def build_classifier(config: PredictConfig) -> SimCLRClassifier:
-    """The classifier filled strictly from the encoder and classifier checkpoints."""
-    from ..networks.checkpoint import load_checkpoint
-    from ..networks.network import SimCLRClassifier
-    from ..networks.resnet import build_backbone
-    from ..pretraining.checkpoint_store import STATE_KEY
-
-    network = SimCLRClassifier(build_backbone(config.backbone, width_multiplier=config.width_multiplier))
-    if config.pretrained:
-        from .linear_eval import official_checkpoint
-
-        sources = [official_checkpoint("simclr_encoder_cifar10"),
-                   official_checkpoint("simclr_linearclassifier_cifar10")]
-    else:
-        sources = [str(config.encoder), str(config.classifier)]
-    load_checkpoint(network, *sources, ignore=(STATE_KEY,))
-    network.set_train(False)
-    return network
 
 
 def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionReport:

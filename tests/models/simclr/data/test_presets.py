@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hub_plugin_models.simclr.data.presets import evaluation_input, preset, to_network_input
+from hub_plugin_models.simclr.data.evaluation_input import evaluation_input
+from hub_plugin_models.simclr.data.presets import preset, to_network_input
 from hub_plugin_models.simclr.data.transforms import EvaluationTransform
 
 

@@ -18,7 +18,7 @@ from hub_plugin_models.simclr.evaluation.linear_eval import (
 )
 from tiny_cifar import write_cifar_bin
 
-from hub_plugin.registry.validation import validate_file
+from hub_plugin.registry.validation.validator import validate_file
 
 
 def test_topk_counts_every_row() -> None:
@@ -83,7 +83,7 @@ def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(tmp_path:
         assert verdict.manifest is not None
     text = Path(result.cards[1]).read_text()
     assert "https://example.org/simclr/simclr_linearclassifier_tiny.ckpt" in text
-    from hub_plugin.assets.hashing import hash_file
+    from hub_plugin.assets.download.hashing import hash_file
 
     assert hash_file(Path(result.classifier)).sha256 in text
     saved = json.loads((tmp_path / "out" / "evaluation.json").read_text())

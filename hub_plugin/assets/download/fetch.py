@@ -1,0 +1,232 @@
+"""Fetching an asset: from the cache when it is there, else downloaded, verified and stored.
+
+:func:`fetch` is the one door through which an asset reaches a caller, and it never hands out a
+file whose sha256 failed. The steps:
+
+1. Rewrite the link through the mirrors (``HUB_PLUGIN_MIRROR``) and resolve it (URL or local file).
+2. Look in the cache by digest (a hit also checks the size) and return the hit.
+3. Offline (``HUB_PLUGIN_OFFLINE=1`` or ``offline=True``) a miss is an :class:`OfflineError`; no
+   connection is ever opened. Local files are still read.
+4. Take the asset's cross-process lock. Whoever gets it first downloads; the others wait, then find
+   the blob in the cache and reuse it: one transfer however many processes ask.
+5. Stream the bytes into this process's temporary file, hashing as they arrive and resuming what an
+   earlier, interrupted try left (see :mod:`~hub_plugin.assets.download.transfer`).
+6. fsync, check the full digest, rename into ``blobs/sha256/<digest>``. On a mismatch the bytes are
+   deleted and :class:`IntegrityError` raised (after one clean retry from zero when part of the
+   bytes came from resuming, since a resumed prefix may belong to an older version of the file).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import filelock
+
+from ...errors import CacheError, IntegrityError, OfflineError, UsageError
+from ...registry.cards.manifest import Asset, Manifest
+from ..cache.asset_cache import AssetCache
+from ..cache.index import CacheEntry, View
+from ..links.link_rules import Source, check_url_allowed, locate
+from ..links.mirrors import MirrorMap
+from .hashing import digest_matches
+from .partial import PartialDownload
+from .progress import Progress, SilentProgress
+from .transfer import HttpTransfer, TransferPolicy, copy_local_file
+
+#: The environment variable that turns offline mode on (``1``, ``true``, ``yes`` or ``on``).
+OFFLINE_VARIABLE = "HUB_PLUGIN_OFFLINE"
+
+_DIGEST_OR_PREFIX = re.compile(r"[0-9a-f]{8,64}")
+_log = logging.getLogger(__name__)
+
+
+def offline_from_environment(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``HUB_PLUGIN_OFFLINE`` asks for offline mode."""
+    env = os.environ if environ is None else environ
+    return env.get(OFFLINE_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedAsset:
+    """A verified asset on disk.
+
+    ``path`` is where to read it: the readable view ``cards/<card>/<file name>`` when a card was
+    named, else the blob. ``sha256`` is the full digest of the content; ``weak_check`` is true when
+    the card gave only a prefix of it. ``downloaded`` is false when the cache already had it.
+    """
+
+    asset: Asset
+    path: Path
+    blob: Path
+    sha256: str
+    size: int
+    weak_check: bool
+    downloaded: bool
+
+
+def fetch(
+    asset: Asset,
+    *,
+    card: str | None = None,
+    cache: AssetCache | None = None,
+    offline: bool | None = None,
+    allow_http: bool = False,
+    mirrors: MirrorMap | None = None,
+    transfer: HttpTransfer | None = None,
+    policy: TransferPolicy | None = None,
+    progress: Progress | None = None,
+    base_dir: Path | None = None,
+    retry_command: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> FetchedAsset:
+    """Return ``asset`` verified on disk, downloading it at most once.
+
+    ``card`` names the card the asset belongs to (for the readable view and messages);
+    ``offline`` defaults to ``HUB_PLUGIN_OFFLINE``, ``mirrors`` to ``HUB_PLUGIN_MIRROR``;
+    ``base_dir`` is where relative local paths start (the card's folder). ``transfer`` (or
+    ``policy``) tunes the network side. ``on_wait`` is called with a message when another
+    process is already fetching the same asset and this one waits for it.
+
+    Raises :class:`IntegrityError`, :class:`~hub_plugin.errors.DownloadError`,
+    :class:`OfflineError`, :class:`~hub_plugin.errors.LinkRefused` or :class:`CacheError`.
+    """
+    expected = asset.sha256.strip().lower()
+    if not _DIGEST_OR_PREFIX.fullmatch(expected):
+        raise UsageError(
+            f"asset {asset.link} has no usable sha256 ({asset.sha256!r})",
+            hint="a card must give 64 hex digits, or a prefix of at least 8",
+        )
+    cache = cache or AssetCache()
+    offline = offline_from_environment() if offline is None else offline
+    mirrors = MirrorMap.from_environment() if mirrors is None else mirrors
+    view = View(card, asset.file_name) if card else None
+    link = mirrors.apply(asset.link)
+    source = locate(link, base_dir=base_dir)
+    if retry_command is None and card:
+        retry_command = f"hub-plugin download {card}"
+
+    entry = cache.find(expected, view)
+    if entry is not None:
+        return _served(asset, cache, entry, view, downloaded=False)
+    if offline and not source.is_local:
+        raise OfflineError(link, expected, card=card)
+    if not source.is_local:
+        check_url_allowed(source.url, allow_http=allow_http)
+    transfer = transfer or HttpTransfer(policy, allow_http=allow_http)
+    progress = progress or SilentProgress()
+
+    lock = cache.lock(expected)
+    try:
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            message = f"another process is fetching {asset.file_name}; waiting for it"
+            _log.info("%s (%s)", message, link)
+            if on_wait is not None:
+                on_wait(message)
+            lock.acquire()
+    except OSError as error:  # a file system without flock (some network mounts)
+        raise CacheError(
+            f"cannot lock {cache.locks_dir}: {error.strerror or error}",
+            hint="set HUB_PLUGIN_HOME to a folder on a local disk",
+        ) from error
+    try:
+        entry = cache.find(expected, view)  # stored by whoever held the lock before us?
+        if entry is not None:
+            return _served(asset, cache, entry, view, downloaded=False)
+        entry = _download(asset, expected, source, cache, view, transfer, progress, retry_command)
+        return _served(asset, cache, entry, view, downloaded=True)
+    finally:
+        lock.release()
+
+
+def fetch_manifest(manifest: Manifest, **options: object) -> list[FetchedAsset]:
+    """:func:`fetch` every asset of a card, in order (the card's folder anchors local paths)."""
+    base_dir = Path(manifest.path).parent if manifest.path else None
+    return [
+        fetch(asset, card=manifest.name, base_dir=base_dir, **options)  # type: ignore[arg-type]
+        for asset in manifest.assets
+    ]
+
+
+def _served(
+    asset: Asset, cache: AssetCache, entry: CacheEntry, view: View | None, *, downloaded: bool
+) -> FetchedAsset:
+    if not downloaded:  # a hit: note the use (and the card, if it is new for this blob)
+        entry = cache.record_use(entry.sha256, entry.size, view, asset.link)
+    return FetchedAsset(
+        asset=asset,
+        path=cache.view_path(view) if view is not None else entry.path,
+        blob=entry.path,
+        sha256=entry.sha256,
+        size=entry.size,
+        weak_check=asset.is_digest_prefix,
+        downloaded=downloaded,
+    )
+
+
+def _download(
+    asset: Asset,
+    expected: str,
+    source: Source,
+    cache: AssetCache,
+    view: View | None,
+    transfer: HttpTransfer,
+    progress: Progress,
+    retry_command: str | None,
+) -> CacheEntry:
+    """Transfer, verify and store; called with the asset's lock held."""
+    description = asset.file_name
+    clean_retry_left = True
+    while True:
+        partial = cache.claim_partial(expected)
+        announced: int | None
+        resumed = False
+        try:
+            if partial.size and digest_matches(expected, partial.digest.result().sha256):
+                announced = partial.size  # complete already: the last holder died before storing
+            elif source.path is not None:
+                announced = copy_local_file(source.path, partial, progress=progress, description=description)
+            else:
+                report = transfer.download(source.url, partial, progress=progress, description=description)
+                announced, resumed = report.announced, report.resumed
+            digest = partial.finish()
+        except OSError as error:
+            _keep_for_resume(partial)
+            raise CacheError(
+                f"cannot write {partial.path}: {error.strerror or error}",
+                hint="free some space (hub-plugin cache prune) or set HUB_PLUGIN_HOME elsewhere",
+            ) from error
+        except BaseException:
+            _keep_for_resume(partial)
+            raise
+        finally:
+            progress.finish()
+        if digest_matches(expected, digest.sha256):
+            return cache.store(partial, digest, view, asset.link)
+        partial.discard()
+        if resumed and clean_retry_left:
+            clean_retry_left = False
+            _log.warning("%s: digest mismatch after resuming; downloading again from zero", source.url)
+            continue
+        raise IntegrityError(
+            source.url,
+            expected=expected,
+            actual=digest.sha256,
+            received=digest.size,
+            announced=announced,
+            retry_command=retry_command,
+        )
+
+
+def _keep_for_resume(partial: PartialDownload) -> None:
+    """After a failed try: keep the bytes so far for the next one to resume, unless there are none."""
+    if partial.size:
+        partial.close()
+    else:
+        partial.discard()

@@ -1,0 +1,161 @@
+"""Syncing a hub: its card folder fetched with git into a new snapshot, switched to atomically.
+
+``hub-plugin hub update`` and a hub's first use come here. Under the hub's lock (one sync at a
+time, across processes; the kernel releases it if its holder dies):
+
+1. leftovers of syncs that were killed are removed from ``hubs/<name>/tmp/``;
+2. the card folder is fetched as a shallow, partial, sparse clone of ``ref`` (a branch, a tag or
+   a commit id) into a new folder under ``tmp/`` (:func:`~.transport.fetch_sparse`);
+3. its cards are indexed (:func:`~hub_plugin.registry.hubs.index.build_index`) and the folder is
+   renamed to ``snapshots/<commit>``;
+4. only then is ``current`` replaced (atomically) to name the new commit; older snapshots but the
+   previous one are removed.
+
+A sync that fails or is killed before step 4 leaves the previous snapshot in use, untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import filelock
+
+from ...registry import Registry
+from ...registry.atomic_file import write_atomically
+from ...registry.hubs.index import build_index
+from ...registry.hubs.lookup import HubCards
+from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot
+from .transport import GitTransport, fetch_sparse
+
+#: How many snapshots of a hub are kept: the one in use and the one before it.
+KEPT_SNAPSHOTS = 2
+
+
+def sync_hub(
+    store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool = False
+) -> Snapshot:
+    """Fetch ``spec``'s cards into a new snapshot and switch to it; see the module docstring.
+
+    ``if_missing``: return the snapshot another process made while this one waited for the lock
+    instead of syncing again (a first use in several processes at once syncs once).
+    """
+    base = store.hub_folder(spec.name)
+    base.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(store.lock_file(spec.name))):
+        existing = store.snapshot(spec.name) if if_missing else None
+        if existing is not None:
+            return existing
+        scratch = base / "tmp"
+        shutil.rmtree(scratch, ignore_errors=True)  # only killed syncs leave files here
+        work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            checkout = fetch_sparse(transport, spec.url, spec.ref, [spec.path] if spec.path else [],
+                                    work / "clone")
+            shutil.rmtree(checkout.path / ".git")
+            cards = checkout.path / spec.path if spec.path else checkout.path
+            if not cards.is_dir():
+                raise HubError(f"{spec.url} at {spec.ref} (commit {checkout.commit[:12]}) has no "
+                               f"folder {spec.path!r}", hint="check the hub's --path")
+            target = base / "snapshots" / checkout.commit
+            if not target.is_dir():
+                staging = work / "snapshot"
+                staging.mkdir()
+                cards.rename(staging / "cards")
+                index = build_index(staging / "cards")
+                (staging / "index.json").write_text(json.dumps(index, ensure_ascii=False),
+                                                    encoding="utf-8")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                staging.rename(target)
+            meta = {"url": spec.url, "ref": spec.ref, "path": spec.path, "commit": checkout.commit,
+                    "date": checkout.date,
+                    "synced-at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+            write_atomically(target / "snapshot.json", json.dumps(meta, indent=2) + "\n")
+            previous = _current(base)
+            write_atomically(base / "current", checkout.commit + "\n")
+            _prune(base, keep={checkout.commit, previous})
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    snapshot = store.snapshot(spec.name)
+    assert snapshot is not None
+    return snapshot
+
+
+def _current(base: Path) -> str | None:
+    try:
+        return (base / "current").read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _prune(base: Path, keep: set[str | None]) -> None:
+    snapshots = base / "snapshots"
+    for folder in snapshots.iterdir() if snapshots.is_dir() else ():
+        if folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def first_use_syncer(
+    transport: GitTransport, *, say: Callable[[str], None] | None = None
+) -> Callable[[HubStore, HubSpec], Snapshot]:
+    """The callable a :class:`~hub_plugin.registry.Registry` calls for a hub with no snapshot:
+    it says so on stderr and syncs; offline, it raises :class:`HubNotSynced`."""
+
+    def announce(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    tell = say or announce
+
+    def sync(store: HubStore, spec: HubSpec) -> Snapshot:
+        if transport.offline:
+            raise HubNotSynced(spec.name, "offline")
+        tell(f"hub-plugin: first use of the hub {spec.name!r}: syncing its cards from "
+             f"{spec.url} ({spec.ref})")
+        return sync_hub(store, spec, transport, if_missing=True)
+
+    return sync
+
+
+def hub_store() -> HubStore:
+    """The hubs under ``HUB_PLUGIN_HOME``."""
+    from ..cache.asset_cache import default_cache_root
+
+    return HubStore(default_cache_root())
+
+
+def hub_cards(*, offline: bool | None = None, allow_http: bool = False) -> HubCards:
+    """The synced hubs' cards, syncing a hub on its first use (unless offline)."""
+    from ..download.fetch import offline_from_environment
+
+    transport = GitTransport(
+        offline=offline_from_environment() if offline is None else offline, allow_http=allow_http
+    )
+    return HubCards(hub_store(), first_use_syncer(transport))
+
+
+def registry_with_hubs(
+    extra_dirs: Iterable[str | os.PathLike[str]] = (),
+    *,
+    offline: bool | None = None,
+    allow_http: bool = False,
+) -> Registry:
+    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search."""
+    return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http))
+
+
+def hub_snapshot(name: str, *, offline: bool | None = None) -> Snapshot:
+    """The snapshot of the hub ``name``, synced first if it never was (unless offline)."""
+    cards = hub_cards(offline=offline)
+    spec = cards.store.hub(name)
+    snapshot = cards.store.snapshot(spec.name)
+    if snapshot is not None:
+        return snapshot
+    if cards.syncer is None:
+        raise HubNotSynced(spec.name)
+    return cards.syncer(cards.store, spec)

@@ -1,0 +1,204 @@
+"""``hub-plugin list`` and ``hub-plugin info NAME``: what the registry holds, as tables or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ...registry import CardEntry, Registry
+from ...registry.cards.manifest import Manifest
+
+
+def register(subparsers: Any) -> None:
+    listing = subparsers.add_parser(
+        "list", help="list the cards of every registry, or of a hub (--hub)",
+        description="List the cards of the bundled registry, --registry folders, "
+        "HUB_PLUGIN_REGISTRY and installed plugins; with --hub NAME, the cards of that hub's "
+        "snapshot (synced on first use).",
+    )
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--hub", metavar="NAME", help="list the cards of the hub NAME instead")
+    listing.add_argument("--version", dest="hub_version", metavar="V",
+                         help="with --hub: only the cards of version V (the UID's version, 1.8)")
+    listing.add_argument("--filter", dest="hub_filter", metavar="TEXT",
+                         help="with --hub: only the cards whose UID, name or summary holds TEXT")
+    listing.add_argument("--offline", action="store_true",
+                         help="make no network connection: a hub that was never synced is an error "
+                         "(same as HUB_PLUGIN_OFFLINE=1)")
+    listing.set_defaults(run=run_list)
+
+    info = subparsers.add_parser(
+        "info", help="show one card: its fields, metrics, assets and network",
+        description="Show the card NAME addresses: a file stem, a UID publisher/version/stem, a "
+        "model package's name, or a path to a card.",
+    )
+    info.add_argument("name", metavar="NAME")
+    info.add_argument("--format", choices=("table", "json"), default="table")
+    info.add_argument("--offline", action="store_true",
+                      help="make no network connection: a hub that was never synced is an error "
+                      "(same as HUB_PLUGIN_OFFLINE=1)")
+    info.set_defaults(run=run_info)
+
+
+def _console() -> Any:
+    """A console for tables; piped output gets 160 columns rather than rich's 80, so that card
+    names stay on one line in logs and CI output."""
+    from rich.console import Console
+
+    console = Console(soft_wrap=False)
+    return console if console.is_terminal else Console(soft_wrap=False, width=160)
+
+
+def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "uid": entry.uid,
+        "package": entry.package,
+        "path": str(entry.path),
+        "source": entry.root.source,
+        "valid": manifest is not None,
+        "errors": errors,
+        "fields": manifest.to_card_dict() if manifest else None,
+    }
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ...registry.validation.validator import validate_file
+
+    if args.hub is not None:
+        from .hub_listing import list_hub
+
+        return list_hub(args)
+    if args.hub_version is not None or args.hub_filter is not None:
+        from ...errors import UsageError
+
+        raise UsageError("--version and --filter go with --hub NAME")
+    registry = Registry.open(args.registry)
+    rows = []
+    for entry in registry.cards():
+        report = validate_file(entry.path, registry.profile)
+        rows.append((entry, report.manifest, [str(e) for e in report.errors]))
+    if args.format == "json":
+        print(json.dumps([_entry_json(*row) for row in rows], indent=2, ensure_ascii=False))
+        return 0
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} model card{'s' if len(rows) != 1 else ''}")
+    for column in ("name", "package", "module type", "backbone", "version", "evaluation",
+                   "assets", "source"):
+        table.add_column(column, overflow="fold")
+    for entry, manifest, errors in rows:
+        if manifest is None:
+            table.add_row(entry.address, entry.package or "", "[red]invalid card[/red]", "", "",
+                          errors[0] if errors else "", "", entry.root.source)
+            continue
+        table.add_row(
+            entry.address, entry.package or "", str(manifest.module_type), manifest.backbone,
+            manifest.model_version, str(manifest.fields.get("evaluation", "")),
+            str(len(manifest.assets)), entry.root.source,
+        )
+    _console().print(table)
+    return 0
+
+
+def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | None:
+    """The package, hubconf entry and dependencies that build this card's network."""
+    if manifest.package is None:
+        return None
+    from ...registry.hubconf_reader import CONVENTION_FUNCTIONS, read_entries
+
+    package = registry.package(manifest.package)
+    settings = package.card_settings(manifest.name)
+    entries = read_entries(package.hubconf)
+    return {
+        "package": package.name,
+        "path": str(package.path),
+        "default-card": package.default_card,
+        "network": settings.get("network"),
+        "requires": list(settings.get("requires") or []),
+        "entries": [
+            {"name": e.name, "summary": e.summary}
+            for e in entries if e.name not in CONVENTION_FUNCTIONS
+        ],
+        "entry-points": [e.name for e in entries if e.name in CONVENTION_FUNCTIONS],
+    }
+
+
+def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
+    """Where the zoo code of a card without a package lives, read from its ``repo-link``
+    (nothing is fetched, nothing runs)."""
+    from ...registry.cards.repo_link import RepoLinkError, parse_repo_link
+
+    if not manifest.repo_link:
+        return None
+    try:
+        link = parse_repo_link(manifest.repo_link)
+    except RepoLinkError:
+        return None
+    return {"repository": link.repository, "ref": link.ref, "folder": link.folder}
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from ...assets.git.hub_sync import registry_with_hubs
+
+    registry = registry_with_hubs(args.registry, offline=args.offline or None)
+    entry = registry.find(args.name)
+    manifest = registry.read(entry)
+    hub = entry.root.hub
+    origin = ({"hub": hub.hub, "url": hub.url, "ref": hub.ref, "commit": hub.commit,
+               "date": hub.date} if hub is not None else None)
+    network = _network_info(registry, manifest)
+    zoo = _zoo_info(manifest) if network is None else None
+    metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
+    assets = [
+        {"file-format": a.file_format, "link": a.link, "sha256": a.sha256,
+         "digest-prefix": a.is_digest_prefix}
+        for a in manifest.assets
+    ]
+    if args.format == "json":
+        print(json.dumps({
+            "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
+            "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
+            "network": network, "origin": origin, "zoo": zoo,
+        }, indent=2, ensure_ascii=False))
+        return 0
+    from rich.table import Table
+
+    console = _console()
+    fields = Table(title=f"{manifest.name}" + (f"  ({manifest.uid})" if manifest.uid else ""),
+                   caption=manifest.path)
+    fields.add_column("field")
+    fields.add_column("value", overflow="fold")
+    fields.add_column("at", style="dim")
+    for key, value in manifest.fields.items():
+        if key == "asset":
+            continue
+        position = manifest.position(f"/{key}")
+        fields.add_row(key, str(value), str(position) if position else "")
+    console.print(fields)
+    if hub is not None:
+        console.print(f"from the hub [bold]{hub.hub}[/bold]: {hub.url} {hub.ref} at commit "
+                      f"{hub.commit} ({hub.date})", soft_wrap=True)
+    if metrics:
+        console.print("evaluation: " + ", ".join(f"{m['name']} = {m['value']}" for m in metrics))
+    table = Table(title="assets")
+    for column in ("format", "link", "sha256"):
+        table.add_column(column, overflow="fold")
+    for asset in manifest.assets:
+        digest = asset.sha256 + (" (prefix: weak check)" if asset.is_digest_prefix else "")
+        table.add_row(asset.file_format, asset.link, digest)
+    console.print(table)
+    if network:
+        console.print(
+            f"model package [bold]{network['package']}[/bold] ({network['path']}); "
+            f"this card builds [bold]{network['network'] or '?'}[/bold]"
+            + (f", needing {', '.join(network['requires'])}" if network["requires"] else "")
+        )
+        for entry in network["entries"]:
+            console.print(f"  [cyan]{entry['name']}[/cyan]: {entry['summary']}")
+    elif zoo is not None:
+        console.print(f"built by the model zoo's code: {zoo['repository']} at {zoo['ref']}, "
+                      f"folder {zoo['folder'] or '/'} (fetched and trusted on first load)",
+                      soft_wrap=True)
+    return 0

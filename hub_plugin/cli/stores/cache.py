@@ -1,0 +1,280 @@
+"""``hub-plugin cache ls|rm|prune|verify``: look after the asset cache (``HUB_PLUGIN_HOME``).
+
+``rm`` and ``prune`` ask before removing anything when stdin is a terminal; elsewhere they need
+``--yes``. ``--dry-run`` shows what would go and removes nothing. ``verify`` re-hashes every blob,
+removes the corrupt ones (unless ``--dry-run``) and exits 1 when it found any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...errors import UsageError
+
+if TYPE_CHECKING:
+    from ...assets import AssetCache, CacheEntry
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?", re.IGNORECASE)
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.IGNORECASE)
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``500M``, ``10G``, ``1.5GiB`` or ``123`` (units are powers of 1024)."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"not a size: {text!r}", hint="for example 500M or 10G")
+    power = " kmgt".index(match[2].lower() or " ")
+    return int(float(match[1]) * 1024**power)
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from ``90s``, ``45m``, ``12h``, ``30d`` or ``2w``."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"not a duration: {text!r}", hint="for example 12h, 30d or 2w")
+    return float(match[1]) * _SECONDS[match[2].lower()]
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _when(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def register(subparsers: Any) -> None:
+    cache = subparsers.add_parser(
+        "cache",
+        help="list, remove, prune and verify cached assets",
+        description="Look after the asset cache (HUB_PLUGIN_HOME, by default ~/.cache/hub-plugin).",
+    )
+    commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    commands.required = True
+
+    ls = commands.add_parser("ls", help="list cached assets: size, last use, cards")
+    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.set_defaults(run=run_ls)
+
+    rm = commands.add_parser("rm", help="remove the assets of cards, or blobs by digest")
+    rm.add_argument(
+        "targets",
+        nargs="+",
+        metavar="NAME|DIGEST",
+        help="a card name, or a sha256 (8 or more leading hex digits)",
+    )
+    _add_removal_options(rm)
+    rm.set_defaults(run=run_rm)
+
+    prune = commands.add_parser("prune", help="remove assets unused for a while, or the least recently used")
+    prune.add_argument("--older-than", metavar="AGE", help="remove assets unused for AGE (90m, 12h, 30d, 2w)")
+    prune.add_argument(
+        "--max-size",
+        metavar="SIZE",
+        help="then remove the least recently used until the cache holds at most SIZE (500M, 10G)",
+    )
+    _add_removal_options(prune)
+    prune.set_defaults(run=run_prune)
+
+    verify = commands.add_parser("verify", help="re-hash every blob; report and remove the corrupt ones")
+    verify.add_argument("--dry-run", action="store_true", help="report only; remove nothing")
+    verify.set_defaults(run=run_verify)
+
+
+def _add_removal_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="show what would go; remove nothing")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+
+def _describe(entry: CacheEntry) -> str:
+    cards = ", ".join(entry.cards) or "-"
+    return f"{entry.sha256[:16]}  {human_size(entry.size):>10}  {cards}"
+
+
+def _confirm(args: argparse.Namespace, question: str) -> bool:
+    """``--yes``, or the person at the terminal says yes; without a terminal, refuse."""
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "refusing to remove without confirmation",
+            hint="pass --yes, or --dry-run to see what would be removed",
+        )
+    answer = input(f"{question} [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    from ...assets import AssetCache
+
+    cache = AssetCache()
+    entries = sorted(cache.entries(), key=lambda e: e.last_used, reverse=True)
+    if args.format == "json":
+        rows = [
+            {
+                "sha256": e.sha256,
+                "size": e.size,
+                "last_used": _iso(e.last_used),
+                "added": _iso(e.added),
+                "cards": list(e.cards),
+                "files": [f"{v.card}/{v.file_name}" for v in e.views],
+                "links": list(e.links),
+                "path": str(e.path),
+            }
+            for e in entries
+        ]
+        print(json.dumps({"root": str(cache.root), "assets": rows}, indent=2))
+        return 0
+    if not entries:
+        print(f"no cached assets in {cache.root}")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    total = sum(e.size for e in entries)
+    table = Table(
+        title=f"{len(entries)} cached asset{'s' if len(entries) != 1 else ''}, "
+        f"{human_size(total)}, in {cache.root}"
+    )
+    for column in ("sha256", "size", "last use", "card", "file"):
+        table.add_column(column, overflow="fold", justify="right" if column == "size" else "left")
+    for e in entries:
+        table.add_row(
+            e.sha256[:16],
+            human_size(e.size),
+            _when(e.last_used),
+            ", ".join(e.cards) or "-",
+            ", ".join(sorted({v.file_name for v in e.views})) or "-",
+        )
+    Console(soft_wrap=False).print(table)
+    return 0
+
+
+def _iso(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _targets(cache: AssetCache, targets: Sequence[str]) -> tuple[list[CacheEntry], list[str]]:
+    """The blobs named by digest, and the cards named by name, for ``cache rm``."""
+    entries = cache.entries()
+    by_digest: list[CacheEntry] = []
+    cards: list[str] = []
+    for target in targets:
+        text = target.strip().lower()
+        if re.fullmatch(r"[0-9a-f]{8,64}", text):
+            matches = [e for e in entries if e.sha256.startswith(text)]
+            if len(matches) > 1:
+                raise UsageError(
+                    f"{target!r} is ambiguous: it starts {len(matches)} digests",
+                    hint="give more digits",
+                )
+            if matches:
+                by_digest.extend(matches)
+                continue
+        if any(target in e.cards for e in entries):
+            cards.append(target)
+            continue
+        raise UsageError(
+            f"nothing in the cache matches {target!r}",
+            hint="'hub-plugin cache ls' lists what is there",
+        )
+    return by_digest, cards
+
+
+def run_rm(args: argparse.Namespace) -> int:
+    from ...assets import AssetCache
+
+    cache = AssetCache()
+    by_digest, cards = _targets(cache, args.targets)
+    named = {e.sha256 for e in by_digest}
+    # A card's blob goes with it unless another card still uses it; then only the view goes.
+    going = list(by_digest)
+    views_only = []
+    for entry in cache.entries():
+        if entry.sha256 in named:
+            continue
+        mine = [v for v in entry.views if v.card in cards]
+        if mine and len(mine) == len(entry.views):
+            going.append(entry)
+        else:
+            views_only.extend(mine)
+    if not args.dry_run:
+        size = human_size(sum(e.size for e in going))
+        if not _confirm(args, f"Remove {len(going)} blob(s), {size}?"):
+            print("nothing removed", file=sys.stderr)
+            return 1
+    verb = "would remove" if args.dry_run else "removed"
+    for entry in going:
+        if not args.dry_run:
+            cache.remove(entry.sha256)
+        print(f"{verb} {_describe(entry)}")
+    for view in views_only:
+        if not args.dry_run:
+            cache.remove_view(view)
+        print(f"{verb} {view.card}/{view.file_name} (its blob stays: other cards use it)")
+    return 0
+
+
+def run_prune(args: argparse.Namespace) -> int:
+    from ...assets import AssetCache
+
+    older_than = parse_duration(args.older_than) if args.older_than else None
+    max_size = parse_size(args.max_size) if args.max_size else None
+    cache = AssetCache()
+    plan = cache.plan_prune(older_than=older_than, max_size=max_size)
+    verb = "would remove" if args.dry_run else "removed"
+    freed = plan.size_before - plan.size_after
+    summary = (
+        f"{len(plan.blobs)} blob(s), {human_size(freed)}, and {len(plan.partials)} unfinished download(s)"
+    )
+    if not plan.blobs and not plan.partials:
+        print(f"nothing to prune ({human_size(plan.size_before)} in {cache.root})")
+        return 0
+    if args.dry_run:
+        for entry in plan.blobs:
+            print(f"{verb} {_describe(entry)}")
+        for part in plan.partials:
+            print(f"{verb} unfinished {part.name}")
+        print(f"{verb} {summary}; {human_size(plan.size_after)} would remain")
+        return 0
+    if not _confirm(args, f"Remove {summary}?"):
+        print("nothing removed", file=sys.stderr)
+        return 1
+    cache.prune(plan)
+    for entry in plan.blobs:
+        print(f"{verb} {_describe(entry)}")
+    for part in plan.partials:
+        print(f"{verb} unfinished {part.name}")
+    print(f"{verb} {summary}; {human_size(plan.size_after)} remain")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from ...assets import AssetCache
+
+    cache = AssetCache()
+    checked, corrupt = cache.verify(remove=not args.dry_run)
+    for found in corrupt:
+        entry = found.entry
+        cards = ", ".join(entry.cards) or "no card"
+        action = "" if args.dry_run else "; removed"
+        print(
+            f"corrupt {entry.path} ({cards}): expected sha256 {entry.sha256} and "
+            f"{entry.size} bytes, found {found.actual.sha256} and {found.actual.size} bytes"
+            f"{action}"
+        )
+    state = f"{len(corrupt)} corrupt" if corrupt else "all good"
+    print(f"checked {checked} blob{'s' if checked != 1 else ''} in {cache.root}: {state}")
+    return 1 if corrupt else 0

@@ -1,0 +1,123 @@
+"""``hub-plugin hub ls|add|update|rm``: the hubs whose cards are found by UID.
+
+A hub is a git repository, a ref and a folder of cards (see :mod:`hub_plugin.registry.hubs.store`);
+``update`` fetches its card folder as a shallow, partial, sparse clone and switches to the new
+snapshot only once it is complete. None of these commands imports MindSpore.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "hub", help="the hubs cards are synced from: ls, add, update, rm",
+        description="Manage the hubs (git repositories of cards) whose cards are found by UID, "
+        "such as mindspore/1.8/alexnet_cifar10. Settings and snapshots live in HUB_PLUGIN_HOME.",
+    )
+    actions = parser.add_subparsers(dest="hub_command", metavar="ACTION")
+    actions.required = True
+
+    ls = actions.add_parser("ls", help="each hub: URL, ref, synced commit and date, cards")
+    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.set_defaults(run=run_ls)
+
+    add = actions.add_parser("add", help="add a hub (or change one's URL, ref or folder)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("url", metavar="URL", help="the git repository (https://, or a local path)")
+    add.add_argument("--ref", default="master",
+                     help="a branch, a tag or a commit id (a commit pins the hub; default master)")
+    add.add_argument("--path", default="", metavar="FOLDER",
+                     help="the folder of cards in the repository (default: its root)")
+    add.set_defaults(run=run_add)
+
+    update = actions.add_parser("update", help="sync a hub's cards (every hub without NAME)")
+    update.add_argument("name", nargs="?", metavar="NAME")
+    update.add_argument("--allow-http", action="store_true",
+                        help="accept plain http:// and git:// repositories on hosts other than loopback")
+    update.set_defaults(run=run_update)
+
+    rm = actions.add_parser("rm", help="forget a hub and delete its snapshots")
+    rm.add_argument("name", metavar="NAME")
+    rm.set_defaults(run=run_rm)
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    import json
+
+    from ...assets.git.hub_sync import hub_store
+
+    rows: list[dict[str, Any]] = []
+    for spec, snapshot in hub_store().snapshots():
+        rows.append({
+            "name": spec.name, "url": spec.url, "ref": spec.ref, "path": spec.path,
+            "builtin": spec.builtin,
+            "commit": snapshot.commit if snapshot else None,
+            "date": snapshot.date if snapshot else None,
+            "synced-at": snapshot.synced_at if snapshot else None,
+            "cards": len(snapshot.index()) if snapshot else None,
+        })
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no hubs (add one with: hub-plugin hub add NAME URL)")
+    for row in rows:
+        where = f"{row['url']} {row['ref']}" + (f" {row['path']}/" if row["path"] else "")
+        state = (f"{row['commit'][:12]} ({row['date']}), {row['cards']} cards" if row["commit"]
+                 else "not synced (hub-plugin hub update " + row["name"] + ")")
+        print(f"{row['name']}\t{where}\t{state}")
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from ...assets.git.hub_sync import hub_store
+    from ...assets.git.transport import git_url_allowed
+    from ...registry.hubs.store import HubSpec
+
+    git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
+    spec = HubSpec(args.name, args.url, args.ref, args.path.strip("/"))
+    hub_store().add(spec)
+    print(f"added the hub {spec.name!r}: {spec.url} {spec.ref}"
+          + (f" {spec.path}/" if spec.path else "") + f" (sync it: hub-plugin hub update {spec.name})")
+    return 0
+
+
+def run_update(args: argparse.Namespace) -> int:
+    """Sync the hub NAME, or every hub (one failing does not stop the others; exit 1 if any)."""
+    import sys
+
+    from ...assets.download.fetch import offline_from_environment
+    from ...assets.git.hub_sync import hub_store, sync_hub
+    from ...assets.git.transport import GitTransport
+    from ...errors import HubPluginError
+
+    store = hub_store()
+    specs = [store.hub(args.name)] if args.name else store.hubs()
+    transport = GitTransport(allow_http=args.allow_http, offline=offline_from_environment())
+    failed = 0
+    for spec in specs:
+        before = store.snapshot(spec.name)
+        try:
+            snapshot = sync_hub(store, spec, transport)
+        except HubPluginError as error:
+            if args.name or args.debug:
+                raise
+            print(f"hub-plugin: error: {spec.name}: {error}", file=sys.stderr)
+            failed = max(failed, error.exit_code)
+            continue
+        change = ("unchanged" if before and before.commit == snapshot.commit
+                  else f"was {before.commit[:12]}" if before else "first sync")
+        print(f"{spec.name}: {snapshot.commit[:12]} ({snapshot.date}), "
+              f"{len(snapshot.index())} cards ({change})")
+    return failed
+
+
+def run_rm(args: argparse.Namespace) -> int:
+    from ...assets.git.hub_sync import hub_store
+
+    hub_store().remove(args.name)
+    print(f"removed the hub {args.name!r}")
+    return 0

@@ -1,0 +1,119 @@
+"""``hub-plugin validate PATH...``: check cards, for people and for a hub's CI.
+
+``--changed-since REF`` checks only the cards that differ from a git ref (what a pull-request gate
+runs); ``--check-links`` asks for every link and ``--verify-assets`` downloads every asset through
+the cache and compares its sha256 (see :mod:`hub_plugin.assets.links.remote_checks`). Formats: ``text``,
+``json``, ``github`` (annotations) and ``sarif`` (:mod:`.output`).
+
+Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
+unreadable path (every other card is still reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ...errors import UsageError
+from .output import FORMATS
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check model cards (files or folders) and report every defect",
+        description="Check model cards and report every defect as path:line:column: rule: message.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="card files or folders, or hub UIDs (mindspore/1.8/alexnet_cifar10); "
+                             "with --changed-since: where to look, default .")
+    parser.add_argument(
+        "--profile", choices=("strict", "mindspore-hub"), default="strict",
+        help="strict (default): hub-plugin's rules; mindspore-hub: what MindSpore Hub accepts",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text",
+        help="text (default), json (one object), github (GitHub Actions annotations), sarif (SARIF 2.1.0)",
+    )
+    parser.add_argument("--changed-since", metavar="REF",
+                        help="check only the cards that differ from git ref REF (e.g. origin/main)")
+    checks = parser.add_argument_group("checks against the real files (network)")
+    checks.add_argument("--check-links", action="store_true",
+                        help="ask for every asset-link and repo-link; a dead one is an error")
+    checks.add_argument("--verify-assets", action="store_true",
+                        help="download every asset through the cache and compare its full sha256")
+    checks.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="requests at once in all (default 8)")
+    checks.add_argument("--per-host", type=int, default=None, metavar="N",
+                        help="requests at once to one host (default 8; matters when --jobs is raised)")
+    checks.add_argument("--offline", action="store_true",
+                        help="no network (also HUB_PLUGIN_OFFLINE=1): refused with the checks above")
+    checks.add_argument("--allow-http", action="store_true",
+                        help="accept plain http:// links to remote hosts (loopback is always accepted)")
+    checks.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="give up on a silent server after SECONDS (default 10 to connect, 60 to read)")
+    checks.add_argument("--tries", type=int, metavar="N",
+                        help="requests per link before giving up (default 5)")
+    parser.set_defaults(run=run)
+
+
+def _remote_checks(args: argparse.Namespace) -> Any:
+    """The :class:`RemoteChecks` the options ask for, or ``None``."""
+    wanted = [flag for flag, on in (("--check-links", args.check_links),
+                                    ("--verify-assets", args.verify_assets)) if on]
+    if not wanted:
+        return None  # before the imports: a plain validate never loads the assets layer
+    from ...assets import TransferPolicy, offline_from_environment
+    from ...assets.links.host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST
+    from ...assets.links.remote_checks import RemoteChecks
+
+    if args.offline or offline_from_environment():
+        why = "--offline" if args.offline else "HUB_PLUGIN_OFFLINE"
+        verb = "needs" if len(wanted) == 1 else "need"
+        raise UsageError(f"{' and '.join(wanted)} {verb} the network, and {why} forbids it")
+    policy = TransferPolicy().with_options(args.timeout, args.tries)
+    jobs = DEFAULT_JOBS if args.jobs is None else args.jobs
+    per_host = DEFAULT_PER_HOST if args.per_host is None else args.per_host
+    if jobs < 1 or per_host < 1:
+        raise UsageError("--jobs and --per-host must be at least 1")
+    return RemoteChecks(check_links=args.check_links, verify_assets=args.verify_assets, policy=policy,
+                        allow_http=args.allow_http, jobs=jobs, per_host=min(per_host, jobs))
+
+
+def _card_path(path: str, args: argparse.Namespace) -> str:
+    """``path`` itself, or, for a hub UID that is no path, the card file it names."""
+    from pathlib import Path
+
+    from ...registry.hubs.lookup import is_uid
+
+    if Path(path).exists() or not is_uid(path):
+        return path
+    from ...assets.git.hub_sync import registry_with_hubs
+
+    return str(registry_with_hubs(getattr(args, "registry", ())).find(path).path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...registry.validation.validator import validate_paths
+    from .output import render
+
+    checks = _remote_checks(args)
+    deleted: tuple[Path, ...] = ()
+    if args.changed_since is not None:
+        from ...registry.validation.changed_cards import changed_cards
+
+        found = changed_cards(args.changed_since, args.paths)
+        paths: list[str | Path] = list(found.changed)
+        deleted = found.deleted
+    elif not args.paths:
+        raise UsageError("validate needs at least one PATH (or --changed-since REF)")
+    else:
+        paths = [_card_path(path, args) for path in args.paths]
+    report = validate_paths(paths, args.profile)
+    if checks is not None:
+        checks.run(report)
+    print(render(report, args.format, deleted=deleted, changed_since=args.changed_since))
+    if any(d.rule == "read" for f in report.files for d in f.errors):
+        return 2
+    return 0 if report.valid else 1

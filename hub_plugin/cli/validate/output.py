@@ -1,0 +1,65 @@
+"""How ``hub-plugin validate`` prints a report: ``text``, ``json``, ``github`` or ``sarif``.
+
+Every format carries every finding: errors, warnings and notes (a size a server announced, the
+full digest of an asset), and the cards skipped because ``--changed-since`` found them deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from ...registry.validation.report import ValidationReport
+from .sarif_log import sarif_log
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def render(report: ValidationReport, output_format: str, *, deleted: Sequence[Path] = (),
+           changed_since: str | None = None) -> str:
+    """The report in ``output_format``, ready to print."""
+    gone = [str(path) for path in deleted]
+    if output_format == "json":
+        data = report.to_json()
+        if changed_since is not None:
+            data["changed_since"] = {"ref": changed_since, "deleted": gone}
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    if output_format == "sarif":
+        extra = {"changedSince": changed_since, "deleted": gone} if changed_since is not None else {}
+        return json.dumps(sarif_log(report, properties=extra), indent=2, ensure_ascii=False)
+    lines = []
+    for file in report.files:
+        for defect in file.defects():
+            if output_format == "github":
+                props = f"file={_github_escape(defect.path, prop=True)}"
+                if defect.line is not None:
+                    props += f",line={defect.line},col={defect.column or 1}"
+                props += f",title={_github_escape(defect.rule, prop=True)}"
+                lines.append(f"::{_GITHUB_LEVEL[defect.severity]} {props}::{_github_escape(defect.message)}")
+            else:
+                suffix = "" if defect.severity == "error" else f" ({defect.severity})"
+                lines.append(f"{defect}{suffix}")
+    for path in gone:
+        if output_format == "github":
+            lines.append(f"::notice file={_github_escape(path, prop=True)},title=deleted::"
+                         f"deleted since {_github_escape(changed_since or '')}, not checked")
+        else:
+            lines.append(f"{path}: deleted since {changed_since}, not checked")
+    summary = report.summary()
+    since = f", changed since {changed_since}" if changed_since is not None else ""
+    lines.append(
+        f"{summary['files']} file{'s' if summary['files'] != 1 else ''} checked "
+        f"({report.profile}{since}): {summary['valid']} valid, {summary['invalid']} invalid"
+    )
+    return "\n".join(lines)

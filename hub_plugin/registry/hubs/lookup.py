@@ -1,0 +1,71 @@
+"""Finding a card by its UID in the synced hubs, syncing a hub on its first use.
+
+A name that no local registry answers and that reads as a UID (``publisher/version/stem`` or the
+four-part ``publisher/device/version/stem``) is looked up in each hub's snapshot, in name order:
+the card is the file ``<uid>.md`` of the snapshot's card folder, so a lookup is one ``stat`` however
+many cards a hub holds. A hub without a snapshot is synced first through the ``syncer`` the caller
+handed down (the registry itself never runs git: see :mod:`hub_plugin.assets.git.hub_sync`); without a
+syncer, or offline, that is a :class:`~.store.HubNotSynced` error naming ``hub-plugin hub update``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+
+from ..entries import CardEntry, Root
+from .store import HubNotSynced, HubSpec, HubStore, Snapshot
+
+#: Syncs a hub that has no snapshot yet and returns the new snapshot.
+Syncer = Callable[[HubStore, HubSpec], Snapshot]
+
+
+def is_uid(name: str) -> bool:
+    """Whether ``name`` reads as a hub UID: three or four plain parts separated by ``/``."""
+    parts = name.split("/")
+    return len(parts) in (3, 4) and all(p and p not in (".", "..") and "\\" not in p for p in parts)
+
+
+class HubCards:
+    """The cards of the hubs of a :class:`~.store.HubStore`, found by UID."""
+
+    def __init__(self, store: HubStore, syncer: Syncer | None = None) -> None:
+        self.store = store
+        self.syncer = syncer
+
+    def _entry(self, snapshot: Snapshot, uid: str) -> CardEntry | None:
+        path = snapshot.cards / f"{uid}.md"
+        if not path.is_file():
+            return None
+        root = Root(snapshot.cards, f"hub {snapshot.hub} @ {snapshot.commit[:12]}", hub=snapshot)
+        return CardEntry(Path(uid).name, path, root, uid)
+
+    def find(self, uid: str) -> CardEntry | None:
+        """The card ``uid`` names in a synced hub (syncing hubs never synced), or None."""
+        if not is_uid(uid):
+            return None
+        pending: list[HubSpec] = []
+        for spec in self.store.hubs():
+            snapshot = self.store.snapshot(spec.name)
+            if snapshot is None:
+                pending.append(spec)
+                continue
+            entry = self._entry(snapshot, uid)
+            if entry is not None:
+                return entry
+        for spec in pending:
+            if self.syncer is None:
+                raise HubNotSynced(spec.name)
+            entry = self._entry(self.syncer(self.store, spec), uid)
+            if entry is not None:
+                return entry
+        return None
+
+    def close_matches(self, uid: str) -> list[str]:
+        """UIDs of the synced hubs close to ``uid``, for a not-found error."""
+        known: list[str] = []
+        for _spec, snapshot in self.store.snapshots():
+            if snapshot is not None:
+                known.extend(str(e.get("uid")) for e in snapshot.index())
+        return difflib.get_close_matches(uid, known, n=3, cutoff=0.6)

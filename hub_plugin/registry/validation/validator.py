@@ -1,0 +1,76 @@
+"""Validating files and folders of model cards (and model packages' ``package.yaml``).
+
+The work is done by :mod:`.card_checks` (one card against a profile of the schema in
+:mod:`.schema_profiles`); this module finds the files, reads them safely and gathers the
+:class:`~.report.ValidationReport`. Every defect of a file is reported, each as
+``path:line:column: rule: message``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ...errors import CardError, UsageError
+from ..cards.card import Defect, is_card_file, parse_card
+from ..cards.manifest import Manifest
+from .card_checks import check_card, check_package_settings
+from .report import FileReport, ValidationReport
+from .schema_profiles import PROFILES, Profile
+
+PACKAGE_FILE = "package.yaml"
+
+
+def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
+    """Read and validate one card (or ``package.yaml``); an unreadable file is an error of its
+    report."""
+    shown = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1024 * 1024 + 1)
+    except OSError as error:
+        return FileReport(shown, errors=[Defect(shown, None, None, "read",
+                                                error.strerror or str(error))])
+    if Path(path).name == PACKAGE_FILE:
+        return check_package_settings(shown, data)
+    return check_card(parse_card(shown, data), profile)
+
+
+def card_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files named by ``paths``: files as given, folders searched recursively for cards and
+    model packages' ``package.yaml``.
+
+    Raises :class:`UsageError` for a path that does not exist.
+    """
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*")
+                       if (is_card_file(p) or p.name == PACKAGE_FILE) and p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {given}")
+    return found
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict"
+) -> ValidationReport:
+    """Validate every card in ``paths`` (files, or folders searched recursively)."""
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    return ValidationReport([validate_file(p, profile) for p in card_files(paths)], profile)
+
+
+def read_manifest(path: str | Path, profile: Profile = "strict") -> Manifest:
+    """Read a card into its manifest; raises :class:`CardError` with every defect if invalid."""
+    report = validate_file(path, profile)
+    if report.manifest is None:
+        raise CardError(str(path), report.errors)
+    return report.manifest

@@ -1,0 +1,177 @@
+"""``export``: a hub model's network, with its verified weights, to a checked MINDIR or ONNX file.
+
+:func:`export_model` builds the network exactly as ``load`` does (:func:`~..loading.load_model`:
+the card, the trust check, the verified checkpoints, the device), puts it in inference mode, exports
+it for the input shape the model declares (``package.yaml``'s ``input-shape`` for the card, else
+the card's; ``batch_size`` replaces the batch), checks the file by a round trip
+(:mod:`.round_trip`) and writes a card for it beside the file (:mod:`.card`).
+
+Files, in ``output``: ``<card>.mindir`` or ``<card>.onnx``, and the card ``<card>_<format>.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...errors import UsageError
+from ...registry.cards.manifest import Manifest
+from ..extras import require
+from ..input_shape import declared_input_shape, with_batch
+from ..loading import RegistryArgument
+from .results import FORMATS, RELATIVE_TOLERANCE, SUFFIXES, AscendRequired, ExportFormat, RoundTrip
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What :func:`export_model` wrote and how the file was checked.
+
+    ``check`` is ``None`` for AIR (no runtime here to run it); ``card`` is the export card's
+    manifest, read back from ``card_path``.
+    """
+
+    path: Path
+    card_path: Path
+    card: Manifest
+    check: RoundTrip | None
+    file_format: str
+    input_shape: tuple[int, ...]
+    sha256: str
+    network_name: str
+    network_arguments: Mapping[str, Any] = field(default_factory=dict)
+    dynamic_batch: bool = False  # an ONNX file whose batch dimension is free
+
+    def summary(self) -> str:
+        batch = ", any batch" if self.dynamic_batch else ""
+        lines = [f"{self.path} ({self.file_format}, input {list(self.input_shape)}{batch}, "
+                 f"sha256 {self.sha256})"]
+        lines.append(self.check.summary() if self.check else "not checked: no runtime for AIR files here")
+        lines.append(f"card: {self.card_path}")
+        return "\n".join(lines)
+
+
+def _device_target(device: str | None) -> str:
+    """MindSpore's target for ``device``, or the one MindSpore would use by default."""
+    from ..device import target_of
+
+    if device is not None:
+        return target_of(device)
+    import mindspore
+
+    return str(mindspore.get_context("device_target"))
+
+
+def _command(file_format: str) -> str:
+    return f"hub-plugin export --format {file_format}"
+
+
+def export_model(
+    name: str,
+    *,
+    format: ExportFormat,
+    output: str | os.PathLike[str] = ".",
+    batch_size: int | None = None,
+    dynamic_batch: bool = False,
+    device: str | None = None,
+    pretrained: bool = True,
+    registry: RegistryArgument = None,
+    trust: bool | None = None,
+    offline: bool | None = None,
+    allow_http: bool = False,
+    progress: Any = None,
+    tolerance: float = RELATIVE_TOLERANCE,
+    asset_base_url: str | None = None,
+    **kwargs: Any,
+) -> ExportResult:
+    """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx`` or ``air``).
+
+    ``kwargs`` go to the package's ``create_network`` as with ``load``. Raises
+    :class:`~.results.ExportMismatch` (file deleted) when the round trip differs by more
+    than ``tolerance`` (relative), :class:`~.results.AscendRequired` for AIR elsewhere than on
+    Ascend, :class:`~..extras.MissingDependency` without MindSpore (or ONNX Runtime for ONNX), and
+    the errors of ``load``.
+    """
+    if format not in FORMATS:
+        raise UsageError(f"unknown export format {format!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    if not tolerance >= 0:
+        raise UsageError(f"the tolerance must be a number 0 or above, got {tolerance}")
+    if batch_size is not None and batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+    if dynamic_batch and format != "onnx":
+        raise UsageError(f"--dynamic-batch is for ONNX exports (a {format.upper()} file records its batch)")
+    require("mindspore", _command(format), "mindspore")
+    if format == "onnx":
+        require("onnxruntime", _command(format), "onnx")
+    if format == "air" and _device_target(device) != "Ascend":
+        raise AscendRequired(device or _device_target(None).lower())
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {folder} is not a folder")
+
+    from ..loading import load_model
+
+    loaded = load_model(
+        name, pretrained=pretrained, registry=registry, device=device, trust=trust,
+        offline=offline, allow_http=allow_http, progress=progress, **kwargs,
+    )
+    manifest = loaded.manifest
+    package = loaded.package  # None for a network built by model zoo code
+    settings = package.card_settings(manifest.name) if package is not None else {}
+    declared = declared_input_shape(settings, manifest.fields)
+    if declared is None:
+        where = package.path / "package.yaml" if package is not None else manifest.path
+        raise UsageError(
+            f"the card {manifest.name!r} declares no input shape, so there is nothing to export for",
+            hint=f"add input-shape (batch first) for it to {where}",
+        )
+    shape = with_batch(declared, batch_size)
+    network = loaded.network
+    network.set_train(False)
+    folder.mkdir(parents=True, exist_ok=True)
+    destination = folder / f"{manifest.name}{SUFFIXES[format]}"
+    from .round_trip import export_checked  # NumPy and MindSpore: only once they are needed
+
+    path, check = export_checked(network, shape, destination, format, tolerance=tolerance,
+                                 dynamic_batch=dynamic_batch)
+    return _with_card(loaded, path, check, format, shape, dict(kwargs), asset_base_url, pretrained,
+                      dynamic_batch)
+
+
+def _with_card(
+    loaded: Any,
+    path: Path,
+    check: RoundTrip | None,
+    file_format: str,
+    shape: tuple[int, ...],
+    arguments: dict[str, Any],
+    asset_base_url: str | None,
+    pretrained: bool,
+    dynamic_batch: bool,
+) -> ExportResult:
+    """Write the export's card beside ``path``; the result of the whole export."""
+    import mindspore
+
+    from ...assets.download.hashing import hash_file
+    from .card import ExportDescription, write_export_card
+
+    digest = hash_file(path).sha256
+    description = ExportDescription(
+        source=loaded.manifest, network_name=loaded.network_name,
+        package=loaded.package.name if loaded.package is not None else loaded.manifest.name,
+        network_arguments=arguments, file=path, file_format=file_format, sha256=digest,
+        input_shape=shape, check=check, pretrained=pretrained, dynamic_batch=dynamic_batch,
+        mindspore_version=".".join(mindspore.__version__.split(".")[:2]),
+    )
+    card_path = path.with_name(f"{loaded.manifest.name}_{file_format}.md")
+    card = write_export_card(description, card_path, asset_base_url=asset_base_url)
+    return ExportResult(
+        path=path, card_path=card_path, card=card, check=check, file_format=file_format,
+        input_shape=shape, sha256=digest, network_name=loaded.network_name, network_arguments=arguments,
+        dynamic_batch=dynamic_batch,
+    )
+
+
+__all__ = ["ExportResult", "export_model"]

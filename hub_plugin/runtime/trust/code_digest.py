@@ -1,0 +1,205 @@
+"""The digest of a model package's code: every file that can run or steer what runs.
+
+Trust is recorded against this digest (see :mod:`hub_plugin.runtime.trust.gate`), so that an edit to
+any module a hubconf imports, not only to ``hubconf.py``, is asked about again. The files covered:
+
+* Python sources and compiled code: ``*.py``, ``*.pyw``, sourceless ``*.pyc`` outside
+  ``__pycache__``, extension modules ``*.so`` and ``*.pyd``;
+* ``package.yaml``, which names the networks that run;
+* the configuration files the package declares in ``package.yaml`` as ``trust-files``, a list of
+  glob patterns relative to the package folder (``trust-files: [presets/*.yaml]``).
+
+The walk covers the package folder and its sub-folders, sorted, skipping ``__pycache__`` and
+``.git``; folder links are followed once each. A package from a plugin distribution is covered
+with the whole importable package of its distribution (the plugin's root folder), since its hubconf
+may import the distribution's other modules and a ``pip install --upgrade`` changes them all.
+
+The digest is the sha256 of the ``sha256sum``-style listing ``"<sha256>  <path>\\n"`` of every
+file covered, sorted by path (POSIX, relative to the scope folder), so ``sha256sum`` over the same
+files reproduces it. The listing itself is kept with the trust, so that a changed digest can be
+explained file by file (:func:`describe_changes`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...registry import ModelPackage
+
+CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd")
+"""File name endings of code the interpreter can import."""
+STEERING_FILES = ("package.yaml",)
+"""Files, by name relative to the package folder, that choose what runs."""
+SKIPPED_FOLDERS = frozenset({"__pycache__", ".git"})
+TRUST_FILES_KEY = "trust-files"
+"""The ``package.yaml`` key listing a package's configuration files (glob patterns)."""
+NAMED_PER_KIND = 3
+"""How many files of each kind (added, removed, modified) a description names before counting."""
+
+
+@dataclass(frozen=True)
+class CodeDigest:
+    """The files of a package's code, each with its sha256, and the digest over them all.
+
+    ``scope`` is the folder the relative paths start from; ``files`` maps each POSIX relative path
+    to the hex sha256 of its bytes.
+    """
+
+    scope: Path
+    files: Mapping[str, str]
+
+    @property
+    def digest(self) -> str:
+        """The hex sha256 of the sorted ``sha256sum`` listing of :attr:`files`."""
+        return listing_digest(self.files)
+
+    def listing(self) -> str:
+        """The ``sha256sum``-style listing the digest is taken over."""
+        return "".join(f"{self.files[path]}  {path}\n" for path in sorted(self.files))
+
+
+def listing_digest(files: Mapping[str, str]) -> str:
+    """The digest of a ``{path: sha256}`` listing, as :attr:`CodeDigest.digest` computes it."""
+    listing = "".join(f"{files[path]}  {path}\n" for path in sorted(files))
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
+
+
+def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str]]:
+    """``(relative path, path)`` of every file under ``folder``, sorted, each real folder once."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = relative + entry.name
+        if entry.is_dir():
+            if entry.name not in SKIPPED_FOLDERS:
+                yield from _walk(entry.path, path + "/", seen)
+        elif entry.is_file():
+            yield path, entry.path
+
+
+def _sha256(path: str | Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def code_digest(
+    scope: Path, package_folder: Path | None = None, patterns: Sequence[str] = ()
+) -> CodeDigest:
+    """The :class:`CodeDigest` of the code under ``scope``.
+
+    ``package_folder`` (default: ``scope``) is where ``package.yaml`` and the ``patterns`` (glob
+    patterns of configuration files, relative to it) are looked up. A pattern's matches outside
+    ``scope`` or inside ``__pycache__`` are left out. A file that cannot be read is listed with
+    ``"unreadable"`` for its sha256, so that it still counts (and differs from any readable
+    version).
+    """
+    scope = Path(scope)
+    package_folder = Path(package_folder) if package_folder is not None else scope
+    chosen: dict[str, str | Path] = {}
+    prefix = _relative_prefix(scope, package_folder)
+    steering = {prefix + name for name in STEERING_FILES}
+    for relative, found in _walk(str(scope), "", set()):
+        if relative.endswith(CODE_SUFFIXES) or relative in steering:
+            chosen[relative] = found
+    for relative, declared in _declared(scope, package_folder, patterns):
+        chosen.setdefault(relative, declared)
+    files: dict[str, str] = {}
+    for relative in sorted(chosen):
+        try:
+            files[relative] = _sha256(chosen[relative])
+        except OSError:
+            files[relative] = "unreadable"
+    return CodeDigest(scope, files)
+
+
+def _relative_prefix(scope: Path, folder: Path) -> str:
+    try:
+        inner = folder.resolve().relative_to(scope.resolve())
+    except ValueError:
+        return ""
+    return "" if inner == Path(".") else inner.as_posix() + "/"
+
+
+def _declared(scope: Path, folder: Path, patterns: Iterable[str]) -> Iterator[tuple[str, Path]]:
+    """The files the ``trust-files`` patterns match, as paths relative to ``scope``."""
+    resolved_scope = scope.resolve()
+    for pattern in patterns:
+        if not pattern or Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            continue
+        for path in sorted(folder.glob(pattern)):
+            if not path.is_file() or SKIPPED_FOLDERS & set(path.parts):
+                continue
+            try:
+                relative = path.absolute().relative_to(scope.absolute())
+            except ValueError:
+                try:
+                    relative = path.resolve().relative_to(resolved_scope)
+                except ValueError:
+                    continue
+            yield relative.as_posix(), path
+
+
+def package_scope(package: ModelPackage) -> Path:
+    """The folder a package's digest covers: the package folder, or for a package of a plugin
+    distribution the plugin's root (the distribution's importable package), which holds it."""
+    if package.root.source.startswith("plugin "):
+        try:
+            package.path.resolve().relative_to(package.root.path.resolve())
+        except ValueError:
+            return package.path
+        return package.root.path
+    return package.path
+
+
+def package_patterns(package: ModelPackage) -> tuple[str, ...]:
+    """The ``trust-files`` glob patterns of a package's ``package.yaml`` (validated as strings)."""
+    declared = package.settings.get(TRUST_FILES_KEY) or ()
+    return tuple(p for p in declared if isinstance(p, str)) if isinstance(declared, list) else ()
+
+
+def package_digest(package: ModelPackage) -> CodeDigest:
+    """The :class:`CodeDigest` of a model package: see the module docstring for what it covers."""
+    return code_digest(package_scope(package), package.path, package_patterns(package))
+
+
+def describe_changes(before: Mapping[str, str], after: Mapping[str, str]) -> str:
+    """What changed from one ``{path: sha256}`` listing to another, in a few words.
+
+    ``"modified network.py; added evil.py, more.py, other.py and 2 more"``: for each kind (modified,
+    added, removed) at most :data:`NAMED_PER_KIND` files are named and the rest counted; ``""`` when
+    nothing changed.
+    """
+    modified = sorted(path for path in before.keys() & after.keys() if before[path] != after[path])
+    added = sorted(after.keys() - before.keys())
+    removed = sorted(before.keys() - after.keys())
+    parts = [
+        f"{kind} {_named(paths)}"
+        for kind, paths in (("modified", modified), ("added", added), ("removed", removed))
+        if paths
+    ]
+    return "; ".join(parts)
+
+
+def _named(paths: Sequence[str]) -> str:
+    shown = list(paths[:NAMED_PER_KIND])
+    rest = len(paths) - len(shown)
+    if rest:
+        return ", ".join(shown) + f" and {rest} more"
+    return " and ".join(shown) if len(shown) == 2 else ", ".join(shown)
+
+
+__all__ = [
+    "CODE_SUFFIXES", "STEERING_FILES", "TRUST_FILES_KEY", "CodeDigest", "code_digest",
+    "describe_changes", "listing_digest", "package_digest", "package_scope",
+]

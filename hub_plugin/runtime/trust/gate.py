@@ -1,0 +1,184 @@
+"""Trust: running a model package's code, or a repository's, is running code from elsewhere.
+
+The bundled registry is trusted. Any other model package (a ``--registry`` folder,
+``HUB_PLUGIN_REGISTRY``, a plugin distribution) runs only once someone agreed: on a terminal the
+package is asked about once and a yes is remembered in the trust store
+(:class:`~.store.TrustStore`, ``$HUB_PLUGIN_HOME/trusted.json``) with the digest of *every*
+file of the package that can run or steer what runs (:mod:`.code_digest`), so an edit to any
+module, an added module or a changed ``package.yaml`` is asked about again, and the question (or,
+without a terminal, the one-line error) names what changed since trust was given.
+
+``trust=True`` (``--trust``) runs once without remembering, for CI; ``hub-plugin trust add NAME``
+remembers without asking; ``trust=False`` refuses. Repositories of model-zoo code are trusted at a
+commit the same way, through :func:`ensure_repository_trusted`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from ...errors import HubPluginError
+from ...registry import ModelPackage
+from .code_digest import CodeDigest, describe_changes, package_digest
+from .store import PackageTrust, TrustEntry, TrustStore, same_commit
+
+FILES_NAMED_IN_A_QUESTION = 6
+
+
+class UntrustedCode(HubPluginError):
+    """Code from outside the bundled registry was not trusted: refused, changed since it was
+    trusted, or no one could be asked."""
+
+
+def _ask_terminal(question: str) -> bool:
+    print(question + " [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def _is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _when(entry: TrustEntry) -> str:
+    return entry.trusted_at.replace("T", " ").replace("Z", " UTC") if entry.trusted_at else "?"
+
+
+def change_since_trust(entry: PackageTrust | None, code: CodeDigest) -> str | None:
+    """Why ``code`` is not trusted by ``entry``, in a few words; None when it is trusted.
+
+    ``"it is not trusted yet"``, ``"it changed since it was trusted on 2026-12-01 15:20:03 UTC:
+    modified network.py"``, or, for an entry of the old format that covered ``hubconf.py`` alone,
+    a sentence saying so.
+    """
+    if entry is None:
+        return "it is not trusted yet"
+    if entry.legacy:
+        hubconf = entry.files.get("hubconf.py")
+        state = "unchanged" if hubconf and code.files.get("hubconf.py") == hubconf else "changed"
+        others = len(code.files) - (1 if "hubconf.py" in code.files else 0)
+        return (
+            f"it was trusted by an older hub-plugin for its hubconf.py alone ({state} since); trust now "
+            f"covers all its code, and its {others} other "
+            f"{'file was' if others == 1 else 'files were'} never checked"
+        )
+    if entry.digest == code.digest:
+        return None
+    change = describe_changes(entry.files, code.files) or "its code digest differs"
+    return f"it changed since it was trusted on {_when(entry)}: {change}"
+
+
+def is_trusted(package: ModelPackage, store: TrustStore | None = None) -> bool:
+    """Whether ``package``'s code may run without asking: bundled, or trusted with its code as it
+    is now (nothing added, removed or modified since)."""
+    if package.root.trusted:
+        return True
+    entry = (store or TrustStore()).package_entry(package.path)
+    return change_since_trust(entry, package_digest(package)) is None
+
+
+def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
+    """``"26 files (hubconf.py, network.py, ... and 20 more), digest 9c1e2f3a4b5c"``."""
+    paths = sorted(code.files, key=lambda p: (p != "hubconf.py", p))
+    shown = ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+    count = len(paths)
+    return f"{count} file{'s' if count != 1 else ''} ({shown}), digest {code.digest[:12]}"
+
+
+def ensure_trusted(
+    package: ModelPackage,
+    trust: bool | None = None,
+    *,
+    store: TrustStore | None = None,
+    ask: Callable[[str], bool] | None = None,
+    interactive: bool | None = None,
+) -> None:
+    """Return when ``package``'s code may run; raise :class:`UntrustedCode` otherwise.
+
+    ``trust``: True trusts for this call, False refuses, None consults the trust store and, on a
+    terminal (or with ``interactive=True`` and ``ask``), asks once, naming what changed since trust
+    was given, and remembers a yes with the digest that was shown.
+    """
+    if package.root.trusted or trust is True:
+        return
+    where = f"{package.path} (from {package.root.source})"
+    if trust is False:
+        raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
+    store = store or TrustStore()
+    code = package_digest(package)
+    reason = change_since_trust(store.package_entry(package.path), code)
+    if reason is None:
+        return
+    if interactive is None:
+        interactive = _is_interactive()
+    if not interactive:
+        raise UntrustedCode(
+            f"the model package {package.name!r} at {where} is code from outside the bundled "
+            f"registry; {reason}",
+            hint=f"review it, then run 'hub-plugin trust add {package.name}', "
+            "or pass --trust (trust=True) to run it once",
+        )
+    question = (
+        f"The model package {package.name!r} at {where} is code from outside the bundled "
+        f"registry; {reason}.\nIt runs {what_runs(code)}.\nRun it?"
+    )
+    if not (ask or _ask_terminal)(question):
+        raise UntrustedCode(f"not trusted: the model package {package.name!r} at {where}")
+    store.trust_package(
+        package.path, name=package.name, source=package.root.source, digest=code.digest,
+        files=code.files,
+    )
+
+
+def ensure_repository_trusted(
+    url: str,
+    commit: str,
+    trust: bool | None = None,
+    *,
+    name: str = "",
+    source: str = "",
+    store: TrustStore | None = None,
+    ask: Callable[[str], bool] | None = None,
+    interactive: bool | None = None,
+) -> None:
+    """Return when the code of the repository ``url`` at ``commit`` may run; raise
+    :class:`UntrustedCode` otherwise. For model-zoo code (a card's ``repo-link``).
+
+    As :func:`ensure_trusted`: ``trust`` True runs once, False refuses, None consults the store
+    (trusted at the same commit, see :func:`~.store.same_commit`) and on a terminal asks,
+    naming the commit trusted before if there was one, and records a yes with ``commit``,
+    ``name`` and ``source``. Call it before importing anything of the checkout.
+    """
+    label = f"the repository {url} at commit {commit[:12]}" + (f" ({name})" if name else "")
+    if trust is True:
+        return
+    if trust is False:
+        raise UntrustedCode(f"refusing to run the code of {label}")
+    store = store or TrustStore()
+    entry = store.repository_entry(url)
+    if entry is not None and same_commit(entry.commit, commit):
+        return
+    reason = "it is not trusted yet" if entry is None else (
+        f"it was trusted at commit {entry.commit[:12]} on {_when(entry)}, a different commit"
+    )
+    if interactive is None:
+        interactive = _is_interactive()
+    if not interactive:
+        raise UntrustedCode(
+            f"{label} is code from outside the bundled registry; {reason}",
+            hint=f"review it, then run 'hub-plugin trust add {url} --commit {commit}', "
+            "or pass --trust (trust=True) to run it once",
+        )
+    question = (
+        f"{label[0].upper()}{label[1:]} is code from outside the bundled registry; {reason}."
+        "\nRun it?"
+    )
+    if not (ask or _ask_terminal)(question):
+        raise UntrustedCode(f"not trusted: {label}")
+    store.trust_repository(url, commit, name=name, source=source)
+
+
+__all__ = [
+    "UntrustedCode", "change_since_trust", "ensure_repository_trusted", "ensure_trusted",
+    "is_trusted", "what_runs",
+]

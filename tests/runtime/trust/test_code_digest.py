@@ -1,0 +1,120 @@
+"""The code digest: every file that can run or steer what runs, and nothing else; reproducible with
+``sha256sum``; changes described file by file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hub_plugin.registry import Registry
+from hub_plugin.registry.registry import ModelPackage, Root
+from hub_plugin.runtime.trust.code_digest import code_digest, describe_changes, package_digest
+
+
+def write(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "pkg"
+    write(root / "hubconf.py", "def net():\n    pass\n")
+    write(root / "__init__.py")
+    write(root / "layers" / "conv.py", "x = 1\n")
+    write(root / "layers" / "_fast.cpython-311-x86_64-linux-gnu.so", "\x7fELF")
+    write(root / "win" / "_fast.pyd", "MZ")
+    write(root / "legacy.pyc", "sourceless")
+    write(root / "package.yaml", "cards: {}\n")
+    write(root / "presets" / "paper.yaml", "lr: 0.1\n")
+    write(root / "README.md", "# notes\n")
+    write(root / "card.md", "---\nmodel-name: x\n---\n")
+    write(root / "weights.ckpt", "not code")
+    write(root / "__pycache__" / "hubconf.cpython-311.pyc", "cache")
+    write(root / "layers" / "__pycache__" / "conv.cpython-311.pyc", "cache")
+    write(root / ".git" / "hooks" / "post-checkout.py", "git's, not the package's")
+    return root
+
+
+def test_the_digest_covers_code_and_package_yaml_only(folder: Path) -> None:
+    assert sorted(code_digest(folder).files) == [
+        "__init__.py", "hubconf.py", "layers/_fast.cpython-311-x86_64-linux-gnu.so",
+        "layers/conv.py", "legacy.pyc", "package.yaml", "win/_fast.pyd",
+    ]
+
+
+def test_declared_configuration_files_are_covered_and_stay_inside(folder: Path) -> None:
+    write(folder.parent / "outside.yaml", "secret: 1\n")
+    files = code_digest(folder, patterns=["presets/*.yaml", "../*.yaml", "/etc/passwd", "**/*.md"])
+    assert {"presets/paper.yaml", "README.md", "card.md"} <= set(files.files)
+    assert not any("outside" in path or "passwd" in path for path in files.files)
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils' sha256sum")
+def test_the_digest_is_sha256sum_over_the_sorted_listing(folder: Path) -> None:
+    code = code_digest(folder)
+    listing = subprocess.run(
+        ["sha256sum", "--", *sorted(code.files)], cwd=folder, capture_output=True, check=True,
+        env={**os.environ, "LC_ALL": "C"},
+    ).stdout
+    assert listing.decode() == code.listing()
+    again = subprocess.run(["sha256sum"], input=listing, capture_output=True, check=True).stdout
+    assert again.decode().split()[0] == code.digest
+
+
+def test_any_change_changes_the_digest_and_is_described(folder: Path) -> None:
+    before = code_digest(folder)
+    write(folder / "layers" / "conv.py", "x = 2\n")
+    write(folder / "layers" / "attention.py", "y = 1\n")
+    (folder / "legacy.pyc").unlink()
+    write(folder / "README.md", "# edited notes: not code\n")
+    after = code_digest(folder)
+    assert after.digest != before.digest
+    assert describe_changes(before.files, after.files) == (
+        "modified layers/conv.py; added layers/attention.py; removed legacy.pyc"
+    )
+    assert describe_changes(after.files, after.files) == ""
+
+
+def test_a_long_change_names_a_few_files_and_counts_the_rest() -> None:
+    before = {f"m{i}.py": "a" for i in range(10)}
+    after = {**{f"m{i}.py": "b" for i in range(6)}, **{f"new{i}.py": "c" for i in range(2)}}
+    assert describe_changes(before, after) == (
+        "modified m0.py, m1.py, m2.py and 3 more; added new0.py and new1.py; "
+        "removed m6.py, m7.py, m8.py and 1 more"
+    )
+
+
+def test_folder_links_are_followed_once(folder: Path) -> None:
+    (folder / "layers" / "loop").symlink_to(folder / "layers", target_is_directory=True)
+    shared = write(folder.parent / "shared" / "ops.py", "z = 1\n")
+    (folder / "shared").symlink_to(shared.parent, target_is_directory=True)
+    files = code_digest(folder).files
+    assert "shared/ops.py" in files
+    assert not any(path.startswith("layers/loop/") for path in files)
+
+
+def test_the_bundled_package_covers_its_sub_packages_and_presets() -> None:
+    simclr = Registry.open(plugins=False).package("simclr")
+    files = package_digest(simclr).files
+    assert {"hubconf.py", "networks/network.py", "package.yaml", "presets/paper.yaml"} <= set(files)
+    assert not any(path.endswith(".md") for path in files)
+
+
+def test_a_plugin_package_is_covered_with_its_whole_distribution(tmp_path: Path) -> None:
+    distribution = tmp_path / "site-packages" / "zoo_plugin"
+    write(distribution / "__init__.py")
+    write(distribution / "common" / "blocks.py", "b = 1\n")
+    write(distribution / "tiny" / "hubconf.py", "def tiny():\n    pass\n")
+    root = Root(distribution, "plugin zoo-plugin:zoo")
+    package = ModelPackage("tiny", distribution / "tiny", root, ())
+    assert sorted(package_digest(package).files) == [
+        "__init__.py", "common/blocks.py", "tiny/hubconf.py",
+    ]
+    folder_only = ModelPackage("tiny", distribution / "tiny", Root(distribution, "--registry"), ())
+    assert sorted(package_digest(folder_only).files) == ["hubconf.py"]

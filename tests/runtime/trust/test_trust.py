@@ -1,0 +1,246 @@
+"""Trust: code from outside the bundled registry runs only once someone said yes, and any change to
+any file that can run (not only ``hubconf.py``) is asked about again, naming what changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from card_samples import card_text, write_card
+
+from hub_plugin.registry import Registry
+from hub_plugin.registry.registry import ModelPackage
+from hub_plugin.runtime.trust.gate import (
+    UntrustedCode,
+    ensure_repository_trusted,
+    ensure_trusted,
+    is_trusted,
+)
+from hub_plugin.runtime.trust.store import TrustStore, TrustStoreError
+
+
+def open_package(registry_folder: Path) -> ModelPackage:
+    registry = Registry.open([registry_folder], environment=False, plugins=False)
+    return registry.package("outsider")
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> ModelPackage:
+    folder = tmp_path / "registry" / "outsider"
+    write_card(folder, "outsider_card", card_text())
+    (folder / "__init__.py").write_text("")
+    (folder / "hubconf.py").write_text(
+        "def outsider():\n    'Code from elsewhere.'\n    from .network import build\n\n"
+        "    return build()\n"
+    )
+    (folder / "network.py").write_text("def build():\n    return 'a network'\n")
+    (folder / "package.yaml").write_text(
+        "cards:\n  outsider_card: {network: outsider}\ntrust-files: [presets/*.yaml]\n"
+    )
+    (folder / "presets").mkdir()
+    (folder / "presets" / "small.yaml").write_text("width: 8\n")
+    return open_package(tmp_path / "registry")
+
+
+def never(question: str) -> bool:
+    raise AssertionError(f"asked: {question}")
+
+
+def trusted_once(package: ModelPackage, store: TrustStore) -> None:
+    ensure_trusted(package, store=store, ask=lambda q: True, interactive=True)
+
+
+def refusal(package: ModelPackage, store: TrustStore) -> str:
+    with pytest.raises(UntrustedCode) as caught:
+        ensure_trusted(package, store=store, interactive=False)
+    return str(caught.value)
+
+
+def question(package: ModelPackage, store: TrustStore) -> str:
+    asked: list[str] = []
+    with pytest.raises(UntrustedCode, match="not trusted"):
+        ensure_trusted(package, store=store, ask=lambda q: asked.append(q) or False,
+                       interactive=True)
+    assert len(asked) == 1
+    return asked[0]
+
+
+def test_the_bundled_registry_is_trusted_without_asking() -> None:
+    bundled = Registry.open(plugins=False).package("simclr")
+    ensure_trusted(bundled, ask=never, interactive=True)
+
+
+def test_outside_code_in_a_non_interactive_run_is_a_clear_error(package) -> None:
+    message = refusal(package, TrustStore())
+    assert "--trust" in message and str(package.path) in message
+    assert "not trusted yet" in message and "hub-plugin trust add outsider" in message
+
+
+def test_trust_true_runs_once_without_remembering(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    ensure_trusted(package, True, store=store, ask=never, interactive=False)
+    assert not is_trusted(package, store)
+
+
+def test_trust_false_refuses(package, tmp_path: Path) -> None:
+    with pytest.raises(UntrustedCode, match="refusing"):
+        ensure_trusted(package, False, store=TrustStore(tmp_path / "home"))
+
+
+def test_a_yes_is_asked_once_and_remembered(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    questions: list[str] = []
+    ensure_trusted(package, store=store, ask=lambda q: questions.append(q) or True, interactive=True)
+    assert len(questions) == 1 and "outsider" in questions[0]
+    assert "5 files (hubconf.py, __init__.py, network.py" in questions[0]  # what will run
+    assert is_trusted(package, store)
+    ensure_trusted(package, store=TrustStore(tmp_path / "home"), ask=never, interactive=True)
+    ensure_trusted(package, store=TrustStore(tmp_path / "home"), interactive=False)
+
+
+def test_an_unchanged_package_opened_again_is_not_asked(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    (package.path / "README.md").write_text("notes, not code\n")
+    (package.path / "__pycache__").mkdir()
+    (package.path / "__pycache__" / "network.cpython-311.pyc").write_bytes(b"cache")
+    again = open_package(tmp_path / "registry")
+    ensure_trusted(again, store=store, ask=never, interactive=True)
+    ensure_trusted(again, store=store, interactive=False)
+
+
+def test_a_no_is_refused_and_not_remembered(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    with pytest.raises(UntrustedCode, match="not trusted"):
+        ensure_trusted(package, store=store, ask=lambda q: False, interactive=True)
+    assert not is_trusted(package, store)
+    assert not store.path.exists()
+
+
+def test_an_edited_hubconf_is_asked_about_again(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    package.hubconf.write_text("import os\nos.system('echo changed')\n")
+    assert not is_trusted(package, store)
+    assert "modified hubconf.py" in refusal(package, store)
+
+
+def test_an_edited_module_that_is_not_the_hubconf_is_asked_about_again(
+    package, tmp_path: Path
+) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    (package.path / "network.py").write_text("import os\nos.system('echo other code')\n")
+    message = refusal(package, store)
+    assert "changed since it was trusted on 20" in message
+    assert message.count("modified") == 1 and "modified network.py" in message
+    assert "\n" not in message
+    asked = question(package, store)
+    assert "modified network.py" in asked and "Run it?" in asked
+    assert not is_trusted(package, store)  # the no was not remembered
+
+
+def test_an_added_module_is_asked_about_again(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    (package.path / "layers").mkdir()
+    (package.path / "layers" / "attack.py").write_text("print('more code')\n")
+    (package.path / "_speedups.so").write_bytes(b"\x7fELF")
+    message = refusal(package, store)
+    assert "added _speedups.so and layers/attack.py" in message
+    assert "added _speedups.so and layers/attack.py" in question(package, store)
+
+
+def test_a_removed_module_a_changed_package_yaml_and_preset_are_asked_about(
+    package, tmp_path: Path
+) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    (package.path / "network.py").unlink()
+    (package.path / "presets" / "small.yaml").write_text("width: 8\ncommand: rm -rf /\n")
+    message = refusal(package, store)
+    assert "modified presets/small.yaml" in message and "removed network.py" in message
+    trusted_once(package, store)
+    (package.path / "package.yaml").write_text("cards:\n  outsider_card: {network: outsider}\n")
+    # package.yaml changed, and it no longer declares the presets: both are named
+    message = refusal(open_package(tmp_path / "registry"), store)
+    assert "modified package.yaml" in message and "removed presets/small.yaml" in message
+
+
+def test_a_yes_after_a_change_trusts_the_new_code(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    (package.path / "network.py").write_text("def build():\n    return 'version 2'\n")
+    trusted_once(package, store)
+    ensure_trusted(package, store=store, ask=never, interactive=False)
+    assert len(store.entries()) == 1
+
+
+def test_the_store_lives_under_hub_plugin_home(package, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HUB_PLUGIN_HOME", str(tmp_path / "custom-home"))
+    ensure_trusted(package, ask=lambda q: True, interactive=True)
+    data = json.loads((tmp_path / "custom-home" / "trusted.json").read_text())
+    (entry,) = data["entries"]
+    assert entry["kind"] == "package" and entry["folder"] == str(package.path.resolve())
+    assert set(entry["files"]) == {
+        "__init__.py", "hubconf.py", "network.py", "package.yaml", "presets/small.yaml"
+    }
+
+
+def test_an_entry_of_the_old_format_is_asked_about_again_saying_why(
+    package, tmp_path: Path
+) -> None:
+    import hashlib
+
+    home = tmp_path / "home"
+    home.mkdir()
+    hubconf_sha = hashlib.sha256(package.hubconf.read_bytes()).hexdigest()
+    old = {"trusted": {str(package.path.resolve()): {
+        "name": "outsider", "source": "--registry", "hubconf-sha256": hubconf_sha,
+    }}}
+    (home / "trusted.json").write_text(json.dumps(old))
+    store = TrustStore(home)
+    message = refusal(package, store)
+    assert "older hub-plugin for its hubconf.py alone (unchanged since)" in message
+    assert "its 4 other files were never checked" in message
+    (entry,) = store.entries()
+    assert entry.kind == "package" and entry.name == "outsider"
+    trusted_once(package, store)
+    data = json.loads((home / "trusted.json").read_text())
+    assert "trusted" not in data and data["format"] == 2 and len(data["entries"]) == 1
+    assert "legacy" not in data["entries"][0]
+    ensure_trusted(package, store=store, ask=never, interactive=False)
+
+
+def test_a_store_that_is_not_json_is_a_clear_error(package, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "trusted.json").write_text("{not json")
+    with pytest.raises(TrustStoreError, match="is not valid JSON"):
+        ensure_trusted(package, store=TrustStore(home), interactive=False)
+    assert (home / "trusted.json").read_text() == "{not json"  # left for a person to look at
+
+
+URL = "https://gitee.com/mindspore/models"
+COMMIT = "4f1c2a9e0b7d" + "0" * 28
+
+
+def test_a_repository_is_trusted_at_a_commit(tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    with pytest.raises(UntrustedCode, match="not trusted yet") as caught:
+        ensure_repository_trusted(URL, COMMIT, store=store, interactive=False)
+    assert f"trust add {URL} --commit {COMMIT}" in str(caught.value)
+    asked: list[str] = []
+    ensure_repository_trusted(URL, COMMIT, name="resnet50", source="hub mindspore", store=store,
+                              ask=lambda q: asked.append(q) or True, interactive=True)
+    assert URL in asked[0] and COMMIT[:12] in asked[0]
+    assert store.is_repository_trusted(URL + ".git/", COMMIT[:7])
+    ensure_repository_trusted(URL, COMMIT, store=store, ask=never, interactive=False)
+    newer = "9" * 40
+    assert store.is_repository_trusted(URL) and not store.is_repository_trusted(URL, newer)
+    with pytest.raises(UntrustedCode, match=f"trusted at commit {COMMIT[:12]}"):
+        ensure_repository_trusted(URL, newer, store=store, interactive=False)
+    ensure_repository_trusted(URL, newer, store=store, ask=lambda q: True, interactive=True)
+    (entry,) = store.entries()
+    assert entry.kind == "repository" and entry.commit == newer
