@@ -4,6 +4,11 @@ MindSpore Hub imports every ``hubconf.py`` with the model's folder on ``sys.path
 that both have a ``src`` or ``utils`` module collide in one process. Here each package is imported as
 ``hub_plugin_models.<name>``: its modules use relative imports (``from .network import SimCLR``) and
 live in their own namespace, whatever the folder next door calls its modules.
+
+Every module of the package is imported through
+:class:`~hub_plugin.runtime.trust.verified_import.VerifiedFinder`: from its source bytes, with no
+bytecode cache, and, for a package from outside the bundled registry, checked against the listing
+trust was checked with (``listing``), also for a module imported lazily later.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import importlib.util
 import re
 import sys
 import types
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import HubPluginError
@@ -56,23 +62,30 @@ def _namespace() -> types.ModuleType:
     return root
 
 
-def import_package(folder: Path) -> types.ModuleType:
-    """Import the model package in ``folder`` (once per folder) and return it.
+def import_package(folder: Path, listing: Mapping[str, str] | None = None,
+                   scope: Path | None = None) -> types.ModuleType:
+    """Import the model package in ``folder`` (once per folder) and return it; with ``listing``
+    (``{path relative to scope: sha256}``), every module is checked against it when imported.
 
     Raises :class:`PackageImportError` when the folder is not a package.
     """
+    from .trust.verified_import import register_source, verified_finder
+
     folder = Path(folder).resolve()
     name = module_name(folder)
     existing = sys.modules.get(name)
     if existing is not None:
-        return existing
+        source = verified_finder().registered(name)
+        if listing is None or (source is not None and source.listing == dict(listing)):
+            return existing
+        for stale in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[stale]  # the code trust was given for now is not what was imported
     init = folder / "__init__.py"
     if not init.is_file():
         raise PackageImportError(f"{folder} is not a model package: it has no __init__.py")
     _namespace()
-    spec = importlib.util.spec_from_file_location(
-        name, init, submodule_search_locations=[str(folder)]
-    )
+    register_source(name, folder, scope=scope, listing=listing)
+    spec = verified_finder().find_spec(name)
     if spec is None or spec.loader is None:
         raise PackageImportError(f"cannot import the model package in {folder}")
     module = importlib.util.module_from_spec(spec)
@@ -85,7 +98,8 @@ def import_package(folder: Path) -> types.ModuleType:
     return module
 
 
-def import_hubconf(folder: Path) -> types.ModuleType:
-    """Import ``hubconf.py`` of the model package in ``folder``."""
-    package = import_package(folder)
+def import_hubconf(folder: Path, listing: Mapping[str, str] | None = None,
+                   scope: Path | None = None) -> types.ModuleType:
+    """Import ``hubconf.py`` of the model package in ``folder`` (see :func:`import_package`)."""
+    package = import_package(folder, listing, scope)
     return importlib.import_module(f"{package.__name__}.hubconf")

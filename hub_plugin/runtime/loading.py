@@ -86,8 +86,10 @@ def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> Any:
     from .hubconf_import import import_hubconf
     from .trust.gate import ensure_trusted
 
-    ensure_trusted(package, trust)
-    return import_hubconf(package.path)
+    code = ensure_trusted(package, trust)
+    if code is None:
+        return import_hubconf(package.path)
+    return import_hubconf(package.path, code.files, code.scope)
 
 
 ENTRY_POINTS = ("create_network", "load_pretrained", "train", "evaluate", "predict")

@@ -9,6 +9,15 @@ and under the same rules as asset links:
   ``http://`` and ``git://`` only to loopback hosts unless ``allow_http``; ``file://`` and local
   paths are read; any other scheme (``ssh``, ``ext``) is refused. Git's ``protocol.*.allow`` says
   the same, so a redirect or a submodule cannot take git elsewhere;
+- the environment cannot weaken git: every ``GIT_*`` variable (``GIT_SSL_NO_VERIFY``,
+  ``GIT_CONFIG_*``, ``GIT_SSH_COMMAND``, ``GIT_ALLOW_PROTOCOL``, ``GIT_PROXY_COMMAND``,
+  ``GIT_EXEC_PATH``, ``GIT_DIR``, ...) is dropped but the two that only add trusted certificates
+  (``GIT_SSL_CAINFO``, ``GIT_SSL_CAPATH``), and the settings that matter are pinned with ``-c``;
+- a ref or a path given to git comes after ``--`` (a ref ``--upload-pack=<command>`` is a ref
+  name git refuses, never an option), and refs are checked
+  (:func:`~hub_plugin.registry.cards.repo_link.check_ref`) before git sees them;
+- checkouts hold no symbolic links (``core.symlinks=false``: a link is checked out as a small file
+  holding its target), no hooks run (``core.hooksPath`` is empty), no submodule is fetched;
 - git's credential prompts are off (``GIT_TERMINAL_PROMPT=0``, no askpass, no credential helper), so
   a private or missing repository fails at once with one line instead of waiting for a password;
 - one commit only (``--depth 1``), no file contents but those checked out (``--filter=blob:none``),
@@ -28,9 +37,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...errors import HubPluginError, LinkRefused
+from ...registry.cards.repo_link import RepoLinkError, check_ref, is_full_commit
 from ..links.link_rules import is_loopback_host
 from ..links.mirrors import MirrorMap
 
+#: The only ``GIT_*`` variables of the environment git is given: they add certificates to trust.
+KEPT_GIT_VARIABLES = frozenset({"GIT_SSL_CAINFO", "GIT_SSL_CAPATH"})
 #: Seconds a git command may take before it is stopped (a stalled server, a dead network).
 GIT_TIMEOUT = 600.0
 
@@ -109,10 +121,15 @@ class GitTransport:
         options = {
             "protocol.allow": "never",
             "protocol.https.allow": "always",
-            "protocol.file.allow": "always",
+            "protocol.file.allow": "always" if scheme == "file" else "never",
             "protocol.http.allow": "always" if scheme == "http" else "never",
             "protocol.git.allow": "always" if scheme == "git" else "never",
             "http.sslVerify": "true",
+            "core.symlinks": "false",
+            "core.hooksPath": os.devnull,
+            "core.fsmonitor": "false",
+            "submodule.recurse": "false",
+            "fetch.recurseSubmodules": "false",
             "credential.helper": "",
             "core.askPass": "",
             "advice.detachedHead": "false",
@@ -125,7 +142,9 @@ class GitTransport:
         return [arg for key, value in options.items() for arg in ("-c", f"{key}={value}")]
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("GIT_ASKPASS", "SSH_ASKPASS")}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("GIT_") or k in KEPT_GIT_VARIABLES}
+        env.pop("SSH_ASKPASS", None)
         env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C")
         return env
 
@@ -181,21 +200,26 @@ def fetch_sparse(transport: GitTransport, url: str, ref: str, folders: Sequence[
     ``folders`` empty means the whole tree of that commit. Raises :class:`GitError` (also when
     offline: no connection is attempted) or :class:`LinkRefused`.
     """
+    if not is_full_commit(ref):
+        try:
+            check_ref(ref)
+        except RepoLinkError as error:
+            raise GitError(url, ref, error.message) from None
     target = transport.rewrite(url)
     if transport.offline:
         raise GitError(url, ref, "offline mode is on (HUB_PLUGIN_OFFLINE / --offline)",
                        "drop --offline or unset HUB_PLUGIN_OFFLINE to fetch")
     destination.mkdir(parents=True)
     run = transport.run
-    run(["init", "-q", str(destination)], url=target, ref=ref)
-    run(["remote", "add", "origin", target], url=target, ref=ref, cwd=destination)
+    run(["init", "-q", "--", str(destination)], url=target, ref=ref)
+    run(["remote", "add", "--", "origin", target], url=target, ref=ref, cwd=destination)
     if folders:
         run(["config", "core.sparseCheckout", "true"], url=target, cwd=destination)
         patterns = "".join(f"/{folder.strip('/')}/\n" for folder in folders)
         (destination / ".git" / "info").mkdir(exist_ok=True)
         (destination / ".git" / "info" / "sparse-checkout").write_text(patterns, encoding="utf-8")
     run(["-c", "protocol.version=2", "fetch", "-q", "--depth", "1", "--filter=blob:none",
-         "--no-tags", "origin", ref], url=target, ref=ref, cwd=destination)
+         "--no-tags", "--no-recurse-submodules", "--", "origin", ref], url=target, ref=ref, cwd=destination)
     run(["checkout", "-q", "FETCH_HEAD"], url=target, ref=ref, cwd=destination)
     commit, date = run(["log", "-1", "--format=%H %cI"], url=target, cwd=destination).split()
     return SparseCheckout(destination, url, commit, date)

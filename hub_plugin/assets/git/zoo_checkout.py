@@ -35,7 +35,8 @@ import filelock
 
 from ...errors import HubPluginError
 from ...registry.atomic_file import write_atomically
-from ...registry.cards.repo_link import RepoLink
+from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
+from ...registry.contained_path import contained
 from .transport import GitTransport, add_folders, fetch_sparse
 
 ZOO_FOLDER = "zoo"
@@ -58,7 +59,9 @@ class ZooFolder:
 
 
 def repository_key(url: str) -> str:
-    """A folder name for a repository: readable host and path, plus a digest of the URL."""
+    """A folder name for a repository: readable host and path, plus a digest of the URL's normal
+    form (:func:`~hub_plugin.registry.cards.repo_link.normal_repository_url`)."""
+    url = normal_repository_url(url)
     parts = urlsplit(url)
     readable = _UNSAFE.sub("_", f"{parts.hostname or 'local'}_{parts.path.strip('/')}")[:60]
     return f"{readable}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
@@ -76,14 +79,18 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     write_atomically(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def _make_read_only(folder: Path) -> None:
-    """Take the write bits off the folder's files (not its directories, not git's own files)."""
-    for path in folder.rglob("*"):
-        if ".git" in path.relative_to(folder).parts:
-            continue
-        if path.is_file() and not path.is_symlink():
-            mode = path.stat().st_mode
-            path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+def _make_read_only(checkout: Path, folder: Path) -> None:
+    """Take the write bits off the regular files of ``folder`` (not its directories, not git's own
+    files), which must lie inside ``checkout``: no link is followed, nothing outside is touched."""
+    if not folder.resolve().is_relative_to(checkout.resolve()):
+        raise ZooCodeMissing(f"refusing to change {folder}: it is not inside the checkout {checkout}")
+    for top, dirs, files in os.walk(folder):  # followlinks=False: a folder link is not entered
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            path = Path(top) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISREG(mode):
+                path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 class ZooCache:
@@ -94,13 +101,13 @@ class ZooCache:
 
     def folder(self, link: RepoLink, transport: GitTransport) -> ZooFolder:
         """The folder ``link`` names, from the cache or fetched (see the module docstring)."""
-        base = self.root / repository_key(link.repository)
+        base = self.root / repository_key(link.key)
         base.mkdir(parents=True, exist_ok=True)
         with filelock.FileLock(str(base) + ".lock"):
             shutil.rmtree(base / "tmp", ignore_errors=True)
             refs = _read_json(base / "refs.json")
             known = link.ref if link.pinned else refs.get(link.ref)
-            commit = known if isinstance(known, str) else None
+            commit = known if isinstance(known, str) and is_full_commit(known) else None
             if commit and self._complete(base, commit, link.folder):
                 return self._found(link, commit, base)
             if transport.offline:
@@ -116,7 +123,7 @@ class ZooCache:
             refs[link.ref] = commit
             _write_json(base / "refs.json", refs)
             found = self._found(link, commit, base)
-            _make_read_only(found.path)
+            _make_read_only(base / commit, found.path)
             done = _read_json(base / f"{commit}.json")
             folders = [*list(done.get("folders") or []), link.folder]
             _write_json(base / f"{commit}.json", {"folders": sorted(set(map(str, folders)))})
@@ -130,6 +137,8 @@ class ZooCache:
         work = base / "tmp" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             checkout = fetch_sparse(transport, link.repository, link.ref, self._wanted(link), work)
+            if not is_full_commit(checkout.commit):
+                raise ZooCodeMissing(f"git gave {checkout.commit!r} for {link.repository}, not a commit")
             target = base / checkout.commit
             if target.is_dir():  # another ref gave the same commit: widen that checkout
                 add_folders(transport, target, link.repository, self._wanted(link))
@@ -142,11 +151,12 @@ class ZooCache:
     @staticmethod
     def _complete(base: Path, commit: str, folder: str) -> bool:
         done = _read_json(base / f"{commit}.json").get("folders") or []
-        return isinstance(done, list) and folder in done and (base / commit / folder).is_dir()
+        return (isinstance(done, list) and folder in done
+                and contained(base / commit, folder).is_dir())
 
     @staticmethod
     def _found(link: RepoLink, commit: str, base: Path) -> ZooFolder:
-        path = base / commit / link.folder if link.folder else base / commit
+        path = contained(base / commit, link.folder)
         if not path.is_dir():
             raise ZooCodeMissing(
                 f"{link.repository} at {link.ref} (commit {commit[:12]}) has no folder "

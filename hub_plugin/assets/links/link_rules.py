@@ -35,9 +35,12 @@ class Source:
 
 
 def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is this machine: ``localhost`` or an address in 127.0.0.0/8 or ``::1``."""
+    """Whether ``host`` is this machine: ``localhost`` or an address in 127.0.0.0/8 or ``::1``.
+
+    Other names (``evil.localhost``, ``localhost.example.com``) are not: they are resolved by DNS,
+    which may answer any address."""
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

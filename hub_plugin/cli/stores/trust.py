@@ -114,7 +114,8 @@ def run_add(args: argparse.Namespace) -> int:
                 f"trusting the repository {args.name} needs the commit whose code will run",
                 hint="pass --commit SHA",
             )
-        entry = store.trust_repository(args.name, args.commit, source="trust add")
+        commit = _full_commit(args.name, args.commit)
+        entry = store.trust_repository(args.name, commit, source="trust add")
         if args.format == "json":
             print(json.dumps(_row(entry), indent=2))
         else:
@@ -123,6 +124,29 @@ def run_add(args: argparse.Namespace) -> int:
     if args.commit:
         raise UsageError("--commit is for a repository URL, not a model package")
     return _add_package(args, store)
+
+
+def _full_commit(url: str, commit: str) -> str:
+    """``commit`` in full: as given, or a short id resolved once against the checkouts of ``url``
+    in the zoo cache (exactly one must match); anything else is refused, never stored as a prefix."""
+    from ...assets.cache.asset_cache import default_cache_root
+    from ...assets.git.zoo_checkout import ZOO_FOLDER, repository_key
+    from ...registry.cards.repo_link import is_full_commit
+
+    given = commit.strip().lower()
+    if is_full_commit(given):
+        return given
+    folder = default_cache_root() / ZOO_FOLDER / repository_key(url)
+    found = sorted(p.name for p in folder.iterdir() if p.is_dir() and is_full_commit(p.name)
+                   and p.name.startswith(given)) if folder.is_dir() and given else []
+    if len(given) >= 7 and all(c in "0123456789abcdef" for c in given) and len(found) == 1:
+        print(f"{given} is the commit {found[0]} (the checkout in the zoo cache)")
+        return found[0]
+    raise UsageError(
+        f"{commit!r} is not a full commit id of {url}"
+        + (f" ({len(found)} cached checkouts start with it)" if len(found) > 1 else ""),
+        hint="give all 40 hex digits: a short id would trust every commit that shares its digits",
+    )
 
 
 def _add_package(args: argparse.Namespace, store: TrustStore) -> int:

@@ -3,16 +3,21 @@
 Trust is recorded against this digest (see :mod:`hub_plugin.runtime.trust.gate`), so that an edit to
 any module a hubconf imports, not only to ``hubconf.py``, is asked about again. The files covered:
 
-* Python sources and compiled code: ``*.py``, ``*.pyw``, sourceless ``*.pyc`` outside
-  ``__pycache__``, extension modules ``*.so`` and ``*.pyd``;
+* Python sources and compiled code: ``*.py``, ``*.pyw``, ``*.pyc``, extension modules and shared
+  libraries ``*.so``, ``*.pyd``, ``*.dylib``, ``*.dll`` and versioned ones (``libx.so.1``, which
+  ``ctypes`` loads);
+* every file inside a ``__pycache__`` folder (hub-plugin never runs bytecode of such code, see
+  :mod:`.verified_import`, but a folder of that name is importable like any other);
 * ``package.yaml``, which names the networks that run;
 * the configuration files the package declares in ``package.yaml`` as ``trust-files``, a list of
   glob patterns relative to the package folder (``trust-files: [presets/*.yaml]``).
 
-The walk covers the package folder and its sub-folders, sorted, skipping ``__pycache__`` and
-``.git``; folder links are followed once each. A package from a plugin distribution is covered
-with the whole importable package of its distribution (the plugin's root folder), since its hubconf
-may import the distribution's other modules and a ``pip install --upgrade`` changes them all.
+The walk covers the package folder and its sub-folders, sorted, skipping ``.git``. A symbolic
+link anywhere inside is refused (:class:`LinkInPackage`): it would let the code that runs be a file
+the digest never read (a link to ``/usr/lib`` would list thousands of files). A package from a
+plugin distribution is covered with the whole importable package of its distribution (the
+plugin's root folder), since its hubconf may import the distribution's other modules and a
+``pip install --upgrade`` changes them all.
 
 The digest is the sha256 of the ``sha256sum``-style listing ``"<sha256>  <path>\\n"`` of every
 file covered, sorted by path (POSIX, relative to the scope folder), so ``sha256sum`` over the same
@@ -24,21 +29,29 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...errors import HubPluginError
 from ...registry import ModelPackage
 
-CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd")
-"""File name endings of code the interpreter can import."""
+CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd", ".dylib", ".dll")
+"""File name endings of code the interpreter can import or ``ctypes`` can load."""
+_VERSIONED_LIBRARY = re.compile(r"\.so(\.[0-9A-Za-z]+)+$")
+BYTECODE_FOLDER = "__pycache__"
 STEERING_FILES = ("package.yaml",)
 """Files, by name relative to the package folder, that choose what runs."""
-SKIPPED_FOLDERS = frozenset({"__pycache__", ".git"})
+SKIPPED_FOLDERS = frozenset({".git"})
 TRUST_FILES_KEY = "trust-files"
 """The ``package.yaml`` key listing a package's configuration files (glob patterns)."""
 NAMED_PER_KIND = 3
 """How many files of each kind (added, removed, modified) a description names before counting."""
+
+
+class LinkInPackage(HubPluginError):
+    """A package (or zoo folder) to be trusted holds a symbolic link: refused."""
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,8 @@ def listing_digest(files: Mapping[str, str]) -> str:
 
 
 def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str]]:
-    """``(relative path, path)`` of every file under ``folder``, sorted, each real folder once."""
-    real = os.path.realpath(folder)
-    if real in seen:
-        return
-    seen.add(real)
+    """``(relative path, path)`` of every regular file under ``folder``, sorted; a symbolic link
+    is :class:`LinkInPackage`."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -81,11 +91,22 @@ def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str
         return
     for entry in entries:
         path = relative + entry.name
-        if entry.is_dir():
+        if entry.is_symlink():
+            raise LinkInPackage(
+                f"{entry.path} is a symbolic link: code that runs must be files the trust digest "
+                "reads, so a package with links is refused", hint="replace the link by the files",
+            )
+        if entry.is_dir(follow_symlinks=False):
             if entry.name not in SKIPPED_FOLDERS:
                 yield from _walk(entry.path, path + "/", seen)
-        elif entry.is_file():
+        elif entry.is_file(follow_symlinks=False):
             yield path, entry.path
+
+
+def is_code(relative: str) -> bool:
+    """Whether the file at ``relative`` (POSIX) counts as code: see the module docstring."""
+    return (relative.endswith(CODE_SUFFIXES) or bool(_VERSIONED_LIBRARY.search(relative))
+            or BYTECODE_FOLDER in relative.split("/")[:-1])
 
 
 def _sha256(path: str | Path) -> str:
@@ -100,7 +121,7 @@ def code_digest(
 
     ``package_folder`` (default: ``scope``) is where ``package.yaml`` and the ``patterns`` (glob
     patterns of configuration files, relative to it) are looked up. A pattern's matches outside
-    ``scope`` or inside ``__pycache__`` are left out. A file that cannot be read is listed with
+    ``scope`` are left out. A file that cannot be read is listed with
     ``"unreadable"`` for its sha256, so that it still counts (and differs from any readable
     version).
     """
@@ -110,7 +131,7 @@ def code_digest(
     prefix = _relative_prefix(scope, package_folder)
     steering = {prefix + name for name in STEERING_FILES}
     for relative, found in _walk(str(scope), "", set()):
-        if relative.endswith(CODE_SUFFIXES) or relative in steering:
+        if is_code(relative) or relative in steering:
             chosen[relative] = found
     for relative, declared in _declared(scope, package_folder, patterns):
         chosen.setdefault(relative, declared)
@@ -138,7 +159,7 @@ def _declared(scope: Path, folder: Path, patterns: Iterable[str]) -> Iterator[tu
         if not pattern or Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             continue
         for path in sorted(folder.glob(pattern)):
-            if not path.is_file() or SKIPPED_FOLDERS & set(path.parts):
+            if path.is_symlink() or not path.is_file() or SKIPPED_FOLDERS & set(path.parts):
                 continue
             try:
                 relative = path.absolute().relative_to(scope.absolute())
@@ -200,6 +221,7 @@ def _named(paths: Sequence[str]) -> str:
 
 
 __all__ = [
-    "CODE_SUFFIXES", "STEERING_FILES", "TRUST_FILES_KEY", "CodeDigest", "code_digest",
-    "describe_changes", "listing_digest", "package_digest", "package_scope",
+    "CODE_SUFFIXES", "STEERING_FILES", "TRUST_FILES_KEY", "CodeDigest", "LinkInPackage",
+    "code_digest", "describe_changes", "is_code", "listing_digest", "package_digest",
+    "package_scope",
 ]

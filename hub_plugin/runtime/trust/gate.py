@@ -21,7 +21,7 @@ from collections.abc import Callable
 from ...errors import HubPluginError
 from ...registry import ModelPackage
 from .code_digest import CodeDigest, describe_changes, package_digest
-from .store import PackageTrust, TrustEntry, TrustStore, same_commit
+from .store import PackageTrust, TrustEntry, TrustStore
 
 FILES_NAMED_IN_A_QUESTION = 6
 
@@ -92,15 +92,21 @@ def ensure_trusted(
     store: TrustStore | None = None,
     ask: Callable[[str], bool] | None = None,
     interactive: bool | None = None,
-) -> None:
+) -> CodeDigest | None:
     """Return when ``package``'s code may run; raise :class:`UntrustedCode` otherwise.
+
+    Returns the :class:`CodeDigest` the decision was made on (None for the bundled registry):
+    :func:`~hub_plugin.runtime.hubconf_import.import_hubconf` checks every module against it as it
+    imports it, so a file changed after this check (a lazy import during a download) is refused.
 
     ``trust``: True trusts for this call, False refuses, None consults the trust store and, on a
     terminal (or with ``interactive=True`` and ``ask``), asks once, naming what changed since trust
     was given, and remembers a yes with the digest that was shown.
     """
-    if package.root.trusted or trust is True:
-        return
+    if package.root.trusted:
+        return None
+    if trust is True:
+        return package_digest(package)
     where = f"{package.path} (from {package.root.source})"
     if trust is False:
         raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
@@ -108,7 +114,7 @@ def ensure_trusted(
     code = package_digest(package)
     reason = change_since_trust(store.package_entry(package.path), code)
     if reason is None:
-        return
+        return code
     if interactive is None:
         interactive = _is_interactive()
     if not interactive:
@@ -128,6 +134,7 @@ def ensure_trusted(
         package.path, name=package.name, source=package.root.source, digest=code.digest,
         files=code.files,
     )
+    return code
 
 
 def ensure_repository_trusted(
@@ -145,7 +152,7 @@ def ensure_repository_trusted(
     :class:`UntrustedCode` otherwise. For model-zoo code (a card's ``repo-link``).
 
     As :func:`ensure_trusted`: ``trust`` True runs once, False refuses, None consults the store
-    (trusted at the same commit, see :func:`~.store.same_commit`) and on a terminal asks,
+    (trusted at this very commit, a full id: see :func:`~.store.same_commit`) and on a terminal asks,
     naming the commit trusted before if there was one, and records a yes with ``commit``,
     ``name`` and ``source``. Call it before importing anything of the checkout.
     """
@@ -155,11 +162,11 @@ def ensure_repository_trusted(
     if trust is False:
         raise UntrustedCode(f"refusing to run the code of {label}")
     store = store or TrustStore()
-    entry = store.repository_entry(url)
-    if entry is not None and same_commit(entry.commit, commit):
+    if store.is_repository_trusted(url, commit):
         return
+    entry = store.repository_entry(url)
     reason = "it is not trusted yet" if entry is None else (
-        f"it was trusted at commit {entry.commit[:12]} on {_when(entry)}, a different commit"
+        f"it was last trusted at commit {entry.commit[:12]} on {_when(entry)}, a different commit"
     )
     if interactive is None:
         interactive = _is_interactive()

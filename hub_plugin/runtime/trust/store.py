@@ -9,7 +9,9 @@ apart by their ``kind`` field:
     trust was given: the ``digest`` and the per-file ``files`` listing that explains a later change.
 ``"repository"``
     model-zoo code from a card's ``repo-link`` (the remote hubs), keyed by the repository ``url``
-    (see :func:`repository_key`) with the ``commit`` that was trusted.
+    in its normal form (see :func:`repository_key`) and the full ``commit`` id that was trusted: a
+    repository may be trusted at several commits (one entry each), and a short id is never
+    stored (a prefix would trust every commit that shares it).
 
 Both carry ``name`` (what a person calls it), ``source`` (where it was found) and ``trusted-at``
 (UTC, ISO 8601)::
@@ -45,6 +47,7 @@ from typing import Any, Literal
 
 from ...errors import HubPluginError
 from ...registry.atomic_file import write_atomically
+from ...registry.cards.repo_link import is_full_commit, normal_repository_url
 
 STORE_FILE = "trusted.json"
 STORE_FORMAT = 2
@@ -66,15 +69,9 @@ def utc_now() -> str:
 def repository_key(url: str) -> str:
     """The form of a repository URL the store keys on: trimmed, without a trailing ``/`` or
     ``.git``, scheme and host lower-cased. ``https://Gitee.com/mindspore/models.git/`` and
-    ``https://gitee.com/mindspore/models`` are one repository."""
-    text = url.strip().rstrip("/")
-    if text.endswith(".git"):
-        text = text[: -len(".git")].rstrip("/")
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return text
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    ``https://gitee.com/mindspore/models`` are one repository (see
+    :func:`~hub_plugin.registry.cards.repo_link.normal_repository_url`)."""
+    return normal_repository_url(url)
 
 
 @dataclass(frozen=True)
@@ -246,24 +243,24 @@ class TrustStore:
                 return entry
         return None
 
-    def repository_entry(self, url: str) -> RepositoryTrust | None:
-        """The entry of the repository ``url`` (compared by :func:`repository_key`), or None."""
+    def repository_entries(self, url: str) -> list[RepositoryTrust]:
+        """The entries of the repository ``url`` (compared by :func:`repository_key`), one per
+        trusted commit, oldest first."""
         key = repository_key(url)
-        for entry in self._load().entries:
-            if isinstance(entry, RepositoryTrust) and entry.url == key:
-                return entry
-        return None
+        return [e for e in self._load().entries if isinstance(e, RepositoryTrust) and e.url == key]
+
+    def repository_entry(self, url: str, commit: str | None = None) -> RepositoryTrust | None:
+        """The entry of the repository ``url`` at ``commit`` (a full id), or without ``commit`` the
+        one trusted last; None when there is none."""
+        entries = self.repository_entries(url)
+        if commit is not None:
+            entries = [e for e in entries if same_commit(e.commit, commit)]
+        return entries[-1] if entries else None
 
     def is_repository_trusted(self, url: str, commit: str | None = None) -> bool:
-        """Whether the repository ``url`` is trusted; with ``commit``, trusted at that commit.
-
-        A commit may be given in full or as an unambiguous prefix of at least 7 hex digits on
-        either side (the store records what :meth:`trust_repository` was given).
-        """
-        entry = self.repository_entry(url)
-        if entry is None:
-            return False
-        return commit is None or same_commit(entry.commit, commit)
+        """Whether the repository ``url`` is trusted; with ``commit``, trusted at that commit
+        (full ids only: see :func:`same_commit`)."""
+        return self.repository_entry(url, commit) is not None
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -318,24 +315,33 @@ class TrustStore:
     def trust_repository(
         self, url: str, commit: str, *, name: str = "", source: str = ""
     ) -> RepositoryTrust:
-        """Record trust in the repository ``url`` at ``commit``; replaces an earlier entry of the
-        repository (trust follows the commit a person agreed to, not the branch).
+        """Record trust in the repository ``url`` at ``commit``, a full commit id (trust follows the
+        commit a person agreed to, not the branch); other commits trusted before stay trusted, an
+        entry of the same commit is replaced.
 
         ``name`` is what ``trust ls`` shows beside the URL (a card or network name) and what
         ``trust rm NAME`` matches; ``source`` says where it came from (``"hub mindspore"``). Left
-        empty, both keep the values of the entry replaced.
+        empty, both keep the values of the repository's latest entry.
         """
-        if not commit.strip():
+        commit = commit.strip().lower()
+        if not commit:
             raise TrustStoreError(f"trusting the repository {url} needs the commit that will run")
+        if not is_full_commit(commit):
+            raise TrustStoreError(
+                f"{commit!r} is not a full commit id: a short one would trust every commit that "
+                "shares its digits", hint="give all 40 hex digits (git rev-parse SHORT in a clone)",
+            )
         key = repository_key(url)
         with self._changing() as contents:
-            before = next((e for e in contents.entries
-                           if isinstance(e, RepositoryTrust) and e.url == key), None)
+            same_repository = [e for e in contents.entries
+                               if isinstance(e, RepositoryTrust) and e.url == key]
+            before = same_repository[-1] if same_repository else None
             entry = RepositoryTrust(
-                url=key, commit=commit.strip(), name=name or (before.name if before else ""),
+                url=key, commit=commit, name=name or (before.name if before else ""),
                 source=source or (before.source if before else ""), trusted_at=utc_now(),
             )
-            contents.entries = [e for e in contents.entries if e is not before]
+            contents.entries = [e for e in contents.entries
+                                if not (e in same_repository and same_commit(e.commit, commit))]
             contents.entries.append(entry)
         return entry
 
@@ -371,14 +377,10 @@ def looks_like_url(text: str) -> bool:
 
 
 def same_commit(recorded: str, given: str) -> bool:
-    """Whether two commit ids name the same commit: equal, or one a 7+ digit prefix of the other."""
+    """Whether two commit ids name the same commit: both full ids, and equal. A prefix never
+    matches: anyone can make a commit with the same first digits (7 take about a minute)."""
     a, b = recorded.strip().lower(), given.strip().lower()
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 7 and long.startswith(short)
+    return is_full_commit(a) and a == b
 
 
 __all__ = [

@@ -17,6 +17,12 @@ import resnet50``, and ``src`` is the folder's own package. MindSpore Hub puts t
   ``default_config.yaml`` by relative path), ``sys.path`` is restored to what it was (some zoo code
   appends to it), and no ``__pycache__`` is written into the read-only cache.
 
+Every module of the folder is imported from its source bytes, checked against the listing taken
+when trust was checked, with no bytecode read or written
+(:mod:`hub_plugin.runtime.trust.verified_import`); and an import of one of the folder's own names
+run after the scope (a lazy ``from src.utils import x`` inside ``create_network``'s network) still
+gets the folder's module, never the caller's ``src`` on ``sys.path``.
+
 After the scope the modules live on under their private names only.
 """
 
@@ -32,7 +38,7 @@ import os
 import sys
 import threading
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 NAMESPACE = "hub_plugin_zoo"
@@ -91,7 +97,11 @@ class _FolderFinder(importlib.abc.MetaPathFinder):
         )
 
 
-def _package(name: str, folder: Path) -> None:
+def _package(name: str, folder: Path, listing: Mapping[str, str] | None,
+             names: frozenset[str]) -> None:
+    from ..trust.verified_import import register_source
+
+    register_source(name, folder, listing=listing, own_names=names)
     if NAMESPACE not in sys.modules:
         root = types.ModuleType(NAMESPACE, "Model zoo folders imported by hub-plugin.")
         root.__path__ = []
@@ -105,17 +115,20 @@ def _package(name: str, folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def zoo_scope(folder: Path, key: str, entry_point: str) -> Iterator[str]:
+def zoo_scope(folder: Path, key: str, entry_point: str,
+              listing: Mapping[str, str] | None = None) -> Iterator[str]:
     """Run the body with ``folder``'s code importable in isolation; yields the private package name
-    (import ``<name>.<entry point stem>``). See the module docstring for what is shielded."""
+    (import ``<name>.<entry point stem>``). ``listing`` (``{relative path: sha256}``) is what each
+    module must match. See the module docstring for what is shielded."""
     with _ONE_SCOPE:
-        yield from _scoped(Path(folder).resolve(), key, entry_point)
+        yield from _scoped(Path(folder).resolve(), key, entry_point, listing)
 
 
-def _scoped(folder: Path, key: str, entry_point: str) -> Iterator[str]:
+def _scoped(folder: Path, key: str, entry_point: str,
+            listing: Mapping[str, str] | None) -> Iterator[str]:
     package = f"{NAMESPACE}.{key}"
-    _package(package, folder)
     names = top_level_names(folder)
+    _package(package, folder, listing, names)
     set_aside = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in names}
     for name in set_aside:
         del sys.modules[name]

@@ -80,19 +80,23 @@ def zoo_network(
     """Build the card's network with the zoo folder's ``create_network`` (see the module
     docstring). Raises :class:`NoZooEntryPoint`, :class:`~..trust.gate.UntrustedCode` or
     :class:`~.failures.ZooCodeError`."""
-    from ..trust.gate import ensure_repository_trusted
+    from ..trust.code_digest import code_digest
+    from ..trust.gate import UntrustedCode, ensure_repository_trusted
     from .failures import ZooCodeError, call_failure, import_failure
     from .importer import zoo_key, zoo_scope
 
     card = manifest.uid or manifest.name
     entry = entry_point(folder, card)
     ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source)
+    code = code_digest(folder.path)  # what each module must match when it is imported, now or later
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
     key = zoo_key(folder.repository, folder.commit, folder.folder)
-    with zoo_scope(folder.path, key, entry.name) as package:
+    with zoo_scope(folder.path, key, entry.name, code.files) as package:
         try:
             module = importlib.import_module(f"{package}.{entry.stem}")
+        except UntrustedCode:
+            raise
         except Exception as error:
             raise import_failure(error, folder=folder.path, what=what,
                                  card_mindspore=manifest.mindspore_version) from error
@@ -101,6 +105,8 @@ def zoo_network(
             raise NoZooEntryPoint(f"{what} defines no create_network(name, *args, **kwargs)")
         try:
             network = create_network(model_name, *args, **(kwargs or {}))
+        except UntrustedCode:
+            raise
         except TypeError as error:
             failure = call_failure(error, create_network, what=f"{what}: create_network({model_name!r})")
             raise (failure or import_failure(error, folder=folder.path, what=what,

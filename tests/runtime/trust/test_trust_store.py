@@ -90,13 +90,29 @@ def test_both_kinds_live_in_one_store_and_are_removed_by_name_folder_or_url(
     assert json.loads(store.path.read_text())["entries"] == []
 
 
-def test_trusting_again_replaces_the_entry_and_keeps_its_name(tmp_path: Path) -> None:
+def test_a_repository_is_trusted_at_several_commits_each_kept_by_name(tmp_path: Path) -> None:
+    """Issue 17, case 7: trusting a second commit keeps the first (one per repository pushed
+    users to --trust); trusting the same commit again replaces its entry."""
     store = TrustStore(tmp_path / "home")
     store.trust_repository("https://example.org/zoo", "a" * 40, name="zoo", source="hub x")
-    store.trust_repository("https://example.org/zoo", "b" * 40)
-    (entry,) = store.entries()
-    assert isinstance(entry, RepositoryTrust)
-    assert (entry.commit, entry.name, entry.source) == ("b" * 40, "zoo", "hub x")
+    store.trust_repository("https://example.org/zoo.git", "b" * 40)
+    store.trust_repository("https://Example.org/zoo/", "B" * 40)
+    first, second = store.entries()
+    assert isinstance(first, RepositoryTrust) and isinstance(second, RepositoryTrust)
+    assert (first.commit, second.commit) == ("a" * 40, "b" * 40)
+    assert (second.name, second.source) == ("zoo", "hub x")
+    assert store.is_repository_trusted("https://example.org/zoo", "a" * 40)
+    assert store.is_repository_trusted("https://example.org/zoo", "b" * 40)
+    assert not store.is_repository_trusted("https://example.org/zoo", "c" * 40)
+
+
+@pytest.mark.parametrize("commit", ["6d2622e", "6d2622e0b7d1", "HEAD", "master", "a" * 39])
+def test_a_short_or_symbolic_commit_is_refused(tmp_path: Path, commit: str) -> None:
+    """Issue 17, case 7: a prefix would trust every commit that shares its digits."""
+    store = TrustStore(tmp_path / "home")
+    with pytest.raises(TrustStoreError, match="not a full commit id"):
+        store.trust_repository("https://example.org/zoo", commit)
+    assert store.entries() == []
 
 
 def test_a_repository_needs_a_commit(tmp_path: Path) -> None:
@@ -127,12 +143,13 @@ def test_forget_all_clears_old_and_new_entries(tmp_path: Path) -> None:
     assert json.loads(store.path.read_text()) == {"format": 2, "entries": []}
 
 
-def test_repository_keys_and_commit_prefixes() -> None:
+def test_repository_keys_and_full_commits_only() -> None:
     assert repository_key(" https://Gitee.COM/MindSpore/models.git/ ") == (
         "https://gitee.com/MindSpore/models"
     )
     assert repository_key("git@gitee.com:mindspore/models.git") == "git@gitee.com:mindspore/models"
     full = "4f1c2a9e0b7d" + "1" * 28
-    assert same_commit(full, full[:7]) and same_commit(full[:12], full)
-    assert not same_commit(full, full[:6]) and not same_commit(full, "5" + full[1:])
-    assert not same_commit("", full)
+    assert same_commit(full, full.upper()) and same_commit(full, f" {full} ")
+    assert not same_commit(full, full[:7]) and not same_commit(full[:12], full)
+    assert not same_commit(full, "5" + full[1:]) and not same_commit("", full)
+    assert not same_commit(full[:7], full[:7])
