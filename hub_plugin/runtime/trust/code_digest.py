@@ -6,8 +6,10 @@ any module a hubconf imports, not only to ``hubconf.py``, is asked about again. 
 * Python sources and compiled code: ``*.py``, ``*.pyw``, ``*.pyc``, extension modules and shared
   libraries ``*.so``, ``*.pyd``, ``*.dylib``, ``*.dll`` and versioned ones (``libx.so.1``, which
   ``ctypes`` loads);
-* every file inside a ``__pycache__`` folder (hub-plugin never runs bytecode of such code, see
-  :mod:`.verified_import`, but a folder of that name is importable like any other);
+* every file inside a ``__pycache__`` folder but Python's own caches of a source
+  (``<name>.cpython-311.pyc``), which hub-plugin never reads for such code (it compiles the hashed
+  source, :mod:`.verified_import`): a folder of that name is importable like any other, and a
+  ``.py`` planted in it is code;
 * ``package.yaml``, which names the networks that run;
 * the configuration files the package declares in ``package.yaml`` as ``trust-files``, a list of
   glob patterns relative to the package folder (``trust-files: [presets/*.yaml]``).
@@ -40,6 +42,7 @@ from ...registry import ModelPackage
 CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd", ".dylib", ".dll")
 """File name endings of code the interpreter can import or ``ctypes`` can load."""
 _VERSIONED_LIBRARY = re.compile(r"\.so(\.[0-9A-Za-z]+)+$")
+_SOURCE_CACHE = re.compile(r"^[^/.]+\.[a-z]+-[0-9]+(\.opt-[0-9]+)?\.pyc$")
 BYTECODE_FOLDER = "__pycache__"
 STEERING_FILES = ("package.yaml",)
 """Files, by name relative to the package folder, that choose what runs."""
@@ -105,8 +108,11 @@ def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str
 
 def is_code(relative: str) -> bool:
     """Whether the file at ``relative`` (POSIX) counts as code: see the module docstring."""
+    *folders, name = relative.split("/")
+    if folders and folders[-1] == BYTECODE_FOLDER:
+        return not _SOURCE_CACHE.match(name)
     return (relative.endswith(CODE_SUFFIXES) or bool(_VERSIONED_LIBRARY.search(relative))
-            or BYTECODE_FOLDER in relative.split("/")[:-1])
+            or BYTECODE_FOLDER in folders)
 
 
 def _sha256(path: str | Path) -> str:

@@ -12,7 +12,12 @@ import pytest
 
 from hub_plugin.registry import Registry
 from hub_plugin.registry.registry import ModelPackage, Root
-from hub_plugin.runtime.trust.code_digest import code_digest, describe_changes, package_digest
+from hub_plugin.runtime.trust.code_digest import (
+    LinkInPackage,
+    code_digest,
+    describe_changes,
+    package_digest,
+)
 
 
 def write(path: Path, text: str = "") -> Path:
@@ -90,13 +95,26 @@ def test_a_long_change_names_a_few_files_and_counts_the_rest() -> None:
     )
 
 
-def test_folder_links_are_followed_once(folder: Path) -> None:
-    (folder / "layers" / "loop").symlink_to(folder / "layers", target_is_directory=True)
-    shared = write(folder.parent / "shared" / "ops.py", "z = 1\n")
-    (folder / "shared").symlink_to(shared.parent, target_is_directory=True)
-    files = code_digest(folder).files
-    assert "shared/ops.py" in files
-    assert not any(path.startswith("layers/loop/") for path in files)
+@pytest.mark.parametrize("link", ["shared", "layers/ops.py"])
+def test_a_link_inside_a_package_is_refused(folder: Path, link: str) -> None:
+    """Issue 17, case 5: a folder link to /usr/lib made trust list 21,589 files; a file link
+    runs a file the digest never read as a package file."""
+    outside = write(folder.parent / "shared" / "ops.py", "z = 1\n")
+    (folder / link).symlink_to(outside.parent if link == "shared" else outside)
+    with pytest.raises(LinkInPackage, match="symbolic link"):
+        code_digest(folder)
+
+
+def test_code_in_a_bytecode_folder_and_versioned_libraries_are_covered(folder: Path) -> None:
+    """Issue 17, case 5: ``pkg.__pycache__.evil`` imports like any module, ctypes loads
+    ``libx.so.1``; Python's own caches of a source are never read (verified_import) and left out."""
+    write(folder / "__pycache__" / "evil.py", "import os\n")
+    write(folder / "__pycache__" / "evil.cpython-311.opt-1.pyc", "cache")
+    write(folder / "native" / "libfast.so.1", "\x7fELF")
+    write(folder / "native" / "libfast.so.1.2.3", "\x7fELF")
+    files = set(code_digest(folder).files)
+    assert {"__pycache__/evil.py", "native/libfast.so.1", "native/libfast.so.1.2.3"} <= files
+    assert not any(path.endswith(".cpython-311.pyc") or "opt-1" in path for path in files)
 
 
 def test_the_bundled_package_covers_its_sub_packages_and_presets() -> None:

@@ -3,7 +3,11 @@ any file that can run (not only ``hubconf.py``) is asked about again, naming wha
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
+import os
+import py_compile
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,9 @@ from hub_plugin.runtime.trust.gate import (
     ensure_trusted,
     is_trusted,
 )
+from hub_plugin.runtime.hubconf_import import import_hubconf
 from hub_plugin.runtime.trust.store import TrustStore, TrustStoreError
+from hub_plugin.runtime.trust.verified_import import CodeChangedSinceTrust
 
 
 def open_package(registry_folder: Path) -> ModelPackage:
@@ -103,11 +109,71 @@ def test_an_unchanged_package_opened_again_is_not_asked(package, tmp_path: Path)
     store = TrustStore(tmp_path / "home")
     trusted_once(package, store)
     (package.path / "README.md").write_text("notes, not code\n")
-    (package.path / "__pycache__").mkdir()
-    (package.path / "__pycache__" / "network.cpython-311.pyc").write_bytes(b"cache")
     again = open_package(tmp_path / "registry")
     ensure_trusted(again, store=store, ask=never, interactive=True)
     ensure_trusted(again, store=store, interactive=False)
+
+
+def _plant_bytecode(source: Path, evil: str, mode: py_compile.PycInvalidationMode) -> Path:
+    """A pyc of ``evil`` where Python looks for ``source``'s cache, which Python's own loader
+    would run: a timestamp pyc recording the source's mtime and size, or an unchecked-hash one."""
+    fake = source.with_name("evil_source.py")
+    fake.write_text(evil + " " * max(0, source.stat().st_size - len(evil) - 1) + "\n")
+    stamp = source.stat()
+    os.utime(fake, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    cache = Path(importlib.util.cache_from_source(str(source)))
+    py_compile.compile(str(fake), cfile=str(cache), invalidation_mode=mode, doraise=True)
+    fake.unlink()
+    return cache
+
+
+@pytest.mark.parametrize("mode", [py_compile.PycInvalidationMode.TIMESTAMP,
+                                  py_compile.PycInvalidationMode.UNCHECKED_HASH])
+def test_planted_bytecode_in_a_trusted_package_never_runs(
+    package, tmp_path: Path, mode: py_compile.PycInvalidationMode
+) -> None:
+    """Issue 17, case 4: a planted ``__pycache__/*.pyc`` ran in place of the trusted source.
+    Now the source bytes that were hashed are compiled; the pyc is never read."""
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    marker = tmp_path / "pwned"
+    _plant_bytecode(package.path / "network.py",
+                    f"open({str(marker)!r}, 'w').write('ran')\ndef build(): return 'evil'", mode)
+    again = open_package(tmp_path / "registry")
+    code = ensure_trusted(again, store=store, ask=never, interactive=False)
+    assert code is not None
+    hubconf = import_hubconf(again.path, code.files, code.scope)
+    assert hubconf.outsider() == "a network"
+    assert not marker.exists()
+
+
+def test_a_module_changed_after_the_trust_check_is_refused_when_imported(
+    package, tmp_path: Path
+) -> None:
+    """Issue 17, case 6: hubconf imports ``network`` lazily (inside the entry point); a file
+    rewritten between the trust check and that import is refused, before it runs."""
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    code = ensure_trusted(package, store=store, ask=never, interactive=False)
+    assert code is not None
+    hubconf = import_hubconf(package.path, code.files, code.scope)
+    marker = tmp_path / "pwned"
+    (package.path / "network.py").write_text(
+        f"open({str(marker)!r}, 'w').write('ran')\ndef build():\n    return 'evil'\n")
+    with pytest.raises(CodeChangedSinceTrust, match="network.*changed since trust was checked"):
+        hubconf.outsider()
+    assert not marker.exists()
+
+
+def test_a_module_added_after_the_trust_check_is_refused(package, tmp_path: Path) -> None:
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    code = ensure_trusted(package, store=store, ask=never, interactive=False)
+    assert code is not None
+    hubconf = import_hubconf(package.path, code.files, code.scope)
+    (package.path / "extra.py").write_text("raise SystemExit('ran')\n")
+    with pytest.raises(CodeChangedSinceTrust, match="not in the code trust was given for"):
+        importlib.import_module(hubconf.__name__.rpartition(".")[0] + ".extra")
 
 
 def test_a_no_is_refused_and_not_remembered(package, tmp_path: Path) -> None:
@@ -235,12 +301,24 @@ def test_a_repository_is_trusted_at_a_commit(tmp_path: Path) -> None:
     ensure_repository_trusted(URL, COMMIT, name="resnet50", source="hub mindspore", store=store,
                               ask=lambda q: asked.append(q) or True, interactive=True)
     assert URL in asked[0] and COMMIT[:12] in asked[0]
-    assert store.is_repository_trusted(URL + ".git/", COMMIT[:7])
+    assert store.is_repository_trusted(URL + ".git/", COMMIT)
+    assert not store.is_repository_trusted(URL, COMMIT[:7])  # a prefix is not the commit
     ensure_repository_trusted(URL, COMMIT, store=store, ask=never, interactive=False)
     newer = "9" * 40
     assert store.is_repository_trusted(URL) and not store.is_repository_trusted(URL, newer)
     with pytest.raises(UntrustedCode, match=f"trusted at commit {COMMIT[:12]}"):
         ensure_repository_trusted(URL, newer, store=store, interactive=False)
     ensure_repository_trusted(URL, newer, store=store, ask=lambda q: True, interactive=True)
-    (entry,) = store.entries()
-    assert entry.kind == "repository" and entry.commit == newer
+    first, second = store.entries()
+    assert first.kind == second.kind == "repository"
+    assert [first.commit, second.commit] == [COMMIT, newer]  # both stay trusted
+    ensure_repository_trusted(URL, COMMIT, store=store, ask=never, interactive=False)
+
+
+def test_a_commit_that_only_shares_a_prefix_is_not_trusted(tmp_path: Path) -> None:
+    """Issue 17, case 7: a commit ground to share 7 digits with the trusted one ran."""
+    store = TrustStore(tmp_path / "home")
+    store.trust_repository(URL, COMMIT)
+    ground = COMMIT[:7] + "f" * 33
+    with pytest.raises(UntrustedCode, match="a different commit"):
+        ensure_repository_trusted(URL, ground, store=store, interactive=False)
