@@ -109,12 +109,16 @@ def launched_by_msrun(environ: dict[str, str] | None = None) -> bool:
 
 
 def msrun_command(plan: LaunchPlan, hub_plugin_arguments: Sequence[str], log_dir: Path) -> list[str]:
-    """The command that runs ``hub-plugin <hub_plugin_arguments>`` as the plan's workers."""
+    """The command that runs ``hub-plugin <hub_plugin_arguments>`` as the plan's workers.
+
+    Workers start as ``python -P -m hub_plugin``: ``-P`` (and ``PYTHONSAFEPATH`` in
+    :func:`launch`) keeps the working directory off ``sys.path``, so a ``mindspore.py`` or
+    ``hub_plugin/`` in the folder the user runs from cannot shadow the real ones."""
     launcher = "from mindspore.parallel.cluster.run import main; main()"
     return [
-        sys.executable, "-c", launcher,
+        sys.executable, "-P", "-c", launcher,
         *plan.msrun_arguments(log_dir),
-        _python_name(), "-m", "hub_plugin", *hub_plugin_arguments,
+        _python_name(), "-P", "-m", "hub_plugin", *hub_plugin_arguments,
     ]
 
 
@@ -172,6 +176,7 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
     environ = dict(os.environ)
     environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ.get("PATH", "")])
     environ.setdefault("GLOG_v", "3")  # MindSpore's C++ log: errors only
+    environ["PYTHONSAFEPATH"] = "1"  # no worker puts its working directory on sys.path
     command = msrun_command(plan, hub_plugin_arguments, log_dir)
     print(
         f"hub-plugin: starting {plan.world_size} data-parallel workers with msrun "
