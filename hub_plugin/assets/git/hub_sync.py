@@ -29,6 +29,7 @@ import filelock
 
 from ...registry import Registry
 from ...registry.atomic_file import write_atomically
+from ...registry.contained_path import contained
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
 from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot
@@ -59,8 +60,8 @@ def sync_hub(
             checkout = fetch_sparse(transport, spec.url, spec.ref, [spec.path] if spec.path else [],
                                     work / "clone")
             shutil.rmtree(checkout.path / ".git")
-            cards = checkout.path / spec.path if spec.path else checkout.path
-            if not cards.is_dir():
+            cards = contained(checkout.path, spec.path)  # never a folder outside the clone
+            if not cards.is_dir() or cards.is_symlink():
                 raise HubError(f"{spec.url} at {spec.ref} (commit {checkout.commit[:12]}) has no "
                                f"folder {spec.path!r}", hint="check the hub's --path")
             target = base / "snapshots" / checkout.commit

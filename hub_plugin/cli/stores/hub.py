@@ -75,10 +75,12 @@ def run_ls(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import hub_store
     from ...assets.git.transport import git_url_allowed
+    from ...registry.contained_path import relative_folder
     from ...registry.hubs.store import HubSpec
 
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
-    spec = HubSpec(args.name, args.url, args.ref, args.path.strip("/"))
+    path = relative_folder(args.path.strip("/"), what="the hub's --path")  # inside the checkout
+    spec = HubSpec(args.name, args.url, args.ref, path)
     hub_store().add(spec)
     print(f"added the hub {spec.name!r}: {spec.url} {spec.ref}"
           + (f" {spec.path}/" if spec.path else "") + f" (sync it: hub-plugin hub update {spec.name})")

@@ -137,16 +137,15 @@ def parse_repo_link(link: str) -> RepoLink:
         why = unsafe_segment(segment)
         if why:
             raise RepoLinkError(f"repo-link {link!r} is not a plain repository path: {why}")
-    for marker in ("tree", "blob", "src"):
-        if marker in segments[2:]:
-            at = segments.index(marker, 2)
-            base, rest = segments[:at], segments[at + 1 :]
-            if not rest:
-                raise RepoLinkError(f"repo-link {link!r} has no ref after /{marker}/")
-            ref, folder = rest[0], rest[1:]
-            if marker == "blob" and folder:
-                folder = folder[:-1]
-            break
+    markers = [i for i, s in enumerate(segments) if i >= 2 and s in ("tree", "blob", "src")]
+    if markers:  # the first one: .../models/tree/r1.8/src/x is the folder src/x of r1.8
+        at = markers[0]
+        marker, base, rest = segments[at], segments[:at], segments[at + 1 :]
+        if not rest:
+            raise RepoLinkError(f"repo-link {link!r} has no ref after /{marker}/")
+        ref, folder = rest[0], rest[1:]
+        if marker == "blob" and folder:
+            folder = folder[:-1]
     else:
         base, ref, folder = segments, "HEAD", []
     if not base:

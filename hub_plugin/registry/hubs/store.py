@@ -160,16 +160,22 @@ class HubStore:
         write_atomically(self.settings_file, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
     def remove(self, name: str) -> None:
-        """Forget a hub and delete its snapshots."""
+        """Forget a hub and delete its snapshots: ``hubs/<name>/`` and nothing else (a name that is
+        not a hub name, or a folder that is a link, deletes nothing)."""
         import shutil
 
+        check_hub_name(name)
         spec = self.hub(name)
         data = self._settings()
         data["hubs"].pop(name, None)
         if spec.builtin and name not in data["removed"]:
             data["removed"].append(name)
         write_atomically(self.settings_file, json.dumps(data, indent=2, sort_keys=True) + "\n")
-        shutil.rmtree(self.folder / name, ignore_errors=True)
+        folder = self.folder / name
+        if folder.is_symlink():
+            folder.unlink()  # the link, not what it points to
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
     # --- snapshots ----------------------------------------------------------------------------
 

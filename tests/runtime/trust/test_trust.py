@@ -15,13 +15,13 @@ from card_samples import card_text, write_card
 
 from hub_plugin.registry import Registry
 from hub_plugin.registry.registry import ModelPackage
+from hub_plugin.runtime.hubconf_import import import_hubconf
 from hub_plugin.runtime.trust.gate import (
     UntrustedCode,
     ensure_repository_trusted,
     ensure_trusted,
     is_trusted,
 )
-from hub_plugin.runtime.hubconf_import import import_hubconf
 from hub_plugin.runtime.trust.store import TrustStore, TrustStoreError
 from hub_plugin.runtime.trust.verified_import import CodeChangedSinceTrust
 
@@ -160,7 +160,7 @@ def test_a_module_changed_after_the_trust_check_is_refused_when_imported(
     marker = tmp_path / "pwned"
     (package.path / "network.py").write_text(
         f"open({str(marker)!r}, 'w').write('ran')\ndef build():\n    return 'evil'\n")
-    with pytest.raises(CodeChangedSinceTrust, match="network.*changed since trust was checked"):
+    with pytest.raises(CodeChangedSinceTrust, match=r"network.*changed since trust was checked"):
         hubconf.outsider()
     assert not marker.exists()
 
