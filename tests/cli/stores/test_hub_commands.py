@@ -255,3 +255,33 @@ def test_a_first_use_in_several_processes_syncs_once(
         return git_server.proxy.connections - before
 
     assert connections_for(3, tmp_path / "three") == connections_for(1, tmp_path / "one")
+
+
+def test_a_hub_path_outside_the_clone_is_refused_and_rm_deletes_nothing_outside(
+    git_server: GitServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17, case 13: ``hub add --path ../../../victim`` moved a folder from outside the cache
+    into the snapshot, and ``hub rm`` then deleted it. ``hub add`` refuses the path in one line;
+    a settings file edited to say it anyway makes ``hub update`` refuse too; neither ``update``
+    nor ``rm`` touches the folder."""
+    build_hub(git_server)
+    home = Path(os.environ["HUB_PLUGIN_HOME"])
+    victim = tmp_path / "victim"
+    (victim / "cards").mkdir(parents=True)
+    (victim / "cards" / "precious.md").write_text("mine\n")
+    clone = home / "hubs" / "test" / "tmp" / "1-abcdefgh" / "clone"
+    escape = os.path.relpath(victim, clone)
+    assert main(["hub", "add", "test", git_server.url("hub.git"), "--path", escape]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a plain relative path" in err
+    _add(git_server)
+    settings = home / "hubs" / "settings.json"
+    data = json.loads(settings.read_text())
+    data["hubs"]["test"]["path"] = escape
+    settings.write_text(json.dumps(data))
+    assert main(["hub", "update", "test"]) == 1
+    assert "not a plain relative path" in capsys.readouterr().err
+    assert main(["hub", "rm", "test"]) == 0
+    assert (victim / "cards" / "precious.md").read_text() == "mine\n"
+    assert main(["hub", "rm", "../victim"]) == 2
+    assert victim.is_dir()
