@@ -193,3 +193,27 @@ def test_trust_never_imports_mindspore(registry: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_trust_add_with_a_short_commit_is_resolved_once_or_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 17, case 7: ``trust add URL --commit 6d2622e`` trusted every commit with those
+    digits (one ground in 62 s ran). A short id is resolved against the repository's checkouts in
+    the zoo cache (exactly one must match) and stored in full; otherwise refused in one line."""
+    from hub_plugin.assets.git.zoo_checkout import ZOO_FOLDER, repository_key
+
+    assert main(["trust", "add", URL, "--commit", COMMIT[:7]]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a full commit id" in err
+    home = Path(os.environ["HUB_PLUGIN_HOME"])
+    assert not (home / "trusted.json").exists()
+    checkouts = home / ZOO_FOLDER / repository_key(URL + ".git")
+    (checkouts / COMMIT).mkdir(parents=True)
+    assert main(["trust", "add", URL, "--commit", COMMIT[:7]]) == 0
+    assert f"is the commit {COMMIT}" in capsys.readouterr().out
+    (checkouts / (COMMIT[:7] + "0" * 33)).mkdir()
+    assert main(["trust", "add", URL, "--commit", COMMIT[:7]]) == 2
+    assert "2 cached checkouts start with it" in capsys.readouterr().err
+    (entry,) = json.loads((home / "trusted.json").read_text())["entries"]
+    assert entry["commit"] == COMMIT
