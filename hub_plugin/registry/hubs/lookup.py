@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Callable
 from pathlib import Path
 
+from ..contained_path import PathEscape, contained
 from ..entries import CardEntry, Root
 from .store import HubNotSynced, HubSpec, HubStore, Snapshot
 
@@ -35,7 +36,10 @@ class HubCards:
         self.syncer = syncer
 
     def _entry(self, snapshot: Snapshot, uid: str) -> CardEntry | None:
-        path = snapshot.cards / f"{uid}.md"
+        try:
+            path = contained(snapshot.cards, f"{uid}.md")  # inside the snapshot, no link followed
+        except PathEscape:
+            return None
         if not path.is_file():
             return None
         root = Root(snapshot.cards, f"hub {snapshot.hub} @ {snapshot.commit[:12]}", hub=snapshot)

@@ -110,9 +110,23 @@ class CardChecker:
         repo = instance.get("repo-link")
         if isinstance(repo, str) and repo:
             self._link("/repo-link", "repo-link", repo)
+            self._repo_link(repo)
         assets = instance.get("asset")
         if isinstance(assets, list):
             self._assets(assets)
+
+    def _repo_link(self, raw: str) -> None:
+        """A repo-link hub-plugin would refuse to fetch (a traversing folder, a ref that is an
+        option, a local repository) is an error here in every profile, MindSpore Hub's too: it is
+        an attack, not a style, so a hub's CI stops such a card."""
+        from ..cards.repo_link import RepoLinkError, parse_repo_link
+
+        if link_problem(unwrap_link(raw)):
+            return  # said already
+        try:
+            parse_repo_link(raw)
+        except RepoLinkError as error:
+            self.add("/repo-link", "link", error.message)
 
     def _link(self, pointer: str, label: str, raw: str) -> None:
         problem = link_problem(unwrap_link(raw))

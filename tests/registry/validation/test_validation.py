@@ -356,3 +356,20 @@ def test_the_registry_refuses_an_invalid_package(tmp_path: Path) -> None:
     registry = Registry.open([tmp_path], bundled=False, environment=False, plugins=False)
     with pytest.raises(RegistryError, match=r"package\.yaml:1:\d+: schema/type"):
         registry.resolve("tiny")
+
+
+@pytest.mark.parametrize(("link", "words"), [
+    ("https://gitee.com/mindspore/models/tree/r1.8/official/../../../other", "'..'"),
+    ("https://gitee.com/mindspore/models/tree/master/%2Fany%2Ffolder", "encoded '/'"),
+    ("https://gitee.com/mindspore/models/tree/--upload-pack=x/official", "starts with '-'"),
+])
+def test_a_repo_link_hub_plugin_would_refuse_is_a_defect(
+    tmp_path: Path, link: str, words: str
+) -> None:
+    """Issue 17: a card whose repo-link traverses or smuggles an option fails validation, so a
+    hub's CI gate stops the pull request that adds it."""
+    front = replace_field(VALID_FRONT_MATTER, "repo-link", f"repo-link: <{link}>")
+    for profile in ("strict", "mindspore-hub"):
+        report = validate_file(write_card(tmp_path, "card", card_text(front)), profile)
+        defects = [d for d in report.errors if d.pointer == "/repo-link"]
+        assert defects and words in defects[0].message
