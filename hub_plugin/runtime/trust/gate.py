@@ -147,13 +147,15 @@ def ensure_repository_trusted(
     store: TrustStore | None = None,
     ask: Callable[[str], bool] | None = None,
     interactive: bool | None = None,
+    code: CodeDigest | None = None,
 ) -> None:
     """Return when the code of the repository ``url`` at ``commit`` may run; raise
     :class:`UntrustedCode` otherwise. For model-zoo code (a card's ``repo-link``).
 
     As :func:`ensure_trusted`: ``trust`` True runs once, False refuses, None consults the store
     (trusted at this very commit, a full id: see :func:`~.store.same_commit`) and on a terminal asks,
-    naming the commit trusted before if there was one, and records a yes with ``commit``,
+    naming the commit trusted before if there was one and, given ``code`` (the folder's digest),
+    the files that will run, and records a yes with ``commit``,
     ``name`` and ``source``. Call it before importing anything of the checkout.
     """
     label = f"the repository {url} at commit {commit[:12]}" + (f" ({name})" if name else "")
@@ -178,7 +180,7 @@ def ensure_repository_trusted(
         )
     question = (
         f"{label[0].upper()}{label[1:]} is code from outside the bundled registry; {reason}."
-        "\nRun it?"
+        + (f"\nIt runs {what_runs(code)}." if code is not None else "") + "\nRun it?"
     )
     if not (ask or _ask_terminal)(question):
         raise UntrustedCode(f"not trusted: {label}")

@@ -87,8 +87,9 @@ def zoo_network(
 
     card = manifest.uid or manifest.name
     entry = entry_point(folder, card)
-    ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source)
     code = code_digest(folder.path)  # what each module must match when it is imported, now or later
+    ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source,
+                              code=code)
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
     key = zoo_key(folder.repository, folder.commit, folder.folder)

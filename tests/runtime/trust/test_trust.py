@@ -322,3 +322,13 @@ def test_a_commit_that_only_shares_a_prefix_is_not_trusted(tmp_path: Path) -> No
     ground = COMMIT[:7] + "f" * 33
     with pytest.raises(UntrustedCode, match="a different commit"):
         ensure_repository_trusted(URL, ground, store=store, interactive=False)
+
+
+def test_the_question_for_a_repository_names_the_files_that_will_run(tmp_path: Path) -> None:
+    from hub_plugin.runtime.trust.code_digest import CodeDigest
+
+    code = CodeDigest(tmp_path, {"mindspore_hub_conf.py": "a" * 64, "src/net.py": "b" * 64})
+    asked: list[str] = []
+    ensure_repository_trusted(URL, COMMIT, store=TrustStore(tmp_path / "home"), code=code,
+                              ask=lambda q: asked.append(q) or True, interactive=True)
+    assert "It runs 2 files (mindspore_hub_conf.py, src/net.py)" in asked[0]
