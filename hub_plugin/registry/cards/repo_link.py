@@ -23,7 +23,9 @@ reads the raw text:
 - the ref is a valid git ref name (``git check-ref-format --allow-onelevel``) or a full commit id,
   and never starts with ``-`` (git would read it as an option);
 - the repository URL is kept as the card writes it but for the scheme and host, lower-cased
-  (``HUB_PLUGIN_MIRROR`` prefixes written for the card's links apply to it unchanged);
+  (``HUB_PLUGIN_MIRROR`` prefixes written for the card's links apply to it unchanged), and a
+  host name in Unicode is written in its ASCII form (``xn--...``), so a look-alike host shows as
+  what it is in the trust question;
   :attr:`RepoLink.key` is its normal form (no trailing ``.git`` or ``/``), the one trust and the
   zoo cache are keyed by.
 """
@@ -157,6 +159,11 @@ def parse_repo_link(link: str) -> RepoLink:
     except PathEscape as error:
         raise RepoLinkError(error.message) from None
     host = parts.hostname.lower()
+    if not host.isascii():  # shown as git and DNS see it: gіtee.com (Cyrillic і) is xn--gtee-...
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise RepoLinkError(f"repo-link {link!r} has a host name that is not valid") from None
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port is None else f"{host}:{port}"

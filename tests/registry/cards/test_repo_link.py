@@ -150,3 +150,11 @@ def test_a_ref_that_passes_is_one_git_accepts(ref: str) -> None:
                           capture_output=True)
     assert done.returncode == 0, ref
     assert not ref.startswith("-")
+
+
+def test_a_look_alike_host_shows_as_what_it_is() -> None:
+    """``gіtee.com`` with a Cyrillic ``і`` reads as Gitee in a trust question; it is shown, and
+    keyed, in the ASCII form git and DNS use."""
+    link = parse_repo_link("https://g\u0456tee.com/mindspore/models/tree/r1.8/official/cv/x")
+    assert link.repository.startswith("https://xn--") and link.repository.isascii()
+    assert link.key != parse_repo_link(f"{ZOO}/tree/r1.8/official/cv/x").key
