@@ -250,7 +250,7 @@ def _load_from_zoo(
     from .zoo.loading import fetch_zoo_folder, zoo_network
 
     is_offline = offline_from_environment() if offline is None else offline
-    folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http)
+    folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http, trust=trust)
     fetched: list[Any] = []
     if pretrained:
         if not manifest.assets:

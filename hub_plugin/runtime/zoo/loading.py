@@ -56,14 +56,20 @@ def entry_point(folder: ZooFolder, card: str) -> Path:
     )
 
 
-def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool) -> ZooFolder:
-    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git."""
+def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
+                     trust: bool | None = None) -> ZooFolder:
+    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git.
+    ``trust=False`` refuses before anything is fetched: code that will not run is not fetched."""
     from ...assets.cache.asset_cache import default_cache_root
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache
     from ...registry.cards.repo_link import parse_repo_link
+    from ..trust.gate import UntrustedCode
 
     link = parse_repo_link(manifest.repo_link)
+    if trust is False:
+        raise UntrustedCode(f"refusing to run the code of the repository {link.repository} "
+                            f"({manifest.uid or manifest.name})")
     transport = GitTransport(offline=offline, allow_http=allow_http)
     return ZooCache(default_cache_root()).folder(link, transport)
 

@@ -152,3 +152,11 @@ def test_offline_load_needs_no_server(zoo: ZooSetup) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "parameters: 2 loaded" in done.stdout and "cached" in done.stdout
+
+
+def test_trust_false_refuses_before_anything_is_fetched(zoo: ZooSetup) -> None:
+    """Issue 17, case 3: with ``trust=False`` the checkout was still fetched (and a hostile ref
+    ran before trust); now nothing of the repository is fetched or written."""
+    with pytest.raises(UntrustedCode, match=f"refusing to run the code of the repository {ZOO}"):
+        load_model("mindspore/1.8/alpha_toy", pretrained=False, trust=False)
+    assert not (zoo.home / "zoo").exists()
