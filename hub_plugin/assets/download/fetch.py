@@ -18,9 +18,11 @@ file whose sha256 failed. The steps:
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,11 +199,7 @@ def _download(
                 announced, resumed = report.announced, report.resumed
             digest = partial.finish()
         except OSError as error:
-            _keep_for_resume(partial)
-            raise CacheError(
-                f"cannot write {partial.path}: {error.strerror or error}",
-                hint="free some space (hub-plugin cache prune) or set HUB_PLUGIN_HOME elsewhere",
-            ) from error
+            raise _write_failed(partial, error) from error
         except BaseException:
             _keep_for_resume(partial)
             raise
@@ -222,6 +220,27 @@ def _download(
             announced=announced,
             retry_command=retry_command,
         )
+
+
+def _write_failed(partial: PartialDownload, error: OSError) -> CacheError:
+    """The one-line error for a local write that failed. A full disk (``ENOSPC``, or a quota's
+    ``EDQUOT``) also deletes the partial file, so that the failed download does not keep the disk
+    full; other failures keep it for the next try to resume."""
+    folder = partial.path.parent
+    if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+        _keep_for_resume(partial)
+        return CacheError(f"cannot write {partial.path}: {error.strerror or error}",
+                          hint="set HUB_PLUGIN_HOME to a writable folder")
+    partial.discard()
+    try:
+        free = f"{shutil.disk_usage(folder).free / 2**20:.1f} MiB free"
+    except OSError:
+        free = "free space unknown"
+    return CacheError(
+        f"no space left in {folder} ({free}): {error.strerror or error}; the unfinished download "
+        "was removed",
+        hint="free some space (hub-plugin cache prune) or set HUB_PLUGIN_HOME elsewhere",
+    )
 
 
 def _keep_for_resume(partial: PartialDownload) -> None:
