@@ -227,7 +227,7 @@ class Registry:
         return Manifest(
             name=entry.name, path=str(entry.path), fields=manifest.fields,
             positions=manifest.positions, uid=entry.uid, package=entry.package,
-            body=manifest.body,
+            body=manifest.body, origin=entry.origin,
         )
 
     def find(self, name: str) -> CardEntry:

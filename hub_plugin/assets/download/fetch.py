@@ -30,15 +30,17 @@ from pathlib import Path
 import filelock
 
 from ...errors import CacheError, IntegrityError, OfflineError, UsageError
+from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.manifest import Asset, Manifest
 from ..cache.asset_cache import AssetCache
 from ..cache.index import CacheEntry, View
-from ..links.link_rules import Source, check_url_allowed, locate
-from ..links.mirrors import MirrorMap
+from ..links.link_rules import Source, check_url_allowed
+from ..links.mirrors import MirrorMap, card_source
 from .hashing import digest_matches
+from .local_file import copy_local_file
 from .partial import PartialDownload
 from .progress import Progress, SilentProgress
-from .transfer import HttpTransfer, TransferPolicy, copy_local_file
+from .transfer import HttpTransfer, TransferPolicy
 
 #: The environment variable that turns offline mode on (``1``, ``true``, ``yes`` or ``on``).
 OFFLINE_VARIABLE = "HUB_PLUGIN_OFFLINE"
@@ -85,6 +87,7 @@ def fetch(
     base_dir: Path | None = None,
     retry_command: str | None = None,
     on_wait: Callable[[str], None] | None = None,
+    origin: CardOrigin | None = None,
 ) -> FetchedAsset:
     """Return ``asset`` verified on disk, downloading it at most once.
 
@@ -92,7 +95,10 @@ def fetch(
     ``offline`` defaults to ``HUB_PLUGIN_OFFLINE``, ``mirrors`` to ``HUB_PLUGIN_MIRROR``;
     ``base_dir`` is where relative local paths start (the card's folder). ``transfer`` (or
     ``policy``) tunes the network side. ``on_wait`` is called with a message when another
-    process is already fetching the same asset and this one waits for it.
+    process is already fetching the same asset and this one waits for it. ``origin`` is where
+    the card came from: it decides whether the link may name a local file (only a local
+    registry's card, inside its root) and where the view goes (``cards/<origin.place>/<file>``);
+    without it the link is the caller's own, and the view ``cards/<card>/<file>``.
 
     Raises :class:`IntegrityError`, :class:`~hub_plugin.errors.DownloadError`,
     :class:`OfflineError`, :class:`~hub_plugin.errors.LinkRefused` or :class:`CacheError`.
@@ -106,9 +112,9 @@ def fetch(
     cache = cache or AssetCache()
     offline = offline_from_environment() if offline is None else offline
     mirrors = MirrorMap.from_environment() if mirrors is None else mirrors
-    view = View(card, asset.file_name) if card else None
+    view = View(card, asset.file_name, origin.place if origin else "") if card else None
     link = mirrors.apply(asset.link)
-    source = locate(link, base_dir=base_dir)
+    source = card_source(asset.link, origin, mirrors, card_dir=base_dir)
     if retry_command is None and card:
         retry_command = f"hub-plugin download {card}"
 
@@ -150,8 +156,11 @@ def fetch(
 def fetch_manifest(manifest: Manifest, **options: object) -> list[FetchedAsset]:
     """:func:`fetch` every asset of a card, in order (the card's folder anchors local paths)."""
     base_dir = Path(manifest.path).parent if manifest.path else None
+    origin = manifest.origin
+    if origin is None:  # a manifest made outside the registry: its links are untrusted
+        origin = CardOrigin.checked(Path(manifest.path or manifest.name))
     return [
-        fetch(asset, card=manifest.name, base_dir=base_dir, **options)  # type: ignore[arg-type]
+        fetch(asset, card=manifest.name, base_dir=base_dir, origin=origin, **options)  # type: ignore[arg-type]
         for asset in manifest.assets
     ]
 

@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -353,32 +352,3 @@ def _short(error: BaseException) -> str:
         text = _URLLIB3_PREFIX.sub("", str(innermost)) or type(innermost).__name__
     text = text.splitlines()[0] if text else type(error).__name__
     return text if len(text) <= 160 else text[:157] + "..."
-
-
-def copy_local_file(
-    source: Path,
-    partial: PartialDownload,
-    *,
-    progress: Progress | None = None,
-    description: str = "",
-    chunk_size: int = CHUNK_SIZE,
-) -> int:
-    """Copy a local file (a ``file://`` link or a path) into ``partial``; returns its size."""
-    progress = progress or SilentProgress()
-    if partial.size:
-        partial.restart()
-    try:
-        size = source.stat().st_size
-        handle = open(source, "rb")  # noqa: SIM115 (closed below)
-    except OSError as error:
-        raise DownloadError(source.as_uri(), f"cannot read: {error.strerror or error}") from error
-    with handle:
-        partial.ensure_room(size)
-        progress.start(description, size)
-        while True:
-            chunk = handle.read(chunk_size)
-            if not chunk:
-                break
-            partial.write(chunk)
-            progress.advance(len(chunk))
-    return size

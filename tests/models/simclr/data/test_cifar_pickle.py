@@ -13,7 +13,7 @@ import os
 import pickle
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 class _Python2Pickler(pickle._Pickler):  # type: ignore[name-defined,misc]
     """Protocol 2 as Python 2 wrote it: ``bytes`` (Python 2's ``str``) as ``BINSTRING``."""
 
-    dispatch = dict(pickle._Pickler.dispatch)  # type: ignore[attr-defined]
+    dispatch: ClassVar[dict[type, Any]] = dict(pickle._Pickler.dispatch)  # type: ignore[attr-defined]
 
     def save_py2_str(self, obj: bytes) -> None:
         if len(obj) < 256:
