@@ -13,8 +13,8 @@ told to expect:
   it is a :class:`~hub_plugin.errors.DownloadError`, not a bigger file.
 - **No length.** A body with no announced length (chunked, or ended by closing) may hold at most
   :attr:`TransferPolicy.max_size <.transfer.TransferPolicy.max_size>` bytes, or else what the disk
-  holds less :data:`FREE_SPACE_RESERVE`: a server that sends forever stops at that, not at a full
-  disk.
+  holds less :data:`FREE_SPACE_RESERVE` (at most a twentieth of it): a server that sends forever
+  stops at that, not at a full disk.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from ...errors import DownloadError
 if TYPE_CHECKING:
     import requests
 
-#: Bytes always left free on the cache's disk by a download whose length nobody announced.
+#: Bytes left free on the cache's disk by a download whose length nobody announced (or a twentieth
+#: of the free space, when that is less).
 FREE_SPACE_RESERVE = 256 * 1024 * 1024
 
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
@@ -77,7 +78,7 @@ def body_limit(announced: int | None, written: int, folder: Path, max_size: int 
     if max_size is not None:
         return max_size
     free = shutil.disk_usage(folder).free
-    return written + max(0, free - FREE_SPACE_RESERVE)
+    return written + free - min(FREE_SPACE_RESERVE, free // 20)
 
 
 def raw_chunks(response: requests.Response, chunk_size: int) -> Iterator[bytes]:
