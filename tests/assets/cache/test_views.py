@@ -52,8 +52,10 @@ def test_two_origins_with_one_card_name_and_file_name_never_share_a_path(tmp_pat
     cache = AssetCache(tmp_path / "cache")
     first = _local_asset(tmp_path / "a", "w.ckpt", b"first")
     second = _local_asset(tmp_path / "b", "w.ckpt", b"second")
-    a = fetch(first, card="net", cache=cache, origin=CardOrigin.local(tmp_path / "a", tmp_path / "a" / "net.md"))
-    b = fetch(second, card="net", cache=cache, origin=CardOrigin.local(tmp_path / "b", tmp_path / "b" / "net.md"))
+    a = fetch(first, card="net", cache=cache,
+              origin=CardOrigin.local(tmp_path / "a", tmp_path / "a" / "net.md"))
+    b = fetch(second, card="net", cache=cache,
+              origin=CardOrigin.local(tmp_path / "b", tmp_path / "b" / "net.md"))
     assert a.path != b.path
     assert a.path.read_bytes() == b"first" and b.path.read_bytes() == b"second"
 

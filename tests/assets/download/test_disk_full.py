@@ -32,7 +32,8 @@ def _namespaces_work() -> bool:
     return probe.returncode == 0
 
 
-pytestmark = pytest.mark.skipif(not _namespaces_work(), reason="unprivileged mount namespaces are not allowed")
+pytestmark = pytest.mark.skipif(not _namespaces_work(),
+                                reason="unprivileged mount namespaces are not allowed")
 
 
 def _in_small_disk(mount: Path, command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
