@@ -251,9 +251,13 @@ class AssetCache:
                 record["links"] = sorted(links)
 
         self.ensure()
-        self.index.update(change)
-        if view is not None:
-            self.views.link(view, sha256)
+        try:
+            self.index.update(change)
+            if view is not None:
+                self.views.link(view, sha256)
+        except OSError as error:  # a full disk here too is the one-line cache error
+            raise CacheError(f"cannot update the asset cache at {self.root}: {error.strerror or error}",
+                             hint="free some space (hub-plugin cache prune)") from error
         entry = self._entry(sha256, self.index.read().get(sha256))
         if entry is None:
             raise CacheError(f"blob {sha256} vanished from the cache at {self.root}")

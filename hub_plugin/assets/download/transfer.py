@@ -304,8 +304,9 @@ class HttpTransfer:
     def _open(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, str]:
         """GET ``url``, following at most ``max_redirects`` redirects, each hop checked."""
         timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+        previous: str | None = None
         for _ in range(self.policy.max_redirects + 1):
-            check_url_allowed(url, allow_http=self.allow_http)
+            check_url_allowed(url, allow_http=self.allow_http, redirected_from=previous)
             response = self.session.get(
                 url, headers=headers, stream=True, timeout=timeout, allow_redirects=False
             )
@@ -313,7 +314,7 @@ class HttpTransfer:
                 return response, url
             location = response.headers.get("Location", "")
             response.close()
-            url = urljoin(url, location)
+            previous, url = url, urljoin(url, location)
         raise DownloadError(url, f"more than {self.policy.max_redirects} redirects")
 
 

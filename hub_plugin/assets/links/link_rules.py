@@ -43,10 +43,18 @@ class Source:
         return self.path is not None
 
 
-def check_url_allowed(url: str, *, allow_http: bool) -> None:
-    """Raise :class:`LinkRefused` unless ``url`` may be requested over the network."""
+def check_url_allowed(url: str, *, allow_http: bool, redirected_from: str | None = None) -> None:
+    """Raise :class:`LinkRefused` unless ``url`` may be requested over the network.
+
+    ``redirected_from`` is the URL whose answer redirected here: a remote server may not send the
+    client to this machine (a hub card's https link must not reach the user's local services).
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    if redirected_from is not None and is_loopback_host(parts.hostname or ""):
+        previous = urlsplit(redirected_from).hostname or ""
+        if not is_loopback_host(previous):
+            raise LinkRefused(f"refusing the redirect from {previous} to this machine ({url})")
     if scheme == "https":
         return
     if scheme == "http":

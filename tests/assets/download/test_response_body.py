@@ -141,3 +141,40 @@ def test_a_parsed_content_range_always_holds_together(first: int, last: int, tot
         assert last < first or (total is not None and last >= total)
     else:
         assert parsed.length >= 1 and (parsed.total is None or parsed.last < parsed.total)
+
+
+def _own_address() -> str | None:
+    """An address of this machine that is not loopback (a 'remote' host the test can serve on)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: no packet is sent for a UDP connect
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_a_remote_server_may_not_redirect_to_this_machine(
+    asset_server: AssetServer, cache: AssetCache, payload: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hub card's link must not reach the user's local services through a redirect, even with
+    --allow-http; loopback to loopback (a local mirror) still redirects."""
+    address = _own_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    monkeypatch.setenv("NO_PROXY", f"127.0.0.1,localhost,{address}")
+    remote = AssetServer(host=address)
+    remote.start()
+    try:
+        local_url = asset_server.add("/local-service", payload)
+        url = remote.add("/w.ckpt", payload, Fault(redirect=local_url))
+        transfer = HttpTransfer(FAST_POLICY, allow_http=True)
+        with pytest.raises(LinkRefused, match=f"redirect from {address} to this machine"):
+            fetch(_asset(url, payload), cache=cache, transfer=transfer, allow_http=True)
+        assert asset_server.requests_for("/local-service") == []
+        hop = asset_server.add("/hop", payload, Fault(redirect=local_url))
+        assert fetch(_asset(hop, payload), cache=cache, transfer=transfer).path.read_bytes() == payload
+    finally:
+        remote.stop()
