@@ -178,3 +178,20 @@ def test_no_global_outside_the_table_is_ever_looked_up(
     path.write_bytes(raw)
     with pytest.raises(DatasetError, match=f"asks for {module}.{name}"):
         load_batch(path)
+
+
+def test_an_extension_code_is_refused_like_a_global(tmp_path: Path) -> None:
+    """``EXT1`` names a callable through copyreg's registry; it goes through ``find_class`` too."""
+    import copyreg
+
+    marker = tmp_path / "ran"
+    copyreg.add_extension("os", "system", 240)
+    try:
+        path = tmp_path / "test_batch"
+        command = f"touch {marker}".encode()
+        path.write_bytes(b"\x80\x02\x82\xf0X" + struct.pack("<I", len(command)) + command + b"\x85R.")
+        with pytest.raises(DatasetError, match="asks for os.system"):
+            load_batch(path)
+    finally:
+        copyreg.remove_extension("os", "system", 240)
+    assert not marker.exists()
