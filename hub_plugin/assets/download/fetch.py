@@ -3,7 +3,10 @@
 :func:`fetch` is the one door through which an asset reaches a caller, and it never hands out a
 file whose sha256 failed. The steps:
 
-1. Rewrite the link through the mirrors (``HUB_PLUGIN_MIRROR``) and resolve it (URL or local file).
+1. Rewrite the link through the mirrors (``HUB_PLUGIN_MIRROR``) and resolve it (URL or local file)
+   by the rules of the card's origin (:func:`~hub_plugin.assets.links.mirrors.card_source`: a hub
+   card names no local file; a local registry's card only files inside its root). A refused link
+   raises :class:`~hub_plugin.errors.LinkRefused` before anything is opened.
 2. Look in the cache by digest (a hit also checks the size) and return the hit.
 3. Offline (``HUB_PLUGIN_OFFLINE=1`` or ``offline=True``) a miss is an :class:`OfflineError`; no
    connection is ever opened. Local files are still read.
@@ -59,8 +62,8 @@ def offline_from_environment(environ: Mapping[str, str] | None = None) -> bool:
 class FetchedAsset:
     """A verified asset on disk.
 
-    ``path`` is where to read it: the readable view ``cards/<card>/<file name>`` when a card was
-    named, else the blob. ``sha256`` is the full digest of the content; ``weak_check`` is true when
+    ``path`` is where to read it: the readable view ``cards/<place>/<file name>`` when a card was
+    named (see :mod:`~hub_plugin.assets.cache.views`), else the blob. ``sha256`` is the full digest of the content; ``weak_check`` is true when
     the card gave only a prefix of it. ``downloaded`` is false when the cache already had it.
     """
 
