@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub_plugin.assets import AssetCache, View, fetch
@@ -63,6 +63,7 @@ def test_two_origins_with_one_card_name_and_file_name_never_share_a_path(tmp_pat
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 
 
+@settings(deadline=None)
 @given(card=TEXT, file_name=TEXT, place=st.lists(TEXT, max_size=5).map("/".join))
 def test_every_view_lies_inside_the_views_folder(card: str, file_name: str, place: str) -> None:
     views = CardViews(Path("/cache/cards"), lambda sha: Path("/cache/blobs") / sha)

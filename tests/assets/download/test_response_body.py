@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from asset_server import FAST_POLICY, AssetServer, Fault
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub_plugin.assets import AssetCache, fetch
@@ -133,6 +133,7 @@ def test_a_redirect_to_a_local_file_or_remote_plain_http_is_refused(
     assert len(asset_server.requests_for("/moved")) == 1 and _tmp_files(cache) == []
 
 
+@settings(deadline=None)
 @given(first=st.integers(0, 2**40), last=st.integers(0, 2**40), total=st.integers(1, 2**40) | st.none())
 def test_a_parsed_content_range_always_holds_together(first: int, last: int, total: int | None) -> None:
     text = f"bytes {first}-{last}/{'*' if total is None else total}"

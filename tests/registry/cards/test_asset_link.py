@@ -7,7 +7,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub_plugin.errors import LinkRefused
@@ -76,6 +76,7 @@ SEGMENTS = st.sampled_from([
 SEPARATORS = st.sampled_from(["/", "//", "%2f", "/./", "\\"])
 
 
+@settings(deadline=None)
 @given(parts=st.lists(SEGMENTS, min_size=1, max_size=6), seps=st.lists(SEPARATORS, min_size=6, max_size=6),
        prefix=st.sampled_from(["", "/", "/srv/registry/", "file://", "file:///srv/registry/",
                                "file://localhost/srv/registry/"]))
