@@ -63,8 +63,9 @@ class FetchedAsset:
     """A verified asset on disk.
 
     ``path`` is where to read it: the readable view ``cards/<place>/<file name>`` when a card was
-    named (see :mod:`~hub_plugin.assets.cache.views`), else the blob. ``sha256`` is the full digest of the content; ``weak_check`` is true when
-    the card gave only a prefix of it. ``downloaded`` is false when the cache already had it.
+    named (see :mod:`~hub_plugin.assets.cache.views`), else the blob. ``sha256`` is the full
+    digest of the content; ``weak_check`` is true when the card gave only a prefix of it.
+    ``downloaded`` is false when the cache already had it.
     """
 
     asset: Asset

@@ -79,6 +79,16 @@ def test_download_refuses_a_hub_card_that_names_a_local_file(
     assert AssetCache(hub).entries() == []
 
 
+def test_a_hub_card_given_by_its_path_is_still_a_hub_card(
+    hub: Path, secret: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (path,) = hub.glob("hubs/aaa/snapshots/*/cards/mindspore/1.8/relative_cifar10.md")
+    capsys.readouterr()
+    assert main(["download", str(path)]) != 0
+    assert "a card from a hub may name only https links" in capsys.readouterr().err
+    assert AssetCache(hub).entries() == []
+
+
 @pytest.mark.parametrize("check", ["--verify-assets", "--check-links"])
 @pytest.mark.parametrize("stem", ["relative_cifar10", "absolute_cifar10", "uri_cifar10", "device_cifar10"])
 def test_validate_in_github_format_reads_no_local_file(
