@@ -8,6 +8,7 @@ test can assert how many transfers were made, or that none was.
 
 from __future__ import annotations
 
+import gzip
 import socket
 import ssl
 import struct
@@ -43,7 +44,13 @@ class Fault:
     ``body``: send these bytes instead of the real content (wrong bytes).
     ``ignore_range``: answer a Range request with 200 and the whole content.
     ``stall_after`` / ``release``: after that many body bytes, wait until ``release`` is set.
-    ``redirect``: answer 302 to this path.
+    ``redirect``: answer 302 to this path (or URL).
+    ``encoding``: send ``Content-Encoding`` with this value, and the body gzip-compressed when it is
+    ``gzip`` (whatever the client asked for, as a misconfigured server does).
+    ``no_length``: send no ``Content-Length`` and end the body by closing the connection.
+    ``forever``: with ``no_length``, send the content again and again until the client goes.
+    ``extra``: bytes sent after the body that ``Content-Length`` does not count.
+    ``content_range`` / ``content_length``: send these header values instead of the true ones.
     """
 
     status: int | None = None
@@ -56,6 +63,12 @@ class Fault:
     stall_after: int | None = None
     release: threading.Event | None = None
     redirect: str | None = None
+    encoding: str | None = None
+    no_length: bool = False
+    forever: bool = False
+    extra: bytes = b""
+    content_range: str | None = None
+    content_length: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class LoggedRequest:
     method: str
     path: str
     range: str | None
+    accept_encoding: str | None = None
 
 
 @dataclass
@@ -183,7 +197,8 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, method: str) -> None:
             path = self.path.split("?", 1)[0]
-            server.log.append(LoggedRequest(method, path, self.headers.get("Range")))
+            server.log.append(LoggedRequest(method, path, self.headers.get("Range"),
+                                            self.headers.get("Accept-Encoding")))
             route, fault = server.next_fault(path)
             if fault.delay:
                 time.sleep(fault.delay)
@@ -197,6 +212,8 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
                 self._empty(302, {"Location": fault.redirect})
                 return
             content = fault.body if fault.body is not None else route.content
+            if fault.encoding == "gzip":
+                content = gzip.compress(content, mtime=0)
             start = self._range_start(fault)
             if start is not None and start >= len(content):
                 self._empty(416, {"Content-Range": f"bytes */{len(content)}"})
@@ -206,14 +223,24 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
                 start = 0
             else:
                 self.send_response(206)
-                self.send_header("Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}")
+                self.send_header("Content-Range", fault.content_range
+                                 or f"bytes {start}-{len(content) - 1}/{len(content)}")
             self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(content) - start))
+            if fault.encoding is not None:
+                self.send_header("Content-Encoding", fault.encoding)
+            if fault.no_length:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", fault.content_length or str(len(content) - start))
             self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
             if method == "HEAD":
                 return
-            body = content[start:]
+            body = content[start:] + fault.extra
+            if fault.forever:
+                self._send_forever(body)
+                return
             limit = fault.cut_after if fault.cut_after is not None else len(body)
             self._send(body[:limit], route.chunk_delay, fault)
             if limit < len(body):
@@ -250,6 +277,13 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
                         time.sleep(chunk_delay)
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def _send_forever(self, body: bytes) -> None:
+            try:
+                while True:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError, OSError):
                 self.close_connection = True
 
         def _empty(self, status: int, headers: dict[str, str] | None = None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cards.asset_link import CardOrigin
 from .hubs.store import Snapshot
 
 
@@ -37,3 +38,12 @@ class CardEntry:
     def address(self) -> str:
         """The most specific name of this card: its UID, else its stem."""
         return self.uid or self.name
+
+    @property
+    def origin(self) -> CardOrigin:
+        """Where the card came from, for the assets layer: a hub snapshot (network links only,
+        views under ``hub/<hub>@<commit>/<uid>``) or a local registry (local files inside its root)."""
+        hub = self.root.hub
+        if hub is not None:
+            return CardOrigin.hub(self.root.path, hub.hub, hub.commit, self.uid or self.name)
+        return CardOrigin.local(self.root.path, self.path)

@@ -227,7 +227,7 @@ class Registry:
         return Manifest(
             name=entry.name, path=str(entry.path), fields=manifest.fields,
             positions=manifest.positions, uid=entry.uid, package=entry.package,
-            body=manifest.body,
+            body=manifest.body, origin=entry.origin,
         )
 
     def find(self, name: str) -> CardEntry:
@@ -235,10 +235,10 @@ class Registry:
         entries = self.cards()
         if name.endswith(".md") and Path(name).is_file():
             path = Path(name).resolve()
-            return next(
-                (e for e in entries if e.path.resolve() == path),
-                CardEntry(path.stem, path, Root(path.parent, "path")),
-            )
+            found = next((e for e in entries if e.path.resolve() == path), None)
+            if found is None and self.hubs is not None:
+                found = self.hubs.entry_for_path(path)
+            return found or CardEntry(path.stem, path, Root(path.parent, "path"))
         by_uid = [e for e in entries if e.uid == name]
         if by_uid:
             return self._one(name, by_uid)

@@ -13,6 +13,7 @@ from asset_server import AssetServer, Fault, asset_server
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
 
 from hub_plugin.cli import main
+from hub_plugin.registry.cards.asset_link import CardOrigin
 
 __all__ = ["asset_server"]
 
@@ -46,7 +47,8 @@ def test_prints_the_verified_path_and_downloads_once(
     card(registry, "tiny", asset_server.add("/models/tiny.ckpt", CONTENT))
     assert download(registry, "tiny") == 0
     out, err = capsys.readouterr()
-    path = home / "cards" / "tiny" / "tiny.ckpt"
+    place = CardOrigin.local(registry, registry / "tiny.md").place  # local/registry-<id>/tiny
+    path = home / "cards" / place / "tiny.ckpt"
     assert out == f"{path}\n"
     assert err == ""  # no progress bar: stderr is not a terminal
     assert path.read_bytes() == CONTENT
@@ -172,5 +174,6 @@ def test_the_command_line_in_a_process_of_its_own(
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{home / 'cards' / 'tiny' / 'tiny.ckpt'}\n"
+    place = CardOrigin.local(registry, registry / "tiny.md").place
+    assert result.stdout == f"{home / 'cards' / place / 'tiny.ckpt'}\n"
     assert result.stderr == ""

@@ -6,8 +6,8 @@ Layout under the cache root (``HUB_PLUGIN_HOME``, by default ``$XDG_CACHE_HOME/h
     CACHEDIR.TAG                  marks the folder as a cache (backup tools skip it)
     index.json                    size, first and last use, cards and links of every blob
     blobs/sha256/<hex>            the content, named by its full digest, read-only
-    cards/<card>/<file name>      a symbolic link to the blob: the readable view
-    tmp/<key>.<pid>.part          downloads in progress (never served)
+    cards/<place>/<file name>     a symbolic link to the blob: the readable view (:mod:`.views`)
+    tmp/<key>.<pid>.part          downloads in progress (never served; ``cache ls`` lists them)
     locks/<key>.lock              one lock per asset, and ``index.lock`` for the index
 
 A blob's name comes only from the digest of its bytes, never from a URL, and a blob appears (by an
@@ -30,7 +30,10 @@ import filelock
 from ...errors import CacheError
 from ..download.hashing import FileDigest, hash_file, is_full_digest
 from ..download.partial import PartialDownload, fsync_directory
-from .index import CacheEntry, CacheIndex, CorruptBlob, PrunePlan, View
+from .index import CacheEntry, CacheIndex, CorruptBlob, PartialFile, PrunePlan, View
+from .views import CardViews, safe_name, view_from_record
+
+__all__ = ["CACHEDIR_TAG", "HOME_VARIABLE", "AssetCache", "default_cache_root", "safe_name"]
 
 #: The environment variable that sets the cache root.
 HOME_VARIABLE = "HUB_PLUGIN_HOME"
@@ -42,7 +45,6 @@ CACHEDIR_TAG = (
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
 _HEX = re.compile(r"[0-9a-f]{1,64}")
 
 
@@ -55,12 +57,6 @@ def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
     xdg = env.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "hub-plugin"
-
-
-def safe_name(text: str) -> str:
-    """``text`` as one harmless path component (no separators, never ``.`` or ``..``)."""
-    name = _UNSAFE_NAME.sub("_", text.strip()) or "_"
-    return "_" + name if name in (".", "..") else name
 
 
 class AssetCache:
@@ -79,6 +75,7 @@ class AssetCache:
         self.locks_dir = self.root / "locks"
         self.index_path = self.root / "index.json"
         self.index = CacheIndex(self.index_path, self.locks_dir / "index.lock", self.blobs_dir)
+        self.views = CardViews(self.views_dir, self.blob_path)
 
     def __repr__(self) -> str:
         return f"AssetCache({str(self.root)!r})"
@@ -103,7 +100,7 @@ class AssetCache:
         return self.blobs_dir / sha256
 
     def view_path(self, view: View) -> Path:
-        return self.views_dir / safe_name(view.card) / safe_name(view.file_name)
+        return self.views.path(view)
 
     # --- locking ------------------------------------------------------------------------------
 
@@ -140,19 +137,23 @@ class AssetCache:
 
     def stale_partials(self) -> list[Path]:
         """Temporary files whose asset lock nobody holds: left by processes that died."""
-        stale = []
-        for part in sorted(self.tmp_dir.glob("*.part")):
-            key = part.name.split(".", 1)[0]
-            lock = self.lock(key)
+        return [part.path for part in self.partials() if not part.active]
+
+    def partials(self) -> list[PartialFile]:
+        """Every unfinished download under ``tmp/``; ``active`` when a process holds its lock."""
+        found = []
+        for part in sorted(self.tmp_dir.glob("*.part")) if self.tmp_dir.is_dir() else ():
+            lock = self.lock(part.name.split(".", 1)[0])
             try:
                 lock.acquire(timeout=0)
-            except filelock.Timeout:
-                continue
-            try:
-                stale.append(part)
-            finally:
                 lock.release()
-        return stale
+                active = False
+            except filelock.Timeout:
+                active = True
+            with contextlib.suppress(OSError):
+                info = part.stat()
+                found.append(PartialFile(part, info.st_size, info.st_mtime, active))
+        return found
 
     def _entry(self, sha256: str, record: Mapping[str, Any] | None) -> CacheEntry | None:
         path = self.blob_path(sha256)
@@ -161,13 +162,7 @@ class AssetCache:
         except OSError:
             return None
         record = record or {}
-        views = tuple(
-            sorted(
-                View(str(v[0]), str(v[1]))
-                for v in record.get("views", ())
-                if isinstance(v, list | tuple) and len(v) == 2
-            )
-        )
+        views = tuple(sorted(filter(None, map(view_from_record, record.get("views", ())))))
         return CacheEntry(
             sha256=sha256,
             size=int(record.get("size", stat.st_size)),
@@ -210,7 +205,7 @@ class AssetCache:
         else:
             candidates = [p.name for p in self.blobs_dir.glob(f"{expected}*") if is_full_digest(p.name)]
         if len(candidates) > 1 and view is not None:
-            target = self._view_target(view)
+            target = self.views.target(view)
             candidates = [c for c in candidates if c == target]
         if len(candidates) != 1:
             return None
@@ -222,12 +217,6 @@ class AssetCache:
             self.remove(sha256)
             return None
         return entry
-
-    def _view_target(self, view: View) -> str | None:
-        try:
-            return os.readlink(self.view_path(view)).rsplit("/", 1)[-1]
-        except OSError:
-            return None
 
     def store(
         self, partial: PartialDownload, digest: FileDigest, view: View | None, link: str | None
@@ -254,7 +243,7 @@ class AssetCache:
             record["last_used"] = now
             if view is not None:
                 views = {tuple(v) for v in record.get("views", ())}
-                views.add((view.card, view.file_name))
+                views.add(view.record())
                 record["views"] = sorted([list(v) for v in views])
             if link is not None:
                 links = set(record.get("links", ()))
@@ -262,36 +251,25 @@ class AssetCache:
                 record["links"] = sorted(links)
 
         self.ensure()
-        self.index.update(change)
-        if view is not None:
-            self._link_view(view, sha256)
+        try:
+            self.index.update(change)
+            if view is not None:
+                self.views.link(view, sha256)
+        except OSError as error:  # a full disk here too is the one-line cache error
+            raise CacheError(f"cannot update the asset cache at {self.root}: {error.strerror or error}",
+                             hint="free some space (hub-plugin cache prune)") from error
         entry = self._entry(sha256, self.index.read().get(sha256))
         if entry is None:
             raise CacheError(f"blob {sha256} vanished from the cache at {self.root}")
         return entry
-
-    def _link_view(self, view: View, sha256: str) -> None:
-        path = self.view_path(view)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        target = os.path.relpath(self.blob_path(sha256), path.parent)
-        with contextlib.suppress(OSError):
-            if os.readlink(path) == target:
-                return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
-        try:
-            os.symlink(target, temporary)
-        except OSError:  # no symbolic links here (some Windows set-ups): a hard link will do
-            os.link(self.blob_path(sha256), temporary)
-        os.replace(temporary, path)
 
     # --- removal ------------------------------------------------------------------------------
 
     def remove(self, sha256: str) -> None:
         """Delete a blob, its views and its index record."""
         record = self.index.read().get(sha256, {})
-        for card, file_name in record.get("views", ()):
-            self._unlink_view(View(card, file_name), sha256)
+        for view in filter(None, map(view_from_record, record.get("views", ()))):
+            self.views.unlink(view, sha256)
         blob = self.blob_path(sha256)
         with contextlib.suppress(OSError):
             os.chmod(blob, 0o644)  # blobs are read-only, and Windows will not delete those
@@ -305,12 +283,12 @@ class AssetCache:
 
     def remove_view(self, view: View) -> None:
         """Drop one card's view of a blob; the blob goes too when no other card uses it."""
-        target = self._view_target(view)
-        self._unlink_view(view, target)
+        target = self.views.target(view)
+        self.views.unlink(view, target)
         if target is None:
             return
         record = self.index.read().get(target, {})
-        views = [v for v in record.get("views", ()) if tuple(v) != (view.card, view.file_name)]
+        views = [v for v in record.get("views", ()) if view_from_record(v) != view]
         if not views:
             self.remove(target)
             return
@@ -322,18 +300,9 @@ class AssetCache:
         self.ensure()
         self.index.update(change)
 
-    def _unlink_view(self, view: View, sha256: str | None) -> None:
-        path = self.view_path(view)
-        if sha256 is None or self._view_target(view) == sha256 or not path.is_symlink():
-            path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()  # only when empty
-
     def dangling_views(self) -> list[Path]:
         """Views whose blob is gone."""
-        if not self.views_dir.is_dir():
-            return []
-        return sorted(p for p in self.views_dir.glob("*/*") if p.is_symlink() and not p.exists())
+        return self.views.dangling()
 
     # --- verify and prune ---------------------------------------------------------------------
 
@@ -396,5 +365,4 @@ class AssetCache:
                 part.unlink(missing_ok=True)
             finally:
                 lock.release()
-        for view in self.dangling_views():
-            view.unlink(missing_ok=True)
+        self.views.remove_dangling()

@@ -28,10 +28,16 @@ INDEX_VERSION = 1
 
 @dataclass(frozen=True, slots=True, order=True)
 class View:
-    """Where a blob shows in the readable view: ``cards/<card>/<file_name>``."""
+    """Where a blob shows in the readable view: ``cards/<place>/<file_name>`` (see
+    :mod:`.views`; an empty ``place`` is the card's name alone, as older versions laid it out)."""
 
     card: str
     file_name: str
+    place: str = ""
+
+    def record(self) -> tuple[str, ...]:
+        """The view as the index stores it (two parts without a place, as older indexes did)."""
+        return (self.card, self.file_name, self.place) if self.place else (self.card, self.file_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,17 @@ class CorruptBlob:
 
     entry: CacheEntry
     actual: FileDigest
+
+
+@dataclass(frozen=True, slots=True)
+class PartialFile:
+    """An unfinished download in ``tmp/``: its bytes so far, its last write (Unix seconds), and
+    whether a process is writing it now (``active``) or it was left by one that stopped."""
+
+    path: Path
+    size: int
+    modified: float
+    active: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,10 @@
 :func:`fetch` is the one door through which an asset reaches a caller, and it never hands out a
 file whose sha256 failed. The steps:
 
-1. Rewrite the link through the mirrors (``HUB_PLUGIN_MIRROR``) and resolve it (URL or local file).
+1. Rewrite the link through the mirrors (``HUB_PLUGIN_MIRROR``) and resolve it (URL or local file)
+   by the rules of the card's origin (:func:`~hub_plugin.assets.links.mirrors.card_source`: a hub
+   card names no local file; a local registry's card only files inside its root). A refused link
+   raises :class:`~hub_plugin.errors.LinkRefused` before anything is opened.
 2. Look in the cache by digest (a hit also checks the size) and return the hit.
 3. Offline (``HUB_PLUGIN_OFFLINE=1`` or ``offline=True``) a miss is an :class:`OfflineError`; no
    connection is ever opened. Local files are still read.
@@ -18,9 +21,11 @@ file whose sha256 failed. The steps:
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +33,17 @@ from pathlib import Path
 import filelock
 
 from ...errors import CacheError, IntegrityError, OfflineError, UsageError
+from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.manifest import Asset, Manifest
 from ..cache.asset_cache import AssetCache
 from ..cache.index import CacheEntry, View
-from ..links.link_rules import Source, check_url_allowed, locate
-from ..links.mirrors import MirrorMap
+from ..links.link_rules import Source, check_url_allowed
+from ..links.mirrors import MirrorMap, card_source
 from .hashing import digest_matches
+from .local_file import copy_local_file
 from .partial import PartialDownload
 from .progress import Progress, SilentProgress
-from .transfer import HttpTransfer, TransferPolicy, copy_local_file
+from .transfer import HttpTransfer, TransferPolicy
 
 #: The environment variable that turns offline mode on (``1``, ``true``, ``yes`` or ``on``).
 OFFLINE_VARIABLE = "HUB_PLUGIN_OFFLINE"
@@ -55,9 +62,10 @@ def offline_from_environment(environ: Mapping[str, str] | None = None) -> bool:
 class FetchedAsset:
     """A verified asset on disk.
 
-    ``path`` is where to read it: the readable view ``cards/<card>/<file name>`` when a card was
-    named, else the blob. ``sha256`` is the full digest of the content; ``weak_check`` is true when
-    the card gave only a prefix of it. ``downloaded`` is false when the cache already had it.
+    ``path`` is where to read it: the readable view ``cards/<place>/<file name>`` when a card was
+    named (see :mod:`~hub_plugin.assets.cache.views`), else the blob. ``sha256`` is the full
+    digest of the content; ``weak_check`` is true when the card gave only a prefix of it.
+    ``downloaded`` is false when the cache already had it.
     """
 
     asset: Asset
@@ -83,6 +91,7 @@ def fetch(
     base_dir: Path | None = None,
     retry_command: str | None = None,
     on_wait: Callable[[str], None] | None = None,
+    origin: CardOrigin | None = None,
 ) -> FetchedAsset:
     """Return ``asset`` verified on disk, downloading it at most once.
 
@@ -90,7 +99,10 @@ def fetch(
     ``offline`` defaults to ``HUB_PLUGIN_OFFLINE``, ``mirrors`` to ``HUB_PLUGIN_MIRROR``;
     ``base_dir`` is where relative local paths start (the card's folder). ``transfer`` (or
     ``policy``) tunes the network side. ``on_wait`` is called with a message when another
-    process is already fetching the same asset and this one waits for it.
+    process is already fetching the same asset and this one waits for it. ``origin`` is where
+    the card came from: it decides whether the link may name a local file (only a local
+    registry's card, inside its root) and where the view goes (``cards/<origin.place>/<file>``);
+    without it the link is the caller's own, and the view ``cards/<card>/<file>``.
 
     Raises :class:`IntegrityError`, :class:`~hub_plugin.errors.DownloadError`,
     :class:`OfflineError`, :class:`~hub_plugin.errors.LinkRefused` or :class:`CacheError`.
@@ -104,9 +116,9 @@ def fetch(
     cache = cache or AssetCache()
     offline = offline_from_environment() if offline is None else offline
     mirrors = MirrorMap.from_environment() if mirrors is None else mirrors
-    view = View(card, asset.file_name) if card else None
+    view = View(card, asset.file_name, origin.place if origin else "") if card else None
     link = mirrors.apply(asset.link)
-    source = locate(link, base_dir=base_dir)
+    source = card_source(asset.link, origin, mirrors, card_dir=base_dir)
     if retry_command is None and card:
         retry_command = f"hub-plugin download {card}"
 
@@ -148,8 +160,11 @@ def fetch(
 def fetch_manifest(manifest: Manifest, **options: object) -> list[FetchedAsset]:
     """:func:`fetch` every asset of a card, in order (the card's folder anchors local paths)."""
     base_dir = Path(manifest.path).parent if manifest.path else None
+    origin = manifest.origin
+    if origin is None:  # a manifest made outside the registry: its links are untrusted
+        origin = CardOrigin.checked(Path(manifest.path or manifest.name))
     return [
-        fetch(asset, card=manifest.name, base_dir=base_dir, **options)  # type: ignore[arg-type]
+        fetch(asset, card=manifest.name, base_dir=base_dir, origin=origin, **options)  # type: ignore[arg-type]
         for asset in manifest.assets
     ]
 
@@ -197,11 +212,7 @@ def _download(
                 announced, resumed = report.announced, report.resumed
             digest = partial.finish()
         except OSError as error:
-            _keep_for_resume(partial)
-            raise CacheError(
-                f"cannot write {partial.path}: {error.strerror or error}",
-                hint="free some space (hub-plugin cache prune) or set HUB_PLUGIN_HOME elsewhere",
-            ) from error
+            raise _write_failed(partial, error) from error
         except BaseException:
             _keep_for_resume(partial)
             raise
@@ -222,6 +233,27 @@ def _download(
             announced=announced,
             retry_command=retry_command,
         )
+
+
+def _write_failed(partial: PartialDownload, error: OSError) -> CacheError:
+    """The one-line error for a local write that failed. A full disk (``ENOSPC``, or a quota's
+    ``EDQUOT``) also deletes the partial file, so that the failed download does not keep the disk
+    full; other failures keep it for the next try to resume."""
+    folder = partial.path.parent
+    if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+        _keep_for_resume(partial)
+        return CacheError(f"cannot write {partial.path}: {error.strerror or error}",
+                          hint="set HUB_PLUGIN_HOME to a writable folder")
+    partial.discard()
+    try:
+        free = f"{shutil.disk_usage(folder).free / 2**20:.1f} MiB free"
+    except OSError:
+        free = "free space unknown"
+    return CacheError(
+        f"no space left in {folder} ({free}): {error.strerror or error}; the unfinished download "
+        "was removed",
+        hint="free some space (hub-plugin cache prune) or set HUB_PLUGIN_HOME elsewhere",
+    )
 
 
 def _keep_for_resume(partial: PartialDownload) -> None:

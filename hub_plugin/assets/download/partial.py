@@ -188,15 +188,20 @@ class PartialDownload:
         return self._digest.result()
 
     def close(self) -> None:
-        """Close the file and keep it, so that a later try can resume from it."""
+        """Close the file and keep it, so that a later try can resume from it.
+
+        Never raises: it is called after a failure that is already being reported (a full disk
+        fails the buffered bytes' flush again, and that second error says nothing new).
+        """
         try:
-            with contextlib.suppress(Exception):  # closing after a failure already reported
+            with contextlib.suppress(Exception):
                 self._drain()
         finally:
             self._stop_threads()
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            with contextlib.suppress(OSError):
+                handle.close()
 
     def discard(self) -> None:
         """Close and delete the file: its bytes must never be used."""

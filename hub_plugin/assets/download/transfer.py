@@ -16,8 +16,9 @@ Over HTTP(S), with ``requests``, streamed, and correct under the faults real ser
 - **TLS.** Verification is never turned off; CA bundles and proxies come from ``requests``'
   standard variables (``REQUESTS_CA_BUNDLE``, ``HTTPS_PROXY``, ``NO_PROXY``, ...).
 
-Content is requested with ``Accept-Encoding: identity`` so that byte ranges and digests are about
-the file itself. The digest is not checked here: that is :func:`hub_plugin.assets.download.fetch`'s job.
+Content is requested with ``Accept-Encoding: identity`` and read undecoded, up to the length the
+server announced and no further (:mod:`.response_body`), so that byte ranges and digests are about
+the file as sent. The digest is not checked here: that is :func:`hub_plugin.assets.download.fetch`'s job.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -39,6 +39,7 @@ from ..links.link_rules import check_url_allowed
 from .hashing import CHUNK_SIZE
 from .partial import PartialDownload
 from .progress import Progress, SilentProgress
+from .response_body import body_limit, content_length, parse_byte_range, raw_chunks, too_long
 
 if TYPE_CHECKING:
     import requests
@@ -48,7 +49,6 @@ RETRY_STATUSES = frozenset({408, 429})
 
 # urllib3 starts messages with the connection object: "HTTPConnection(host=..., port=...): ".
 _URLLIB3_PREFIX = re.compile(r"^(<[^>]*>|\w+\(host=[^)]*\)): ")
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
 def new_session() -> requests.Session:
@@ -68,6 +68,7 @@ class TransferPolicy:
     ``backoff(n)`` before the n-th retry is ``min(backoff_max, backoff_base * 2**(n-1))`` times a
     random factor in [0.5, 1) (the jitter keeps many clients from retrying in step). A
     ``Retry-After`` longer than ``max_retry_after`` is not waited for: the transfer fails saying so.
+    ``max_size`` caps an asset's bytes (``None``: what the disk holds, see :mod:`.response_body`).
     """
 
     connect_timeout: float = 10.0
@@ -78,6 +79,7 @@ class TransferPolicy:
     max_retry_after: float = 300.0
     max_redirects: int = 5
     chunk_size: int = CHUNK_SIZE
+    max_size: int | None = None
 
     def backoff(self, failures: int, jitter: float) -> float:
         """The wait before retry number ``failures`` (from 1), for a ``jitter`` in [0, 1)."""
@@ -127,11 +129,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 def parse_content_range(value: str | None) -> tuple[int, int | None] | None:
     """``(first byte, total length or None)`` from ``Content-Range: bytes a-b/total``."""
-    match = _CONTENT_RANGE.fullmatch((value or "").strip())
-    if match is None:
-        return None
-    total = None if match[3] == "*" else int(match[3])
-    return int(match[1]), total
+    parsed = parse_byte_range(value)
+    return None if parsed is None else (parsed.first, parsed.total)
 
 
 class _Retry(Exception):
@@ -214,6 +213,7 @@ class HttpTransfer:
     ) -> int | None:
         """One request; returns the announced length, or raises :class:`_Retry`."""
         import requests
+        import urllib3
 
         offset = partial.size
         headers = {"Accept-Encoding": "identity"}
@@ -238,19 +238,26 @@ class HttpTransfer:
 
         with closing(response):
             status = response.status_code
-            announced: int | None
+            announced: int | None  # the length of the whole file
+            end: int | None  # the file's size once this body is written
             if status == 206:
-                content_range = parse_content_range(response.headers.get("Content-Range"))
-                if content_range is None or content_range[0] != offset:
+                content_range = parse_byte_range(response.headers.get("Content-Range"))
+                length = content_length(response)
+                if content_range is None or content_range.first != offset or (
+                    length is not None and length != content_range.length
+                ):
                     partial.restart()
                     progress.reset(0)
-                    raise _Retry(f"{answered} resumed at the wrong offset; starting over", delay=0)
-                announced = content_range[1]
+                    got = response.headers.get("Content-Range")
+                    raise _Retry(f"{answered} answered range {got!r} for a file resumed at {offset} "
+                                 "bytes; starting over", delay=0)
+                end = content_range.last + 1
+                announced = end if content_range.total is None else content_range.total
             elif status == 200:
                 if offset:  # the server ignored the Range header: it sends everything again
                     partial.restart()
                     progress.reset(0)
-                announced = _content_length(response)
+                announced = end = content_length(response)
             elif status == 416 and offset:
                 partial.restart()
                 progress.reset(0)
@@ -268,18 +275,26 @@ class HttpTransfer:
             else:
                 raise DownloadError(answered, f"HTTP {status} {response.reason}", status=status)
 
+            max_size = self.policy.max_size
+            if announced is not None and max_size is not None and announced > max_size:
+                raise DownloadError(answered, f"the server announces {announced} bytes, more than "
+                                    f"the {max_size} allowed")
             if announced is not None:
                 partial.ensure_room(announced)
+            limit = body_limit(end, partial.size, partial.path.parent, max_size)
             progress.start(description, announced, completed=partial.size)
-            chunks = response.iter_content(chunk_size=self.policy.chunk_size)
+            chunks = raw_chunks(response, self.policy.chunk_size)
             while True:
                 try:
                     chunk = next(chunks)
                 except StopIteration:
                     break
-                except (requests.RequestException, OSError) as error:
+                except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                     reason = f"transfer broke after {partial.size} bytes: {_short(error)}"
                     raise _Retry(reason) from error
+                if partial.size + len(chunk) > limit:  # the server broke its word: keep nothing
+                    partial.restart()
+                    raise too_long(answered, limit, end)
                 partial.write(chunk)  # a local write error (disk full) is not retried
                 progress.advance(len(chunk))
             if announced is not None and partial.size < announced:
@@ -289,8 +304,9 @@ class HttpTransfer:
     def _open(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, str]:
         """GET ``url``, following at most ``max_redirects`` redirects, each hop checked."""
         timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+        previous: str | None = None
         for _ in range(self.policy.max_redirects + 1):
-            check_url_allowed(url, allow_http=self.allow_http)
+            check_url_allowed(url, allow_http=self.allow_http, redirected_from=previous)
             response = self.session.get(
                 url, headers=headers, stream=True, timeout=timeout, allow_redirects=False
             )
@@ -298,13 +314,8 @@ class HttpTransfer:
                 return response, url
             location = response.headers.get("Location", "")
             response.close()
-            url = urljoin(url, location)
+            previous, url = url, urljoin(url, location)
         raise DownloadError(url, f"more than {self.policy.max_redirects} redirects")
-
-
-def _content_length(response: requests.Response) -> int | None:
-    value = response.headers.get("Content-Length", "")
-    return int(value) if value.isdigit() else None
 
 
 def short_reason(error: BaseException) -> str:
@@ -342,32 +353,3 @@ def _short(error: BaseException) -> str:
         text = _URLLIB3_PREFIX.sub("", str(innermost)) or type(innermost).__name__
     text = text.splitlines()[0] if text else type(error).__name__
     return text if len(text) <= 160 else text[:157] + "..."
-
-
-def copy_local_file(
-    source: Path,
-    partial: PartialDownload,
-    *,
-    progress: Progress | None = None,
-    description: str = "",
-    chunk_size: int = CHUNK_SIZE,
-) -> int:
-    """Copy a local file (a ``file://`` link or a path) into ``partial``; returns its size."""
-    progress = progress or SilentProgress()
-    if partial.size:
-        partial.restart()
-    try:
-        size = source.stat().st_size
-        handle = open(source, "rb")  # noqa: SIM115 (closed below)
-    except OSError as error:
-        raise DownloadError(source.as_uri(), f"cannot read: {error.strerror or error}") from error
-    with handle:
-        partial.ensure_room(size)
-        progress.start(description, size)
-        while True:
-            chunk = handle.read(chunk_size)
-            if not chunk:
-                break
-            partial.write(chunk)
-            progress.advance(len(chunk))
-    return size

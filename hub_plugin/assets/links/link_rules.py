@@ -6,20 +6,29 @@ A card's ``asset-link`` (after :mod:`~hub_plugin.assets.links.mirrors` rewrites 
 - an ``http://`` URL: fetched only when the host is loopback (a local mirror) or the caller allows
   plain HTTP (``--allow-http``); anything else is refused, because an attacker on the path could
   substitute the bytes and only the digest would stand in the way;
-- a ``file://`` URL or a local path (relative paths are taken from the card's folder): copied.
+- a ``file://`` URL or a local path (relative paths are taken from the card's folder): copied, but
+  only where the card's origin allows it (:mod:`hub_plugin.registry.cards.asset_link`: cards of local
+  registries, inside their root; never a hub card) and only when :func:`contained_file` finds a
+  regular file reached without following a symbolic link.
 
-The same rule is applied to every redirect a server answers with.
+The same rule is applied to every redirect a server answers with. "Loopback" is a literal address
+in 127.0.0.0/8 or ``::1``, or ``localhost``: never a name DNS resolves.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from ...errors import LinkRefused
+from ...registry.cards.asset_link import CardOrigin, is_loopback_host, parse_asset_link
+
+__all__ = ["Source", "check_url_allowed", "contained_file", "is_loopback_host", "locate",
+           "locate_card_link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,24 +43,18 @@ class Source:
         return self.path is not None
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is this machine: ``localhost`` or an address in 127.0.0.0/8 or ``::1``.
+def check_url_allowed(url: str, *, allow_http: bool, redirected_from: str | None = None) -> None:
+    """Raise :class:`LinkRefused` unless ``url`` may be requested over the network.
 
-    Other names (``evil.localhost``, ``localhost.example.com``) are not: they are resolved by DNS,
-    which may answer any address."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url_allowed(url: str, *, allow_http: bool) -> None:
-    """Raise :class:`LinkRefused` unless ``url`` may be requested over the network."""
+    ``redirected_from`` is the URL whose answer redirected here: a remote server may not send the
+    client to this machine (a hub card's https link must not reach the user's local services).
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    if redirected_from is not None and is_loopback_host(parts.hostname or ""):
+        previous = urlsplit(redirected_from).hostname or ""
+        if not is_loopback_host(previous):
+            raise LinkRefused(f"refusing the redirect from {previous} to this machine ({url})")
     if scheme == "https":
         return
     if scheme == "http":
@@ -64,8 +67,40 @@ def check_url_allowed(url: str, *, allow_http: bool) -> None:
     raise LinkRefused(f"unsupported link scheme {scheme!r} in {url}")
 
 
+def locate_card_link(link: str, origin: CardOrigin, *, card_dir: Path | None = None) -> Source:
+    """Where a card's ``link`` points, by the rules of the card's ``origin``; a local file is
+    checked on disk (:func:`contained_file`). Raises :class:`LinkRefused`."""
+    parsed = parse_asset_link(link, origin, card_dir=card_dir)
+    if parsed.url is not None:
+        return Source(parsed.url)
+    assert parsed.root is not None and parsed.relative is not None
+    path = contained_file(parsed.root, parsed.relative.parts, link)
+    return Source(path.as_uri(), path)
+
+
+def contained_file(root: Path, parts: tuple[str, ...], link: str) -> Path:
+    """``root/parts...`` when every step is a real folder and the last a regular file: no symbolic
+    link is followed (one would lead out of ``root``), no device or pipe (``/dev/zero`` never
+    ends). Raises :class:`LinkRefused`."""
+    path = root
+    for index, part in enumerate(parts):
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as error:
+            raise LinkRefused(f"the asset link {link!r} names {path}, which cannot be read: "
+                              f"{error.strerror or error}") from None
+        last = index == len(parts) - 1
+        if stat.S_ISLNK(mode):
+            raise LinkRefused(f"the asset link {link!r} goes through the symbolic link {path}")
+        if (last and not stat.S_ISREG(mode)) or (not last and not stat.S_ISDIR(mode)):
+            raise LinkRefused(f"the asset link {link!r} names {path}, which is not a regular file")
+    return path
+
+
 def locate(link: str, *, base_dir: Path | None = None) -> Source:
-    """Resolve ``link`` into a network URL or a local path (not yet checked for being allowed)."""
+    """Resolve a link the user wrote (a mirror, the Python API) into a network URL or a local path
+    (not yet checked for being allowed). A card's link goes through :func:`locate_card_link`."""
     link = link.strip()
     if not link:
         raise LinkRefused("the card gives an empty asset link")

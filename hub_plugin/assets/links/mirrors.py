@@ -4,6 +4,12 @@
 ``https://download.mindspore.cn/=http://127.0.0.1:8000/``. A link that starts with a prefix has it
 replaced; where several prefixes match, the longest wins. The replacement may be another server or
 a ``file://`` URL of a local copy. The digest check is the same whichever copy the bytes come from.
+
+The mirror is the user's, but the rest of the link is the card's: a local mirror serves only files
+inside its folder (the card's part is parsed as a relative path, no ``..``, no symbolic link
+followed), so ``https://download.mindspore.cn/../../etc/x`` cannot reach ``/etc`` through it.
+:func:`card_source` is where a card's link is read from: its mirror when one matches, else the
+link itself under the rules of the card's origin.
 """
 
 from __future__ import annotations
@@ -11,8 +17,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ...errors import LinkRefused
+from ...registry.cards.asset_link import CardOrigin
+from .link_rules import Source, locate, locate_card_link
 
 #: The environment variable holding the mirror pairs.
 MIRROR_VARIABLE = "HUB_PLUGIN_MIRROR"
@@ -57,5 +66,31 @@ class MirrorMap:
                 return replacement + link[len(prefix) :]
         return link
 
+    def source(self, link: str) -> Source | None:
+        """Where the mirror matching ``link`` sends it (``None`` when none matches); a local
+        mirror's file must lie inside the mirror's folder. Raises :class:`LinkRefused`."""
+        for prefix, replacement in self.pairs:
+            if link.startswith(prefix):
+                folder = locate(replacement).path
+                if folder is None:  # another server: the link is a URL like any other
+                    return Source(replacement + link[len(prefix) :])
+                mirror = CardOrigin("local", folder, "")
+                return locate_card_link(link[len(prefix) :], mirror, card_dir=folder)
+        return None
+
     def __bool__(self) -> bool:
         return bool(self.pairs)
+
+
+def card_source(
+    link: str, origin: CardOrigin | None, mirrors: MirrorMap, *, card_dir: Path | None = None
+) -> Source:
+    """Where the asset ``link`` of a card from ``origin`` is read from: a mirror first, else the
+    link by the origin's rules (``None``: a link the caller wrote, e.g. through the Python API,
+    taken as it is). Raises :class:`LinkRefused`."""
+    mirrored = mirrors.source(link)
+    if mirrored is not None:
+        return mirrored
+    if origin is None:
+        return locate(link, base_dir=card_dir)
+    return locate_card_link(link, origin, card_dir=card_dir)

@@ -120,13 +120,13 @@ class LinkProbe:
                 self._sleep(delay)
 
     def _follow(self, url: str, made: int) -> ProbeResult:
-        first = url
+        first, previous = url, None
         for _ in range(self.policy.max_redirects + 1):
-            check_url_allowed(url, allow_http=self.allow_http)
+            check_url_allowed(url, allow_http=self.allow_http, redirected_from=previous)
             status, location, size = self._ask(url)
             made += 1
             if location is not None:
-                url = urljoin(url, location)
+                previous, url = url, urljoin(url, location)
                 continue
             if status < 400:
                 return ProbeResult(first, True, url, status, size, requests=made)

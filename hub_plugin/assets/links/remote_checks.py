@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import CacheError, HubPluginError, IntegrityError, UsageError
+from ...errors import CacheError, HubPluginError, IntegrityError, LinkRefused, UsageError
+from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.card import Defect
 from ...registry.cards.manifest import Asset, unwrap_link
 from ...registry.validation.report import FileReport, ValidationReport
@@ -36,8 +37,7 @@ from ..cache.asset_cache import AssetCache
 from ..download.fetch import fetch
 from ..download.transfer import HttpTransfer, TransferPolicy
 from .host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST, HostPool, Job
-from .link_rules import locate
-from .mirrors import MirrorMap
+from .mirrors import MirrorMap, card_source
 from .probe import LinkProbe
 
 
@@ -89,7 +89,7 @@ class RemoteChecks:
             if target.asset is not None and self.verify_assets:
                 jobs.append(Job(host, partial(self._verify, target, cache, mirrors, transfer)))
             elif self.check_links:
-                jobs.append(Job(host, partial(self._probe, target, link, probe)))
+                jobs.append(Job(host, partial(self._probe, target, link, probe, mirrors)))
             else:
                 continue
             reports.append(target.report)
@@ -122,8 +122,13 @@ class RemoteChecks:
                 yield _Target(file, f"{base}/asset-link", "asset-link", asset.link, asset,
                               f"{base}/asset-sha256")
 
-    def _probe(self, target: _Target, link: str, probe: LinkProbe) -> list[Defect]:
-        source = locate(link, base_dir=Path(target.report.path).parent)
+    def _probe(self, target: _Target, link: str, probe: LinkProbe, mirrors: MirrorMap) -> list[Defect]:
+        # A card being checked may name network links only (a hub's cards come by pull request):
+        # a local path or file:// link is refused unread; a local mirror the user set is read.
+        try:
+            source = card_source(target.link, _checked_origin(target), mirrors)
+        except LinkRefused as refused:
+            return [_at(target, target.pointer, "link/refused", "error", f"'{target.label}': {refused}")]
         if source.path is not None:
             if source.path.is_file():
                 return [_at(target, target.pointer, "link/size", "note",
@@ -147,7 +152,10 @@ class RemoteChecks:
         try:
             fetched = fetch(asset, card=card, cache=cache, offline=False, allow_http=self.allow_http,
                             mirrors=mirrors, transfer=transfer(), base_dir=Path(target.report.path).parent,
-                            retry_command="hub-plugin validate --verify-assets " + target.report.path)
+                            retry_command="hub-plugin validate --verify-assets " + target.report.path,
+                            origin=_checked_origin(target))
+        except LinkRefused as refused:
+            return [_at(target, target.pointer, "link/refused", "error", f"'{target.label}': {refused}")]
         except IntegrityError as error:
             return [_at(target, target.digest_pointer, "asset/sha256-mismatch", "error",
                         f"the file at {error.url} has sha256 {error.actual} ({_size(error.received)}), "
@@ -167,6 +175,11 @@ class RemoteChecks:
                              f"the card gives {len(asset.sha256)} of 64 digits; the full sha256 is "
                              f"{fetched.sha256}"))
         return found
+
+
+def _checked_origin(target: _Target) -> CardOrigin:
+    """The origin of a card read to be checked: network links only, views under ``checked/``."""
+    return CardOrigin.checked(Path(target.report.path))
 
 
 def _at(target: _Target, pointer: str, rule: str, severity: Any, message: str) -> Defect:

@@ -121,6 +121,7 @@ def run_ls(args: argparse.Namespace) -> int:
 
     cache = AssetCache()
     entries = sorted(cache.entries(), key=lambda e: e.last_used, reverse=True)
+    partials = cache.partials()
     if args.format == "json":
         rows = [
             {
@@ -135,8 +136,11 @@ def run_ls(args: argparse.Namespace) -> int:
             }
             for e in entries
         ]
-        print(json.dumps({"root": str(cache.root), "assets": rows}, indent=2))
+        unfinished = [{"path": str(p.path), "size": p.size, "modified": _iso(p.modified),
+                       "active": p.active} for p in partials]
+        print(json.dumps({"root": str(cache.root), "assets": rows, "unfinished": unfinished}, indent=2))
         return 0
+    _print_unfinished(partials)
     if not entries:
         print(f"no cached assets in {cache.root}")
         return 0
@@ -160,6 +164,14 @@ def run_ls(args: argparse.Namespace) -> int:
         )
     Console(soft_wrap=False).print(table)
     return 0
+
+
+def _print_unfinished(partials: Sequence[Any]) -> None:
+    """One line per unfinished download: what it holds, and whether ``cache prune`` removes it."""
+    for part in partials:
+        state = "being written now" if part.active else "stopped; cache prune removes it"
+        print(f"unfinished download {part.path}: {human_size(part.size)}, last written "
+              f"{_when(part.modified)} ({state})")
 
 
 def _iso(timestamp: float) -> str:

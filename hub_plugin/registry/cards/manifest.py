@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from .asset_link import CardOrigin
+
 
 @dataclass(frozen=True, slots=True)
 class Position:
@@ -162,6 +164,8 @@ class Manifest:
     ``fields`` holds the front matter with the card's own names and values as written (read-only);
     the attributes below are typed views of it. ``name`` is the card's address in its registry (the
     file stem); ``uid`` is MindSpore Hub's ``publisher/version/stem`` where the folder is laid out so.
+    ``origin`` is where the registry found it (a hub snapshot or a local registry): it decides what
+    its asset links may name; ``None`` for a manifest made outside the registry.
     """
 
     name: str
@@ -171,6 +175,7 @@ class Manifest:
     uid: str | None = None
     package: str | None = None
     body: str = field(default="", repr=False)
+    origin: CardOrigin | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", _frozen(self.fields))

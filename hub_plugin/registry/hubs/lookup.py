@@ -66,6 +66,18 @@ class HubCards:
                 return entry
         return None
 
+    def entry_for_path(self, path: Path) -> CardEntry | None:
+        """The hub card a file path names, when it lies in a synced snapshot (so that a hub card
+        given by its path is still a hub card, with what that allows its links), else None."""
+        path = path.resolve()
+        for _spec, snapshot in self.store.snapshots():
+            if snapshot is None:
+                continue
+            cards = snapshot.cards.resolve()
+            if cards in path.parents:
+                return self._entry(snapshot, path.relative_to(cards).with_suffix("").as_posix())
+        return None
+
     def close_matches(self, uid: str) -> list[str]:
         """UIDs of the synced hubs close to ``uid``, for a not-found error."""
         known: list[str] = []

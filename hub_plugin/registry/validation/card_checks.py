@@ -10,14 +10,13 @@ digits is accepted with a warning (a prefix is a weak check).
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
+from ..cards.asset_link import network_link_problem
 from ..cards.card import Defect, ParsedCard, escape_pointer, is_card_file, parse_yaml
 from ..cards.json_instance import front_matter_instance
 from ..cards.manifest import Manifest, Position, parse_card_date, parse_evaluation, unwrap_link
@@ -183,28 +182,10 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def link_problem(link: str) -> str | None:
-    """Why a link is not acceptable in a card, or ``None``: https, or http to a loopback host."""
-    try:
-        parts = urlsplit(link)
-    except ValueError:
-        return "is not a valid link"
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and parts.hostname:
-        return None if _is_loopback(parts.hostname) else (
-            "must use https (plain http only to a loopback host)"
-        )
-    return "must be an https link"
+    """Why a link is not acceptable in a card, or ``None``: https, or http to a loopback host
+    (the one rule, :func:`~..cards.asset_link.network_link_problem`, that downloads apply too)."""
+    return network_link_problem(link)
 
 
 

@@ -39,6 +39,8 @@ RULES: dict[str, str] = {
     # against the real files (--check-links, --verify-assets)
     "link/dead": "Every asset-link and repo-link answers (no 4xx after redirects, DNS or TLS failure).",
     "link/size": "The size of an asset, as its server announced it or as it was downloaded.",
+    "link/refused": "A card being checked names only network links: a local path or file:// link "
+                    "is refused without being read.",
     "asset/sha256-mismatch": "An asset's bytes have the sha256 its card gives.",
     "asset/full-sha256": "The full sha256 of an asset whose card gives only a prefix, ready to paste.",
 }

@@ -7,7 +7,8 @@ Krizhevsky, "Learning Multiple Layers of Features from Tiny Images", 2009: 50,00
   ``data_batch_5.bin`` and ``test_batch.bin`` (each record: a label byte, then 3072 bytes, the red,
   green and blue planes);
 - ``py``: the Python release, ``cifar-10-batches-py/`` with the pickles ``data_batch_1`` ..
-  ``data_batch_5`` and ``test_batch`` (``data``: N x 3072 uint8, ``labels``);
+  ``data_batch_5`` and ``test_batch`` (``data``: N x 3072 uint8, ``labels``), read by a restricted
+  unpickler (:mod:`.cifar_pickle`: NumPy arrays and plain values, nothing that runs);
 - ``folder``: image folders ``train/<class>/*.png|jpg`` and ``test/<class>/*.png|jpg`` (as in
   ``cifar10-jpeg.tar.gz``); classes are numbered in alphabetical order, which for CIFAR-10's names
   is the official label order.
@@ -19,7 +20,6 @@ release was unpacked). Every pipeline yields ``image`` (32x32x3 uint8, HWC, RGB)
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +31,7 @@ from mindspore.dataset import transforms as T
 from numpy.typing import NDArray
 
 from ..errors import DatasetError
+from .cifar_pickle import load_batch
 from .classes import CLASSES
 
 Split = Literal["train", "test"]
@@ -178,16 +179,18 @@ def read_binary_release(root: Path, split: Split) -> tuple[NDArray[Any], NDArray
 
 
 def read_python_release(root: Path, split: Split) -> tuple[NDArray[Any], NDArray[Any]]:
-    """The images (N x 32 x 32 x 3 uint8, HWC) and labels (N int32) of the Python release."""
+    """The images (N x 32 x 32 x 3 uint8, HWC) and labels (N int32) of the Python release.
+
+    The pickles are read by :func:`.cifar_pickle.load_batch`, which rebuilds NumPy arrays and plain
+    values only: a batch file that asks for anything else is refused before it can run.
+    """
     names = _TRAIN_BATCHES if split == "train" else ("test_batch",)
     _require_files(root, names)
     images, labels = [], []
     for name in names:
-        with open(root / name, "rb") as handle:
-            batch = pickle.load(handle, encoding="bytes")
-        data = np.asarray(batch[b"data"], dtype=np.uint8)
+        data, batch_labels = load_batch(root / name)
         images.append(data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
-        labels.append(np.asarray(batch[b"labels"], dtype=np.int32))
+        labels.append(batch_labels)
     return np.ascontiguousarray(np.concatenate(images)), np.concatenate(labels)
 
 

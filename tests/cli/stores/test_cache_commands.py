@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from asset_server import AssetServer, asset_server
+from asset_server import AssetServer, Fault, asset_server
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
 
 from hub_plugin.cli import main
@@ -72,7 +72,7 @@ def test_rm_by_card_and_by_digest(filled: Path, home: Path, capsys: pytest.Captu
     assert set(listing(capsys)) == {"one", "two"}
     assert cache("rm", "one", "--yes") == 0
     assert set(listing(capsys)) == {"two"}
-    assert not (home / "cards" / "one").exists()
+    assert [p.name for p in (home / "cards").rglob("*.ckpt")] == ["two.ckpt"]
     assert cache("rm", hashlib.sha256(TWO).hexdigest()[:10], "--yes") == 0
     assert listing(capsys) == {}
 
@@ -155,3 +155,26 @@ def test_durations_and_bad_quantities() -> None:
         parse_size("lots")
     assert human_size(1536) == "1.5 KiB"
     assert human_size(12) == "12 B"
+
+
+def test_an_unfinished_download_shows_in_ls_and_prune_removes_it(
+    asset_server: AssetServer, tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = tmp_path / "registry"
+    link = asset_server.add("/cut.ckpt", TWO, Fault(cut_after=70_000), Fault(status=503))
+    front = VALID_FRONT_MATTER.replace("<https://example.org/models/tiny.ckpt>", link)
+    write_card(registry, "cut", card_text(front.replace(DIGEST, hashlib.sha256(TWO).hexdigest())))
+    assert main(["--registry", str(registry), "download", "cut", "--tries", "1"]) != 0
+    capsys.readouterr()
+    assert cache("ls", "--format", "json") == 0
+    (unfinished,) = json.loads(capsys.readouterr().out)["unfinished"]
+    assert unfinished["size"] == 70_000 and unfinished["active"] is False
+    assert Path(unfinished["path"]).parent == home / "tmp"
+    assert cache("ls") == 0
+    out = capsys.readouterr().out
+    assert f"unfinished download {unfinished['path']}: 68.4 KiB" in out and "cache prune removes it" in out
+    assert cache("prune", "--yes") == 0
+    assert "and 1 unfinished download(s)" in capsys.readouterr().out
+    assert not Path(unfinished["path"]).exists()
+    assert cache("ls", "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["unfinished"] == []
