@@ -255,3 +255,29 @@ def test_a_first_use_in_several_processes_syncs_once(
         return git_server.proxy.connections - before
 
     assert connections_for(3, tmp_path / "three") == connections_for(1, tmp_path / "one")
+
+
+def test_the_index_points_invalid_cards_into_the_snapshot_not_the_build_folder(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server)
+    hub.repo.write("mshub_res/assets/mindspore/1.8/broken_cifar10.md",
+                   "# broken\n\n---\nmodel-name: broken\nfine-tunable: sometimes\n---\n")
+    hub.repo.commit("a broken card")
+    git_server.publish(hub.repo, "hub.git")
+    _add(git_server)
+    assert main(["hub", "update", "test"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--hub", "test", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    (broken,) = [c for c in listed["cards"] if "error" in c]
+    snapshot = Path(os.environ["HUB_PLUGIN_HOME"]) / "hubs" / "test" / "snapshots" / listed["commit"]
+    card = snapshot / "cards" / "mindspore" / "1.8" / "broken_cifar10.md"
+    assert broken["error"].startswith(f"{card}:"), broken["error"]
+    assert card.is_file() and "/test/tmp/" not in broken["error"]
+    index = (snapshot / "index.json").read_text(encoding="utf-8")
+    assert str(snapshot.parent.parent) not in index  # only paths relative to the snapshot
+    assert '"cards/mindspore/1.8/broken_cifar10.md:' in index
+    assert main(["list", "--hub", "test"]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "broken_cifar10" in line]
+    assert f"invalid card: {card}:" in row
