@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
         "--format", choices=FORMATS, default="text",
         help="text (default), json (one object), github (GitHub Actions annotations), sarif (SARIF 2.1.0)",
     )
+    parser.add_argument("--sarif-output", metavar="FILE",
+                        help="also write the SARIF 2.1.0 log to FILE (with --format github: "
+                             "annotations, step summary and code scanning from one run)")
     parser.add_argument("--changed-since", metavar="REF",
                         help="check only the cards that differ from git ref REF (e.g. origin/main)")
     parser.add_argument("--include", action="append", default=[], metavar="GLOB",
@@ -123,6 +126,15 @@ def run(args: argparse.Namespace) -> int:
     if checks is not None:
         checks.run(report)
     print(render(report, args.format, deleted=deleted, changed_since=args.changed_since), flush=True)
+    if args.sarif_output:
+        from .output import sarif_text
+
+        try:
+            Path(args.sarif_output).write_text(
+                sarif_text(report, deleted=deleted, changed_since=args.changed_since) + "\n",
+                encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {args.sarif_output}: {error.strerror or error}") from error
     if args.format == "github":
         from .step_summary import write_step_summary
 

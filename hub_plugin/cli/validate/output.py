@@ -29,6 +29,17 @@ _GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
+def sarif_text(report: ValidationReport, *, deleted: Sequence[Path] = (),
+               changed_since: str | None = None) -> str:
+    """The report as a SARIF 2.1.0 log (``--format sarif`` and ``--sarif-output``)."""
+    extra: dict[str, object] = {}
+    if changed_since is not None:
+        extra = {"changedSince": changed_since, "deleted": [str(path) for path in deleted]}
+    if report.skipped:
+        extra["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
+    return json.dumps(sarif_log(report, properties=extra), indent=2, ensure_ascii=False)
+
+
 def render(report: ValidationReport, output_format: str, *, deleted: Sequence[Path] = (),
            changed_since: str | None = None) -> str:
     """The report in ``output_format``, ready to print."""
@@ -39,8 +50,7 @@ def render(report: ValidationReport, output_format: str, *, deleted: Sequence[Pa
             data["changed_since"] = {"ref": changed_since, "deleted": gone}
         return json.dumps(data, indent=2, ensure_ascii=False)
     if output_format == "sarif":
-        extra = {"changedSince": changed_since, "deleted": gone} if changed_since is not None else {}
-        return json.dumps(sarif_log(report, properties=extra), indent=2, ensure_ascii=False)
+        return sarif_text(report, deleted=deleted, changed_since=changed_since)
     lines = []
     defects = [d for file in report.files for d in file.defects()]
     if output_format == "github":  # GitHub shows only the first few annotations of each kind
