@@ -16,7 +16,6 @@ import yaml
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, replace_field, write_card
 from locations import REPO
 
-
 BAD = card_text(replace_field(VALID_FRONT_MATTER, "fine-tunable", "fine-tunable: sometimes"))
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
