@@ -11,10 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
-from asset_server import AssetServer, Fault
+from asset_server import AssetServer, Fault, asset_server
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
 
 from hub_plugin.cli import main
+
+__all__ = ["asset_server"]
 
 BIG = os.urandom(1024 * 1024 + 17)  # sampled by ranges, not fetched whole
 SMALL = b"a small checkpoint"
@@ -32,14 +34,10 @@ def card(folder: Path, name: str, asset_link: str, payload_or_digest: bytes | st
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> AssetServer:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    started = AssetServer(head=True)
-    started.start()
-    yield started
-    started.stop()
+def server(asset_server: AssetServer) -> AssetServer:
+    """The loopback fault server (proxies bypassed), answering HEAD as real file servers do."""
+    asset_server.head = True
+    return asset_server
 
 
 def validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
