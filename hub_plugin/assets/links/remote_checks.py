@@ -96,6 +96,7 @@ class RemoteChecks:
 
         targets = list(self._targets(report))
         verified = [t for t in targets if self._verifies(t)]
+        verifying = {id(t) for t in verified}
         pool = HostPool(self.jobs, self.per_host)
         with cache.index.deferred():
             # 1. every digest into the cache, from its links in a fixed order, until one serves it
@@ -118,7 +119,7 @@ class RemoteChecks:
             reports: list[FileReport] = []
             for target in targets:
                 link = mirrors.apply(target.link)
-                if target in verified:
+                if id(target) in verifying:
                     jobs.append(Job(_host_of(link), partial(self._compare, target, link, cache, probe,
                                                             failed, mirrors, transfer)))
                 elif self.check_links:
