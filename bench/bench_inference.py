@@ -44,6 +44,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from needs import require
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPOSITORY.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
 MINDSPORE_CPU = {"ONEDNN_MAX_CPU_ISA": "AVX2"}
@@ -343,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
+    if args.images:
+        require(args.data, "CIFAR-10 as JPEG (cifar10-jpeg.tar.gz) for predict end to end",
+                "--data FILE (--images 0 skips it)")
     print(f"machine: {len(os.sched_getaffinity(0))} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
     work = Path(tempfile.mkdtemp(prefix="hub-plugin-bench-inference-"))

@@ -27,8 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from needs import require
+
 REPO = Path(__file__).resolve().parent.parent
-CARDS = REPO.parent / "shared" / "cards"
+CARDS = Path(os.environ.get("HUB_PLUGIN_SHARED") or REPO.parent / "shared") / "cards"
 VARIANTS = {"light": str(REPO), "full": f"{REPO}[mindspore]"}
 
 
@@ -70,6 +72,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--variants", default="light,full")
     args = parser.parse_args()
+    require(CARDS, "MindSpore Hub's cards")
     work = Path(tempfile.mkdtemp(prefix="bench-install-"))
     try:
         bare = work / "bare"

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from needs import require
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ARCHIVE = REPOSITORY.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
@@ -126,6 +127,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/hub-plugin-simclr-bench"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    require(args.archive, "CIFAR-10 as JPEG (cifar10-jpeg.tar.gz)", "--archive FILE")
 
     import mindspore
 

@@ -252,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
 
-    if args.data.exists():
+    if not args.data.exists():
+        print(f"input pipeline: skipped, it needs CIFAR-10 as JPEG at {args.data} (--data PATH)")
+    else:
         root = _unpack(args.data, args.unpack_to)
         consumed = max(row[2]["views_per_s"] for row in rows) / 2 if rows else 0.0
         for workers in (1, 2):

@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from needs import require
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -52,6 +54,7 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "cards" / "mindspore-1.8"))
     args = parser.parse_args()
     corpus = Path(args.corpus)
+    require(corpus, "MindSpore Hub's cards", "--corpus DIR")
     files = sorted(corpus.glob("*.md"))
     n = len(files)
     python = sys.executable

@@ -5,6 +5,7 @@ install of this repository, the light package), as it will for a hub that adds t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,8 +15,6 @@ import pytest
 import yaml
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, replace_field, write_card
 from locations import REPO
-
-pytestmark = pytest.mark.slow
 
 BAD = card_text(replace_field(VALID_FRONT_MATTER, "fine-tunable", "fine-tunable: sometimes"))
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
@@ -29,6 +28,25 @@ def test_the_hook_declares_markdown_and_leaves_readmes_out() -> None:
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "hub-plugin-validate" and hook["types"] == ["markdown"]
     assert hook["entry"] == "hub-plugin validate" and hook["language"] == "python"
+
+
+def hook_takes(path: str) -> bool:
+    """Whether pre-commit passes ``path`` to the hook (``files`` and ``exclude`` are Python
+    regular expressions searched in the path relative to the repository)."""
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    return bool(re.search(hook["files"], path)) and not re.search(hook["exclude"], path)
+
+
+def test_the_hooks_files_follow_mindspore_hubs_layout_and_others() -> None:
+    taken = ["mshub_res/assets/mindspore/1.8/alexnet_cifar10.md",
+             "mshub_res/assets/noah-cvlab/gpu/0.7/ghostnet_oxford.md",
+             "CONTRIBUTING.md", "RELEASE.md",  # validate skips these itself: no front matter
+             "cards/tiny.md", "models/simclr/cards/simclr_encoder_cifar10.md"]
+    left_out = ["mshub_res/examples/lenet.md", "mshub_res/README.md", ".gitee/PULL_REQUEST_TEMPLATE.md",
+                ".github/ISSUE_TEMPLATE/bug.md", "README.md", "cards/README_CN.md",
+                "mshub_res/assets/mindspore/README.md"]
+    assert [p for p in taken if not hook_takes(p)] == []
+    assert [p for p in left_out if hook_takes(p)] == []
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +84,7 @@ def pre_commit(hub: Path, home: Path, *args: str) -> subprocess.CompletedProcess
                           timeout=600)
 
 
+@pytest.mark.slow
 def test_try_repo_fails_on_the_bad_card_at_its_line(hook_repo: Path, hub: Path, tmp_path: Path) -> None:
     home = tmp_path / "pre-commit-home"
     result = pre_commit(hub, home, "try-repo", str(hook_repo), "hub-plugin-validate", "--all-files")
@@ -80,6 +99,7 @@ def test_try_repo_fails_on_the_bad_card_at_its_line(hook_repo: Path, hub: Path, 
     assert "Passed" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_profile_goes_through_args(hook_repo: Path, tmp_path: Path) -> None:
     """A hub's own .pre-commit-config.yaml, naming the hook and --profile mindspore-hub."""
     hub = tmp_path / "hub"
@@ -101,3 +121,26 @@ def test_the_profile_goes_through_args(hook_repo: Path, tmp_path: Path) -> None:
     result = pre_commit(hub, home, "run", "--all-files")
     assert result.returncode == 1
     assert "1 file checked (strict): 0 valid, 1 invalid" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_hook_at_the_root_of_a_hub_laid_out_like_mindspore_hub(hook_repo: Path, tmp_path: Path) -> None:
+    hub = tmp_path / "hub"
+    cards = hub / "mshub_res" / "assets" / "mindspore" / "1.8"
+    write_card(cards, "alexnet_cifar10", card_text())
+    write_card(cards, "broken_cifar10", BAD)
+    (hub / ".gitee").mkdir(parents=True)
+    (hub / ".gitee" / "PULL_REQUEST_TEMPLATE.md").write_text("**What type of PR is this?**\n")
+    (hub / "mshub_res" / "examples").mkdir(parents=True)
+    (hub / "mshub_res" / "examples" / "lenet.md").write_text("# LeNet\n\nRun it.\n")
+    (hub / "CONTRIBUTING.md").write_text("# Contributing\n\nWrite a card.\n")
+    (hub / "RELEASE.md").write_text("# Release\n\n- more cards\n")
+    git(hub, "init", "-q")
+    git(hub, "add", "-A")
+    home = tmp_path / "pre-commit-home"
+    result = pre_commit(hub, home, "try-repo", str(hook_repo), "hub-plugin-validate", "--all-files")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "mshub_res/assets/mindspore/1.8/broken_cifar10.md:" in result.stdout
+    assert "CONTRIBUTING.md: skipped: not a card" in result.stdout
+    assert "2 files checked (strict): 1 valid, 1 invalid; 2 skipped, not cards" in result.stdout
+    assert "examples" not in result.stdout and "PULL_REQUEST_TEMPLATE" not in result.stdout

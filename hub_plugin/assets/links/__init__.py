@@ -4,6 +4,7 @@
 * :mod:`.mirrors` rewrites links by prefix (``HUB_PLUGIN_MIRROR``), and says where a card's link is
   read from (:func:`.mirrors.card_source`);
 * :mod:`.probe` asks whether a link is alive without downloading it;
+* :mod:`.served_file` compares what a link serves with the cached file of its digest;
 * :mod:`.host_pool` runs network jobs concurrently, bounded in all and per host;
 * :mod:`.remote_checks` is ``validate --check-links`` and ``--verify-assets``.
 """

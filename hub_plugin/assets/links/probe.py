@@ -16,6 +16,10 @@ A dead link (a ``4xx`` after redirects, a DNS or TLS failure, no answer after ev
 :class:`ProbeResult` with ``alive`` false and the reason; a size the server announces
 (``Content-Length``, or the total of a ``Content-Range``) is kept in ``size``. Each thread gets
 its own ``requests.Session``, so one probe object serves a :class:`~.host_pool.HostPool`.
+
+:meth:`LinkProbe.read` asks, under the same rules, for a byte range of a link with a ``GET`` and
+hands the answer's body to a reader (what ``--verify-assets`` compares with a cached file, see
+:mod:`.served_file`).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -58,6 +63,13 @@ class ProbeResult:
     size: int | None = None
     reason: str = ""
     requests: int = 0
+    #: What the reader of :meth:`LinkProbe.read` made of the body (``None`` for a probe).
+    body: object = None
+
+
+#: A reader of :meth:`LinkProbe.read`: (status, first byte sent, total size or None, body chunks)
+#: to what it found; it raises :class:`OSError` or a ``requests`` error if the body breaks.
+BodyReader = Callable[[int, int, "int | None", "Iterator[bytes]"], object]
 
 
 class _Dead(Exception):
@@ -100,11 +112,20 @@ class LinkProbe:
 
     def probe(self, url: str) -> ProbeResult:
         """Ask for ``url``; never raises for a dead link (the result says so)."""
+        return self._retrying(url, self._ask)
+
+    def read(self, url: str, first: int, last: int | None, reader: BodyReader) -> ProbeResult:
+        """``GET`` bytes ``first`` to ``last`` of ``url`` (``last`` ``None``: the whole file, no
+        ``Range``) and give the answer to ``reader``; its result is the result's ``body``. A body
+        cut short is retried like a failed request. Never raises for a dead link."""
+        return self._retrying(url, partial(self._ask_range, first=first, last=last, reader=reader))
+
+    def _retrying(self, url: str, ask: _Asker) -> ProbeResult:
         failures = 0
         requests_made = 0
         while True:
             try:
-                return self._follow(url, requests_made)
+                return self._follow(url, requests_made, ask)
             except (LinkRefused, _Dead) as dead:
                 return ProbeResult(url, False, url, reason=str(dead), requests=requests_made + 1)
             except _Again as again:
@@ -119,17 +140,17 @@ class LinkProbe:
                     delay = self.policy.backoff(failures, self._jitter())
                 self._sleep(delay)
 
-    def _follow(self, url: str, made: int) -> ProbeResult:
+    def _follow(self, url: str, made: int, ask: _Asker) -> ProbeResult:
         first, previous = url, None
         for _ in range(self.policy.max_redirects + 1):
             check_url_allowed(url, allow_http=self.allow_http, redirected_from=previous)
-            status, location, size = self._ask(url)
+            status, location, size, body = self._asking(ask, url)
             made += 1
             if location is not None:
                 previous, url = url, urljoin(url, location)
                 continue
             if status < 400:
-                return ProbeResult(first, True, url, status, size, requests=made)
+                return ProbeResult(first, True, url, status, size, requests=made, body=body)
             if status in RETRY_STATUSES or status >= 500:
                 raise _Again(f"HTTP {status}", status)
             via = f" (redirected to {url})" if url != first else ""
@@ -137,21 +158,43 @@ class LinkProbe:
         return ProbeResult(first, False, url, reason=f"more than {self.policy.max_redirects} redirects",
                            requests=made)
 
-    def _ask(self, url: str) -> tuple[int, str | None, int | None]:
+    def _ask(self, url: str) -> _Answer:
         """One HEAD (and a one-byte GET where HEAD is refused): status, redirect target, size."""
-        import requests
-
         timeout = (self.policy.connect_timeout, self.policy.read_timeout)
         headers = {"Accept-Encoding": "identity"}
+        with closing(self.session.head(url, headers=headers, timeout=timeout,
+                                       allow_redirects=False)) as response:
+            if response.status_code in HEAD_REFUSED:
+                ranged = {**headers, "Range": "bytes=0-0"}
+                with closing(self.session.get(url, headers=ranged, timeout=timeout, stream=True,
+                                              allow_redirects=False)) as got:
+                    return _answer(got)
+            return _answer(response)
+
+    def _ask_range(self, url: str, *, first: int, last: int | None, reader: BodyReader) -> _Answer:
+        """One ranged GET whose body goes to ``reader`` when the server sends the file."""
+        timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+        headers = {"Accept-Encoding": "identity"}
+        if last is not None:
+            headers["Range"] = f"bytes={first}-{last}"
+        with closing(self.session.get(url, headers=headers, timeout=timeout, stream=True,
+                                      allow_redirects=False)) as response:
+            status, location, size, _ = _answer(response)
+            if location is not None or status not in (200, 206):
+                return status, location, size, None
+            start = 0
+            if status == 206:
+                content_range = parse_content_range(response.headers.get("Content-Range"))
+                start = content_range[0] if content_range else -1
+            chunks = response.iter_content(chunk_size=self.policy.chunk_size)
+            return status, None, size, reader(status, start, size, chunks)
+
+    def _asking(self, ask: _Asker, url: str) -> _Answer:
+        """``ask(url)``, its network failures sorted into dead links and failures worth a retry."""
+        import requests
+
         try:
-            with closing(self.session.head(url, headers=headers, timeout=timeout,
-                                           allow_redirects=False)) as response:
-                if response.status_code in HEAD_REFUSED:
-                    ranged = {**headers, "Range": "bytes=0-0"}
-                    with closing(self.session.get(url, headers=ranged, timeout=timeout, stream=True,
-                                                  allow_redirects=False)) as got:
-                        return _answer(got)
-                return _answer(response)
+            return ask(url)
         except requests.exceptions.SSLError as error:
             raise _Dead(f"TLS failed: {short_reason(error)}") from error
         except requests.ConnectTimeout as error:
@@ -163,20 +206,28 @@ class LinkProbe:
             if "Name or service not known" in reason or "getaddrinfo" in reason or "resolve" in reason:
                 raise _Dead(f"DNS failed: {reason}") from error
             raise _Again(f"connection failed: {reason}") from error
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+                OSError) as error:
+            raise _Again(f"transfer broke: {short_reason(error)}") from error
         except requests.RequestException as error:
             raise _Dead(short_reason(error)) from error
 
 
-def _answer(response: requests.Response) -> tuple[int, str | None, int | None]:
+#: One answer: status, redirect target, size, what a body reader made of the body.
+_Answer = tuple[int, "str | None", "int | None", object]
+_Asker = Callable[[str], _Answer]
+
+
+def _answer(response: requests.Response) -> _Answer:
     status = response.status_code
     if response.is_redirect:
-        return status, response.headers.get("Location", ""), None
+        return status, response.headers.get("Location", ""), None, None
     if status == 206:
         content_range = parse_content_range(response.headers.get("Content-Range"))
-        return status, None, content_range[1] if content_range else None
+        return status, None, content_range[1] if content_range else None, None
     if status in RETRY_STATUSES or status >= 500:
         wait = parse_retry_after(response.headers.get("Retry-After"))
         if wait is not None:
             raise _Again(f"HTTP {status}", status, delay=wait)
     length = response.headers.get("Content-Length", "")
-    return status, None, int(length) if length.isdigit() and status < 300 else None
+    return status, None, int(length) if length.isdigit() and status < 300 else None, None

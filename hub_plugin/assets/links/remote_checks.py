@@ -7,19 +7,29 @@ about:
 - **links** (:class:`RemoteChecks` with ``check_links``): every ``asset-link`` and ``repo-link`` is
   probed (:mod:`.probe`); a dead one is an error ``link/dead``; the size a server announces
   for an asset is a note ``link/size``;
-- **assets** (``verify_assets``): every asset is fetched through the cache (:func:`..download.fetch.fetch`,
-  so a second run downloads nothing) and its full sha256 compared with the card's; a mismatch is
-  an error ``asset/sha256-mismatch`` at ``asset-sha256`` naming both digests; a card that gives
-  only a prefix gets a note ``asset/full-sha256`` with the whole digest, ready to paste.
+- **assets** (``verify_assets``): every link is asked in every run, whatever the cache holds, so
+  that a verdict depends on the link alone, never on the order of the cards, ``jobs`` or the cache:
+
+  1. each digest is brought into the cache once (:func:`..download.fetch.fetch`: downloaded and
+     its full sha256 checked), from its links in a fixed order (sorted) until one serves it; a
+     digest already cached is not downloaded again;
+  2. then each link is compared with the cached file of its digest (:mod:`.served_file`: the
+     size and the bytes, whole for a small file, at seeded ranges for a large one). A link that
+     does not answer is ``link/dead``; one that serves another file is ``asset/sha256-mismatch``
+     at ``asset-sha256``. When no link served the digest, each link's finding is that of its own
+     download (naming both digests). A card that gives only a prefix gets a note
+     ``asset/full-sha256`` with the whole digest, ready to paste.
 
 Cards that failed the text checks are still checked, from the front matter kept in their report.
 The requests run on a :class:`~.host_pool.HostPool` (``jobs`` in all, ``per_host`` per host), and
 the cache index is written once at the end (:meth:`~..cache.index.CacheIndex.deferred`). With both
-checks, an asset's link is proved by its download, so it is asked for once.
+checks, an asset's link is asked by the comparison (a dead link is as dead to both), and an asset
+without a usable digest is probed as ``--check-links`` alone would.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,17 +38,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import CacheError, HubPluginError, IntegrityError, LinkRefused, UsageError
+from ...errors import CacheError, DownloadError, HubPluginError, IntegrityError, LinkRefused
 from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.card import Defect
 from ...registry.cards.manifest import Asset, unwrap_link
 from ...registry.validation.report import FileReport, ValidationReport
 from ..cache.asset_cache import AssetCache
-from ..download.fetch import fetch
+from ..download.fetch import FetchedAsset, fetch
 from ..download.transfer import HttpTransfer, TransferPolicy
 from .host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST, HostPool, Job
 from .mirrors import MirrorMap, card_source
 from .probe import LinkProbe
+from .served_file import SAMPLE_LENGTH, ServedFile, compare_served, human_size
+
+_DIGEST_OR_PREFIX = re.compile(r"[0-9a-f]{8,64}")
 
 
 @dataclass(frozen=True)
@@ -81,20 +94,39 @@ class RemoteChecks:
                 made = local.transfer = HttpTransfer(self.policy, allow_http=self.allow_http)
             return made
 
-        jobs: list[Job[list[Defect]]] = []
-        reports: list[FileReport] = []
-        for target in self._targets(report):
-            link = mirrors.apply(target.link)
-            host = _host_of(link)
-            if target.asset is not None and self.verify_assets:
-                jobs.append(Job(host, partial(self._verify, target, cache, mirrors, transfer)))
-            elif self.check_links:
-                jobs.append(Job(host, partial(self._probe, target, link, probe, mirrors)))
-            else:
-                continue
-            reports.append(target.report)
+        targets = list(self._targets(report))
+        verified = [t for t in targets if self._verifies(t)]
+        verifying = {id(t) for t in verified}
         pool = HostPool(self.jobs, self.per_host)
         with cache.index.deferred():
+            # 1. every digest into the cache, from its links in a fixed order, until one serves it
+            groups: dict[str, list[_Target]] = {}
+            for target in verified:
+                groups.setdefault(_expected(target), []).append(target)
+            obtain: list[Job[dict[str, list[Defect]]]] = []
+            for digest, group in sorted(groups.items()):
+                ordered = sorted(group, key=lambda t: (mirrors.apply(t.link), t.report.path))
+                obtain.append(Job(_host_of(mirrors.apply(ordered[0].link)),
+                                  partial(self._obtain, digest, ordered, cache, mirrors, transfer)))
+            failed: dict[tuple[str, str], list[Defect]] = {}
+            obtained_all: list[dict[str, list[Defect]] | BaseException] = pool.map(obtain)
+            for digest, obtained in zip(sorted(groups), obtained_all, strict=True):
+                if isinstance(obtained, BaseException):
+                    raise obtained
+                failed.update({(digest, link): found for link, found in obtained.items()})
+            # 2. every link asked, each against what the cache now holds (so not against the order)
+            jobs: list[Job[list[Defect]]] = []
+            reports: list[FileReport] = []
+            for target in targets:
+                link = mirrors.apply(target.link)
+                if id(target) in verifying:
+                    jobs.append(Job(_host_of(link), partial(self._compare, target, link, cache, probe,
+                                                            failed, mirrors, transfer)))
+                elif self.check_links:
+                    jobs.append(Job(_host_of(link), partial(self._probe, target, link, probe, mirrors)))
+                else:
+                    continue
+                reports.append(target.report)
             results = pool.map(jobs)
         self.peak = dict(pool.peak)
         for file, result in zip(reports, results, strict=True):
@@ -102,6 +134,11 @@ class RemoteChecks:
                 raise result
             for defect in result:
                 file.add(defect)
+
+    def _verifies(self, target: _Target) -> bool:
+        """Whether ``--verify-assets`` checks this target: an asset with a usable digest."""
+        return (self.verify_assets and target.asset is not None
+                and _DIGEST_OR_PREFIX.fullmatch(_expected(target)) is not None)
 
     def _targets(self, report: ValidationReport) -> Iterator[_Target]:
         for file in report.files:
@@ -128,11 +165,11 @@ class RemoteChecks:
         try:
             source = card_source(target.link, _checked_origin(target), mirrors)
         except LinkRefused as refused:
-            return [_at(target, target.pointer, "link/refused", "error", f"'{target.label}': {refused}")]
+            return [_refused(target, refused)]
         if source.path is not None:
             if source.path.is_file():
                 return [_at(target, target.pointer, "link/size", "note",
-                            f"'{target.label}' is a local file of {_size(source.path.stat().st_size)}")]
+                            f"'{target.label}' is a local file of {human_size(source.path.stat().st_size)}")]
             return [_at(target, target.pointer, "link/dead", "error",
                         f"'{target.label}' names a local file that does not exist: {source.path}")]
         result = probe.probe(link)
@@ -141,45 +178,125 @@ class RemoteChecks:
                         f"'{target.label}' is dead: {result.reason} ({link})")]
         if target.asset is not None and result.size is not None:
             return [_at(target, target.pointer, "link/size", "note",
-                        f"'{target.label}' answers HTTP {result.status}: {_size(result.size)}")]
+                        f"'{target.label}' answers HTTP {result.status}: {human_size(result.size)}")]
         return []
 
-    def _verify(self, target: _Target, cache: AssetCache, mirrors: MirrorMap,
-                transfer: Callable[[], HttpTransfer]) -> list[Defect]:
+    def _obtain(self, digest: str, group: list[_Target], cache: AssetCache, mirrors: MirrorMap,
+                transfer: Callable[[], HttpTransfer]) -> dict[str, list[Defect]]:
+        """Download ``digest`` from the first link of ``group`` that serves it (none when it is
+        cached); the findings of each link that failed, by link."""
+        failed: dict[str, list[Defect]] = {}
+        for target in group:
+            link = mirrors.apply(target.link)
+            if link in failed or cache.find(digest) is not None:
+                continue  # asked already, or stored (by this group or one of its prefix)
+            try:
+                self._fetch(target, cache, mirrors, transfer)
+                return failed
+            except LinkRefused as refused:
+                failed[link] = [_refused(target, refused)]
+            except IntegrityError as error:
+                got = f"sha256 {error.actual} ({human_size(error.received)})"
+                failed[link] = [_at(target, target.digest_pointer, "asset/sha256-mismatch", "error",
+                                    f"the file at {error.url} has {got}, but the card says {error.expected}")]
+            except CacheError:
+                raise
+            except DownloadError as error:
+                reason = f"HTTP {error.status}" if error.status else error.reason
+                tries = f" after {error.tries} tries" if error.tries > 1 and not error.status else ""
+                failed[link] = [_dead(target, f"{reason}{tries}", link)]
+            except HubPluginError as error:
+                failed[link] = [_dead(target, str(error), link)]
+        return failed
+
+    def _fetch(self, target: _Target, cache: AssetCache, mirrors: MirrorMap,
+               transfer: Callable[[], HttpTransfer]) -> FetchedAsset:
+        assert target.asset is not None
+        return fetch(target.asset, card=Path(target.report.path).stem, cache=cache, offline=False,
+                     allow_http=self.allow_http, mirrors=mirrors, transfer=transfer(),
+                     base_dir=Path(target.report.path).parent,
+                     retry_command="hub-plugin validate --verify-assets " + target.report.path,
+                     origin=_checked_origin(target))
+
+    def _compare(self, target: _Target, link: str, cache: AssetCache, probe: LinkProbe,
+                 failed: dict[tuple[str, str], list[Defect]], mirrors: MirrorMap,
+                 transfer: Callable[[], HttpTransfer]) -> list[Defect]:
+        """Whether ``link`` serves the cached file of its digest (its own failure when no link did)."""
         asset = target.asset
         assert asset is not None
-        card = Path(target.report.path).stem
-        try:
-            fetched = fetch(asset, card=card, cache=cache, offline=False, allow_http=self.allow_http,
-                            mirrors=mirrors, transfer=transfer(), base_dir=Path(target.report.path).parent,
-                            retry_command="hub-plugin validate --verify-assets " + target.report.path,
-                            origin=_checked_origin(target))
+        digest = _expected(target)
+        entry = cache.find(digest)
+        if entry is None:
+            if (digest, link) in failed:
+                return failed[digest, link]
+            try:  # a prefix several blobs share: the card's own view resolves it
+                fetched = self._fetch(target, cache, mirrors, transfer)
+            except LinkRefused as refused:
+                return [_refused(target, refused)]
+            except HubPluginError as error:
+                return [_dead(target, str(error), link)]
+            entry_path, sha256, size = fetched.blob, fetched.sha256, fetched.size
+        else:
+            entry_path, sha256, size = entry.path, entry.sha256, entry.size
+        try:  # network links only; a local mirror the user set is read
+            source = card_source(target.link, _checked_origin(target), mirrors)
         except LinkRefused as refused:
-            return [_at(target, target.pointer, "link/refused", "error", f"'{target.label}': {refused}")]
-        except IntegrityError as error:
+            return [_refused(target, refused)]
+        if source.path is not None:
+            served = _compare_local(source.path, entry_path)
+        else:
+            served = compare_served(probe, link, entry_path, size, seed=f"{sha256} {link}")
+        if served.verdict == "dead":
+            return [_dead(target, served.detail, link)]
+        if served.verdict == "different":
             return [_at(target, target.digest_pointer, "asset/sha256-mismatch", "error",
-                        f"the file at {error.url} has sha256 {error.actual} ({_size(error.received)}), "
-                        f"but the card says {error.expected}")]
-        except CacheError:
-            raise
-        except UsageError:  # no usable digest to compare: the text checks already report it
-            return []
-        except HubPluginError as error:
-            return [_at(target, target.pointer, "link/dead", "error",
-                        f"'{target.label}' could not be downloaded: {error}")]
-        how = "downloaded" if fetched.downloaded else "from the cache"
+                        f"the file at {link} is not the file of sha256 {asset.sha256}: {served.detail}")]
+        what = ("every byte the link serves compared" if served.ranges == 1 or source.path is not None
+                else f"the link's size and {served.ranges} ranges of {SAMPLE_LENGTH // 1024} KiB compared")
         found = [_at(target, target.pointer, "link/size", "note",
-                     f"'{target.label}': {_size(fetched.size)}, sha256 verified ({how})")]
-        if fetched.weak_check:
+                     f"'{target.label}': {human_size(size)}, sha256 verified, {what}")]
+        if asset.is_digest_prefix:
             found.append(_at(target, target.digest_pointer, "asset/full-sha256", "note",
                              f"the card gives {len(asset.sha256)} of 64 digits; the full sha256 is "
-                             f"{fetched.sha256}"))
+                             f"{sha256}"))
         return found
 
 
 def _checked_origin(target: _Target) -> CardOrigin:
     """The origin of a card read to be checked: network links only, views under ``checked/``."""
     return CardOrigin.checked(Path(target.report.path))
+
+
+def _compare_local(path: Path, blob: Path) -> ServedFile:
+    """A local link against the blob: the whole file (it is on this disk)."""
+    try:
+        size = path.stat().st_size
+        if size != blob.stat().st_size:
+            return ServedFile("different", f"it has {human_size(size)}, the file of this sha256 "
+                              f"has {human_size(blob.stat().st_size)}")
+        with open(path, "rb") as mine, open(blob, "rb") as theirs:
+            offset = 0
+            while chunk := mine.read(1024 * 1024):
+                if theirs.read(len(chunk)) != chunk:
+                    return ServedFile("different", f"its bytes differ from the file of this "
+                                      f"sha256 at offset {offset}")
+                offset += len(chunk)
+    except OSError as error:
+        return ServedFile("dead", f"cannot read {path}: {error.strerror or error}")
+    return ServedFile("same", compared=size, ranges=1)
+
+
+def _expected(target: _Target) -> str:
+    assert target.asset is not None
+    return target.asset.sha256.strip().lower()
+
+
+def _refused(target: _Target, refused: LinkRefused) -> Defect:
+    return _at(target, target.pointer, "link/refused", "error", f"'{target.label}': {refused}")
+
+
+def _dead(target: _Target, reason: str, link: str) -> Defect:
+    return _at(target, target.pointer, "link/dead", "error", f"'{target.label}' is dead: {reason} ({link})")
 
 
 def _at(target: _Target, pointer: str, rule: str, severity: Any, message: str) -> Defect:
@@ -194,12 +311,3 @@ def _host_of(link: str) -> str:
     if parts.scheme.lower() not in ("http", "https"):
         return ""
     return (parts.hostname or "").lower()
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit} ({size} bytes)"
-        value /= 1024
-    raise AssertionError("unreachable")

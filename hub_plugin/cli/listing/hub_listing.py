@@ -34,12 +34,17 @@ def format_rows(entries: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _placed(entry: Mapping[str, Any], error: str | None) -> Mapping[str, Any]:
+    """The entry with its defect pointing into the snapshot in use."""
+    return entry if error is None else {**entry, "error": error}
+
+
 def list_hub(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import hub_snapshot
-    from ...registry.hubs.index import matches
+    from ...registry.hubs.index import error_in, matches
 
     snapshot = hub_snapshot(args.hub, offline=args.offline or None)
-    shown = [e for e in snapshot.index()
+    shown = [_placed(e, error_in(e, snapshot.folder)) for e in snapshot.index()
              if matches(e, version=args.hub_version, text=args.hub_filter)]
     if args.format == "json":
         print(json.dumps({"hub": snapshot.hub, "url": snapshot.url, "ref": snapshot.ref,

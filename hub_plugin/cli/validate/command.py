@@ -1,9 +1,12 @@
 """``hub-plugin validate PATH...``: check cards, for people and for a hub's CI.
 
 ``--changed-since REF`` checks only the cards that differ from a git ref (what a pull-request gate
-runs); ``--check-links`` asks for every link and ``--verify-assets`` downloads every asset through
-the cache and compares its sha256 (see :mod:`hub_plugin.assets.links.remote_checks`). Formats: ``text``,
-``json``, ``github`` (annotations) and ``sarif`` (:mod:`.output`).
+runs); a hub's layout (``mshub_res/assets/``) and ``--include``/``--exclude`` globs say which
+files are cards (:mod:`hub_plugin.registry.validation.card_selection`); ``--check-links`` asks
+for every link and ``--verify-assets`` compares every link with its asset's verified bytes (see
+:mod:`hub_plugin.assets.links.remote_checks`). Formats: ``text``, ``json``, ``github``
+(annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``: :mod:`.step_summary`)
+and ``sarif`` (:mod:`.output`).
 
 Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
 unreadable path (every other card is still reported).
@@ -12,6 +15,7 @@ unreadable path (every other card is still reported).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +40,16 @@ def register(subparsers: Any) -> None:
         "--format", choices=FORMATS, default="text",
         help="text (default), json (one object), github (GitHub Actions annotations), sarif (SARIF 2.1.0)",
     )
+    parser.add_argument("--sarif-output", metavar="FILE",
+                        help="also write the SARIF 2.1.0 log to FILE (with --format github: "
+                             "annotations, step summary and code scanning from one run)")
     parser.add_argument("--changed-since", metavar="REF",
                         help="check only the cards that differ from git ref REF (e.g. origin/main)")
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
+                        help="check only files whose path (relative to the folder given) or name "
+                             "matches GLOB; repeatable ('*' also crosses '/')")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="leave out files whose path or name matches GLOB; repeatable")
     checks = parser.add_argument_group("checks against the real files (network)")
     checks.add_argument("--check-links", action="store_true",
                         help="ask for every asset-link and repo-link; a dead one is an error")
@@ -110,10 +122,27 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("validate needs at least one PATH (or --changed-since REF)")
     else:
         paths = [_card_path(path, args) for path in args.paths]
-    report = validate_paths(paths, args.profile)
+    report = validate_paths(paths, args.profile, include=args.include, exclude=args.exclude)
     if checks is not None:
         checks.run(report)
-    print(render(report, args.format, deleted=deleted, changed_since=args.changed_since))
+    print(render(report, args.format, deleted=deleted, changed_since=args.changed_since), flush=True)
+    if args.sarif_output:
+        from .output import sarif_text
+
+        try:
+            Path(args.sarif_output).write_text(
+                sarif_text(report, deleted=deleted, changed_since=args.changed_since) + "\n",
+                encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {args.sarif_output}: {error.strerror or error}") from error
+    if args.format == "github":
+        from .step_summary import write_step_summary
+
+        try:
+            write_step_summary(report, deleted=deleted, changed_since=args.changed_since)
+        except OSError as error:  # the annotations are out; say so and keep the verdict
+            print(f"hub-plugin: warning: cannot write the step summary: {error.strerror or error}",
+                  file=sys.stderr)
     if any(d.rule == "read" for f in report.files for d in f.errors):
         return 2
     return 0 if report.valid else 1

@@ -2,7 +2,10 @@
 
 ``list --hub`` reads this file instead of parsing thousands of cards: each entry holds the card's
 UID, its file (relative to the snapshot's ``cards/``), the fields a listing shows, and whether the
-card is valid (with its first defect when not). MindSpore Hub's UIDs are the card's path without
+card is valid (with its first defect when not, its path relative to the snapshot folder:
+``cards/mindspore/1.8/x.md:3:1: ...``). The index never names the folder it was built in (a
+temporary one, renamed into ``snapshots/<commit>`` afterwards): :func:`error_in` places a
+defect in the snapshot where the index is read. MindSpore Hub's UIDs are the card's path without
 ``.md``: ``mindspore/1.8/alexnet_cifar10`` (three parts) or ``noah-cvlab/gpu/0.7/<stem>`` (four).
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,8 @@ from ..cards.card import is_card_file
 from ..validation.validator import validate_file
 
 INDEX_VERSION = 1
+#: The card folder of a snapshot, beside ``index.json``: the paths of defects start with it.
+CARDS_FOLDER = "cards"
 #: The fields of a card kept in the index (as the card writes them).
 INDEX_FIELDS = ("model-name", "backbone-name", "module-type", "model-version", "mindspore-version",
                 "train-dataset", "evaluation", "summary", "repo-link")
@@ -39,7 +45,8 @@ def card_paths(cards: Path) -> Iterable[Path]:
 
 
 def build_index(cards: Path) -> dict[str, Any]:
-    """Read every card under ``cards`` (leniently, as MindSpore Hub does) into the index."""
+    """Read every card under ``cards`` (a snapshot's ``cards/``, leniently, as MindSpore Hub does)
+    into the index."""
     entries: list[dict[str, Any]] = []
     for path in card_paths(cards):
         relative = path.relative_to(cards)
@@ -49,12 +56,22 @@ def build_index(cards: Path) -> dict[str, Any]:
         report = validate_file(path, "mindspore-hub")
         entry: dict[str, Any] = {"uid": uid, "file": relative.as_posix()}
         if report.manifest is None:
-            entry["error"] = str(report.errors[0]) if report.errors else "invalid card"
+            first = report.errors[0] if report.errors else None
+            inside = f"{CARDS_FOLDER}/{relative.as_posix()}"
+            entry["error"] = str(replace(first, path=inside)) if first else "invalid card"
         else:
             fields = report.manifest.fields
             entry.update({key: _text(fields.get(key)) for key in INDEX_FIELDS if key in fields})
         entries.append(entry)
     return {"version": INDEX_VERSION, "cards": entries}
+
+
+def error_in(entry: Mapping[str, Any], snapshot: Path) -> str | None:
+    """The entry's defect with its path inside ``snapshot`` (the folder holding ``index.json``)."""
+    error = entry.get("error")
+    if not isinstance(error, str):
+        return None
+    return str(snapshot / error) if error.startswith(f"{CARDS_FOLDER}/") else error
 
 
 def _text(value: Any) -> str:

@@ -78,12 +78,9 @@ class CardChecker:
                 declared = error.schema.get("properties") if isinstance(error.schema, Mapping) else None
                 known = frozenset(declared) if declared else known_fields()
                 for key in error.instance:
-                    if key in known:
-                        continue
-                    close = difflib.get_close_matches(key, sorted(known), n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    self.add(f"{pointer}/{escape_pointer(key)}", "schema/unknown-field",
-                             f"unknown field '{key}'{hint}")
+                    if key not in known:
+                        self.add(f"{pointer}/{escape_pointer(key)}", "schema/unknown-field",
+                                 unknown_field(key, known))
             else:
                 note = error.schema.get("x-message") if isinstance(error.schema, Mapping) else None
                 if note:
@@ -93,6 +90,16 @@ class CardChecker:
                     self.add(pointer, rule, f"{label} {note} (got {_show(error.instance)})")
                 else:
                     self.add(pointer, rule, error.message)
+
+    def unknown_fields(self, instance: Mapping[str, Any]) -> None:
+        """Under ``mindspore-hub``, which lets any field through, each field neither profile knows
+        is a warning with its did-you-mean (``backbone-nmae``: did you mean 'backbone-name'?)."""
+        if self.profile != "mindspore-hub":
+            return  # strict's schema refuses them itself (an error each)
+        known = known_fields()
+        for key in instance:
+            if key not in known:
+                self.warn(f"/{escape_pointer(key)}", "schema/unknown-field", unknown_field(key, known))
 
     def extras(self, instance: Mapping[str, Any]) -> None:
         if "model-name" not in instance:
@@ -177,6 +184,13 @@ class CardChecker:
         self.add(pointer, "sha256", message, ours=True)
 
 
+def unknown_field(key: str, known: frozenset[str]) -> str:
+    """The message for a field the schema does not know, with the closest known one."""
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown field '{key}'{hint}"
+
+
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -201,6 +215,7 @@ def check_card(parsed: ParsedCard, profile: Profile = "strict") -> FileReport:
         instance, positions = front_matter_instance(parsed.front_matter)
         checker = CardChecker(parsed.path, profile, positions)
         checker.schema(instance)
+        checker.unknown_fields(instance)
         checker.extras(instance)
         defects.extend(checker.defects)
     defects.sort(key=lambda d: (d.line or 0, d.column or 0))

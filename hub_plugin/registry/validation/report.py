@@ -59,6 +59,11 @@ class ValidationReport:
 
     files: list[FileReport]
     profile: Profile = "strict"
+    #: Files left out because they are no cards (Markdown without front matter outside a hub's
+    #: card folder), each with why: ``.path`` and ``.reason``.
+    skipped: list[Any] = field(default_factory=list)
+    #: The hub card folders the paths were recognised by (``mshub_res/assets``).
+    hub_layouts: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -69,4 +74,7 @@ class ValidationReport:
         return {"files": len(self.files), "valid": valid, "invalid": len(self.files) - valid}
 
     def to_json(self) -> dict[str, Any]:
-        return {"files": [f.to_json() for f in self.files], "summary": self.summary()}
+        data: dict[str, Any] = {"files": [f.to_json() for f in self.files], "summary": self.summary()}
+        if self.skipped:
+            data["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        return data

@@ -9,17 +9,17 @@ The work is done by :mod:`.card_checks` (one card against a profile of the schem
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ...errors import CardError, UsageError
-from ..cards.card import Defect, is_card_file, parse_card
+from ..cards.card import Defect, parse_card
 from ..cards.manifest import Manifest
 from .card_checks import check_card, check_package_settings
+from .card_selection import PACKAGE_FILE as PACKAGE_FILE
+from .card_selection import select_cards
 from .report import FileReport, ValidationReport
 from .schema_profiles import PROFILES, Profile
-
-PACKAGE_FILE = "package.yaml"
 
 
 def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
@@ -37,35 +37,27 @@ def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
     return check_card(parse_card(shown, data), profile)
 
 
-def card_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def card_files(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[str] = (),
+               exclude: Sequence[str] = ()) -> list[Path]:
     """The files named by ``paths``: files as given, folders searched recursively for cards and
-    model packages' ``package.yaml``.
+    model packages' ``package.yaml`` (see :mod:`.card_selection`: a hub's layout, globs).
 
     Raises :class:`UsageError` for a path that does not exist.
     """
-    found: list[Path] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*")
-                       if (is_card_file(p) or p.name == PACKAGE_FILE) and p.is_file()
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {given}")
-    return found
+    return select_cards(paths, include=include, exclude=exclude).files
 
 
 def validate_paths(
-    paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict"
+    paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict", *,
+    include: Sequence[str] = (), exclude: Sequence[str] = (),
 ) -> ValidationReport:
-    """Validate every card in ``paths`` (files, or folders searched recursively)."""
+    """Validate every card in ``paths`` (files, or folders searched recursively); the Markdown a
+    hub's layout says is no card is listed in the report's ``skipped``."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    return ValidationReport([validate_file(p, profile) for p in card_files(paths)], profile)
+    selection = select_cards(paths, include=include, exclude=exclude)
+    return ValidationReport([validate_file(p, profile) for p in selection.files], profile,
+                            skipped=selection.skipped, hub_layouts=selection.hub_layouts)
 
 
 def read_manifest(path: str | Path, profile: Profile = "strict") -> Manifest:

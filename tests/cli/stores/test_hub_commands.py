@@ -285,3 +285,29 @@ def test_a_hub_path_outside_the_clone_is_refused_and_rm_deletes_nothing_outside(
     assert (victim / "cards" / "precious.md").read_text() == "mine\n"
     assert main(["hub", "rm", "../victim"]) == 2
     assert victim.is_dir()
+
+
+def test_the_index_points_invalid_cards_into_the_snapshot_not_the_build_folder(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server)
+    hub.repo.write("mshub_res/assets/mindspore/1.8/broken_cifar10.md",
+                   "# broken\n\n---\nmodel-name: broken\nfine-tunable: sometimes\n---\n")
+    hub.repo.commit("a broken card")
+    git_server.publish(hub.repo, "hub.git")
+    _add(git_server)
+    assert main(["hub", "update", "test"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--hub", "test", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    (broken,) = [c for c in listed["cards"] if "error" in c]
+    snapshot = Path(os.environ["HUB_PLUGIN_HOME"]) / "hubs" / "test" / "snapshots" / listed["commit"]
+    card = snapshot / "cards" / "mindspore" / "1.8" / "broken_cifar10.md"
+    assert broken["error"].startswith(f"{card}:"), broken["error"]
+    assert card.is_file() and "/test/tmp/" not in broken["error"]
+    index = (snapshot / "index.json").read_text(encoding="utf-8")
+    assert str(snapshot.parent.parent) not in index  # only paths relative to the snapshot
+    assert '"cards/mindspore/1.8/broken_cifar10.md:' in index
+    assert main(["list", "--hub", "test"]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "broken_cifar10" in line]
+    assert f"invalid card: {card}:" in row

@@ -121,21 +121,24 @@ def test_verify_assets_names_both_digests_at_the_sha256_line(capsys, server, tmp
 def test_verify_assets_prints_the_full_digest_of_a_prefix_and_a_second_run_downloads_nothing(
     capsys, server, tmp_path: Path
 ) -> None:
-    payload = os.urandom(4096)
+    payload = os.urandom(1024 * 1024)
     full = hashlib.sha256(payload).hexdigest()
     link = server.add("/tiny.ckpt", payload)
     card = card_for(tmp_path, "prefix", link, full[:8], server.add("/repo", b"x"))
-    for how in ("downloaded", "from the cache"):
+    for _ in (1, 2):
         code, out, _ = run(capsys, "validate", "--profile", "mindspore-hub", "--verify-assets",
                            "--format", "json", str(card))
         assert code == 0, out
         (file,) = json.loads(out)["files"]
         (size,) = [n for n in file["notes"] if n["rule"] == "link/size"]
-        assert size["message"] == f"'asset-link': 4.0 KiB (4096 bytes), sha256 verified ({how})"
+        assert size["message"] == ("'asset-link': 1.0 MiB (1048576 bytes), sha256 verified, the link's "
+                                   "size and 6 ranges of 64 KiB compared")
         (note,) = [n for n in file["notes"] if n["rule"] == "asset/full-sha256"]
         assert note["pointer"] == "/asset/0/asset-sha256" and note["line"] == positions(card)[1]
         assert note["message"] == f"the card gives 8 of 64 digits; the full sha256 is {full}"
-    assert len(server.requests_for("/tiny.ckpt")) == 1
+    asked = server.requests_for("/tiny.ckpt")
+    assert [r.range for r in asked].count(None) == 1  # one download, in the first run
+    assert len(asked) == 1 + 6 + 6 and all(r.range for r in asked[7:])  # then ranges only
 
 
 def test_the_strict_profile_still_gets_the_full_digest_of_a_prefix(capsys, server, tmp_path) -> None:
@@ -169,8 +172,9 @@ def test_a_mirror_is_followed_as_for_downloads(capsys, server, tmp_path, monkeyp
     monkeypatch.setenv("HUB_PLUGIN_MIRROR", f"https://download.example.invalid/={server.url('/')}")
     code, out, _ = run(capsys, "validate", "--check-links", "--verify-assets", str(card))
     assert code == 0, out
-    assert "'asset-link': 8 bytes, sha256 verified (downloaded)" in out
-    assert [r.method for r in server.requests_for("/models/tiny.ckpt")] == ["GET"]  # asked for once
+    assert "'asset-link': 8 bytes, sha256 verified, every byte the link serves compared" in out
+    # downloaded, then compared with the blob stored (as every later run does); never HEAD apart
+    assert [r.method for r in server.requests_for("/models/tiny.ckpt")] == ["GET", "GET"]
 
 
 def test_no_host_sees_more_than_the_per_host_limit(capsys, tmp_path: Path, monkeypatch) -> None:

@@ -162,6 +162,20 @@ def test_unknown_fields_are_strict_errors_with_a_suggestion(tmp_path: Path) -> N
     assert check(tmp_path, front, "mindspore-hub").valid
 
 
+def test_the_hub_profile_keeps_unknown_fields_as_warnings_with_their_suggestion(tmp_path: Path) -> None:
+    front = VALID_FRONT_MATTER.replace("backbone-name:", "backbone-nmae:")
+    report = check(tmp_path, front, "mindspore-hub")
+    assert [(d.rule, d.message) for d in report.errors] == [
+        ("schema/required", "missing field 'backbone-name'")]
+    (warning,) = report.warnings
+    assert (warning.rule, warning.pointer) == ("schema/unknown-field", "/backbone-nmae")
+    assert warning.message == "unknown field 'backbone-nmae' (did you mean 'backbone-name'?)"
+    assert warning.line == line_of(card_text(front), "backbone-nmae:")
+    strict = check(tmp_path, front)
+    assert sorted(d.rule for d in strict.errors) == ["schema/required", "schema/unknown-field"]
+    assert strict.warnings == []
+
+
 def test_hub_profile_makes_our_extra_rules_warnings(tmp_path: Path) -> None:
     front = replace_field(VALID_FRONT_MATTER, "update-time", "update-time: 2022-13-01")
     front = replace_field(front, "model-name", None)

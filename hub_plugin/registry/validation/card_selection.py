@@ -1,0 +1,151 @@
+"""Which files ``validate`` checks: only cards are cards.
+
+The files given are taken as they are; folders are searched recursively for Markdown (READMEs
+and dot folders left out) and model packages' ``package.yaml``. On top of that:
+
+- **A hub's layout.** A folder that holds MindSpore Hub's card folder, ``mshub_res/assets/``
+  (:data:`HUB_CARD_FOLDERS`), is a hub's root: its cards are the Markdown files under that folder,
+  each checked as a card. Markdown elsewhere in the hub (``CONTRIBUTING.md``, ``RELEASE.md``,
+  ``.gitee/PULL_REQUEST_TEMPLATE.md``, ``mshub_res/examples/*.md``) is checked only if it has
+  front matter; without it, it is skipped with a note. The same holds for a file given by name
+  (as pre-commit and ``--changed-since`` pass them) that lies in a hub outside its card folder.
+- **Globs.** ``--include GLOB`` keeps only the files that match one of them, ``--exclude GLOB``
+  drops those that match one; a glob is matched (:func:`fnmatch.fnmatchcase`, where ``*`` also
+  crosses ``/``) against the path relative to the folder given, or the path as given for a file,
+  and against the file's name alone.
+
+Front matter here is what a card opens with: a ``---`` line with only blank lines and Markdown
+headings before it (as every MindSpore Hub card is written: ``# title``, a blank line, ``---``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...errors import UsageError
+from ..cards.card import is_card_file
+
+PACKAGE_FILE = "package.yaml"
+#: The card folders of known hub layouts, relative to the hub's root.
+HUB_CARD_FOLDERS = ("mshub_res/assets",)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out, and why (a note of the report)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class CardSelection:
+    """The files to check, those skipped, and the hub card folders found (relative to their root)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    hub_layouts: list[str] = field(default_factory=list)
+
+
+def opens_with_front_matter(path: Path) -> bool:
+    """Whether the file starts as a card does: blank lines and headings, then ``---``."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return True  # unreadable: let the validator report it
+    for line in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines():
+        text = line.strip()
+        if text == "---":
+            return True
+        if text and not text.startswith("#"):
+            return False
+    return False
+
+
+def hub_card_folder(root: Path) -> Path | None:
+    """The card folder of a hub whose root is ``root``, when ``root`` is one."""
+    for relative in HUB_CARD_FOLDERS:
+        if (root / relative).is_dir():
+            return root / relative
+    return None
+
+
+def _layout(card_folder: Path) -> str:
+    """``mshub_res/assets``: the card folder relative to its hub's root."""
+    for relative in HUB_CARD_FOLDERS:
+        if card_folder.as_posix().endswith(f"/{relative}") or card_folder.as_posix() == relative:
+            return relative
+    return card_folder.name
+
+
+def _hub_of(path: Path) -> Path | None:
+    """The card folder of the hub ``path`` lies in, if any (searched upwards)."""
+    for folder in Path(os.path.abspath(path)).parents:
+        found = hub_card_folder(folder)
+        if found is not None:
+            return found
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.abspath(folder)) in Path(os.path.abspath(path)).parents
+
+
+def _matches(relative: str, globs: Sequence[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(name, glob) for glob in globs)
+
+
+def _wanted(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    return (not include or _matches(relative, include)) and not _matches(relative, exclude)
+
+
+def _found_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")
+                  if (is_card_file(p) or p.name == PACKAGE_FILE) and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[str] = (),
+                 exclude: Sequence[str] = ()) -> CardSelection:
+    """The cards among ``paths``; see the module docstring. Raises :class:`UsageError` for a path
+    that does not exist."""
+    selection = CardSelection()
+
+    def not_a_card(path: Path, hub: Path) -> None:
+        where = _layout(hub)
+        selection.skipped.append(Skipped(str(path), f"not a card: Markdown without front matter, "
+                                                    f"outside the hub's card folder {where}/"))
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            hub = hub_card_folder(path)
+            if hub is not None:
+                selection.hub_layouts.append(_layout(hub))
+            for found in _found_in(path):
+                if not _wanted(found.relative_to(path).as_posix(), include, exclude):
+                    continue
+                if (hub is not None and found.name != PACKAGE_FILE and not _inside(found, hub)
+                        and not opens_with_front_matter(found)):
+                    not_a_card(found, hub)
+                    continue
+                selection.files.append(found)
+        elif path.exists():
+            if not _wanted(path.as_posix(), include, exclude):
+                continue
+            hub = _hub_of(path) if path.name != PACKAGE_FILE else None
+            if hub is not None and not _inside(path, hub) and not opens_with_front_matter(path):
+                not_a_card(path, hub)
+                continue
+            selection.files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {given}")
+    return selection
