@@ -87,8 +87,10 @@ def load(
     :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
     """
     from .runtime.extras import require
+    from .runtime.logs.mindspore_log import quiet_mindspore_logs
 
     require("mindspore", "hub_plugin.load()", "mindspore")
+    quiet_mindspore_logs()
     return load_model(
         name, *args, pretrained=pretrained, registry=registry, device=device, trust=trust,
         strict_weights=strict_weights, **kwargs
@@ -119,7 +121,9 @@ def export(
     ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
     """
     from .runtime.export.exporter import export_model
+    from .runtime.logs.mindspore_log import quiet_mindspore_logs
 
+    quiet_mindspore_logs()
     return export_model(
         name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats
         output=output, batch_size=batch_size, dynamic_batch=dynamic_batch, pretrained=pretrained,
