@@ -69,13 +69,13 @@ def run(args: argparse.Namespace) -> int:
     from ..runtime.extras import require
 
     require("mindspore", "hub-plugin load", "mindspore")
-    from rich.console import Console
     from rich.table import Table
 
     from ..assets.download.progress import RichProgress, wants_progress_bar
     from ..runtime.loading import load_model
+    from .listing.registry_listing import _console
 
-    out = Console()
+    out = _console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
     with progress or contextlib.nullcontext():
         loaded = load_model(

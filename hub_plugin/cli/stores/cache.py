@@ -65,7 +65,8 @@ def register(subparsers: Any) -> None:
     commands.required = True
 
     ls = commands.add_parser("ls", help="list cached assets: size, last use, cards")
-    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.add_argument("--format", choices=("table", "json"), default="table",
+                    help="a table for people (default) or JSON for scripts")
     ls.set_defaults(run=run_ls)
 
     rm = commands.add_parser("rm", help="remove the assets of cards, or blobs by digest")
@@ -140,8 +141,9 @@ def run_ls(args: argparse.Namespace) -> int:
     if not entries:
         print(f"no cached assets in {cache.root}")
         return 0
-    from rich.console import Console
     from rich.table import Table
+
+    from ..listing.registry_listing import _console
 
     total = sum(e.size for e in entries)
     table = Table(
@@ -158,7 +160,7 @@ def run_ls(args: argparse.Namespace) -> int:
             ", ".join(e.cards) or "-",
             ", ".join(sorted({v.file_name for v in e.views})) or "-",
         )
-    Console(soft_wrap=False).print(table)
+    _console().print(table)
     return 0
 
 

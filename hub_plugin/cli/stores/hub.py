@@ -21,11 +21,13 @@ def register(subparsers: Any) -> None:
     actions.required = True
 
     ls = actions.add_parser("ls", help="each hub: URL, ref, synced commit and date, cards")
-    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.add_argument("--format", choices=("table", "json"), default="table",
+                    help="a table for people (default) or JSON for scripts")
     ls.set_defaults(run=run_ls)
 
     add = actions.add_parser("add", help="add a hub (or change one's URL, ref or folder)")
-    add.add_argument("name", metavar="NAME")
+    add.add_argument("name", metavar="NAME",
+                     help="what to call the hub: lower-case letters, digits, '.', '_', '-'")
     add.add_argument("url", metavar="URL", help="the git repository (https://, or a local path)")
     add.add_argument("--ref", default="master",
                      help="a branch, a tag or a commit id (a commit pins the hub; default master)")
@@ -34,13 +36,14 @@ def register(subparsers: Any) -> None:
     add.set_defaults(run=run_add)
 
     update = actions.add_parser("update", help="sync a hub's cards (every hub without NAME)")
-    update.add_argument("name", nargs="?", metavar="NAME")
+    update.add_argument("name", nargs="?", metavar="NAME",
+                        help="the hub to sync (as 'hub ls' names it); every hub without it")
     update.add_argument("--allow-http", action="store_true",
                         help="accept plain http:// and git:// repositories on hosts other than loopback")
     update.set_defaults(run=run_update)
 
     rm = actions.add_parser("rm", help="forget a hub and delete its snapshots")
-    rm.add_argument("name", metavar="NAME")
+    rm.add_argument("name", metavar="NAME", help="the hub to forget (as 'hub ls' names it)")
     rm.set_defaults(run=run_rm)
 
 

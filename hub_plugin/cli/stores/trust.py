@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
     commands.required = True
 
     ls = commands.add_parser("ls", help="list what is trusted: folder or URL, when, digest or commit")
-    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.add_argument("--format", choices=("table", "json"), default="table",
+                    help="a table for people (default) or JSON for scripts")
     ls.set_defaults(run=run_ls)
 
     add = commands.add_parser(
