@@ -5,8 +5,8 @@ its parser and sets ``run`` (a function taking the parsed arguments and returnin
 Subcommand modules import what they need inside ``run``, so that ``hub-plugin --version`` and the
 registry commands start fast and never import MindSpore.
 
-The global options (``--debug``, ``--verbose``, ``--registry``) are accepted before or after the subcommand (see
-:mod:`.global_options`).
+The global options (``--debug``, ``--verbose``, ``--registry``) are accepted before or after the
+subcommand (see :mod:`.global_options`).
 
 Errors: a :class:`~hub_plugin.errors.HubPluginError` becomes one line on stderr and its exit code;
 ``--debug`` shows the traceback instead.

@@ -123,10 +123,11 @@ def first_use_syncer(
 
 
 def hub_store() -> HubStore:
-    """The hubs under ``HUB_PLUGIN_HOME``."""
+    """The hubs under ``HUB_PLUGIN_HOME``, their settings in the config folder."""
+    from ...registry.config_folder import default_config_root
     from ..cache.asset_cache import default_cache_root
 
-    return HubStore(default_cache_root())
+    return HubStore(default_cache_root(), default_config_root())
 
 
 def hub_cards(*, offline: bool | None = None, allow_http: bool = False) -> HubCards:

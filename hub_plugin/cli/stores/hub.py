@@ -15,7 +15,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "hub", help="the hubs cards are synced from: ls, add, update, rm",
         description="Manage the hubs (git repositories of cards) whose cards are found by UID, "
-        "such as mindspore/1.8/alexnet_cifar10. Settings and snapshots live in HUB_PLUGIN_HOME.",
+        "such as mindspore/1.8/alexnet_cifar10. Settings live in the config folder "
+        "(HUB_PLUGIN_CONFIG), snapshots in the cache (HUB_PLUGIN_HOME).",
     )
     actions = parser.add_subparsers(dest="hub_command", metavar="ACTION")
     actions.required = True

@@ -164,6 +164,7 @@ def require_mindspore(command: str) -> None:
 
 
 __all__ = [
-    "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "asks_for_help", "options_parser", "package_hubconf", "prepare",
+    "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "asks_for_help", "options_parser",
+    "package_hubconf", "prepare",
     "require_mindspore", "run_task", "show",
 ]

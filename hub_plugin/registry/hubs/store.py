@@ -6,9 +6,13 @@ Hub's own source, ``https://gitee.com/mindspore/hub.git`` at ``master``, folder 
 (its GitHub copy is ``https://github.com/mindspore-ai/hub.git``; ``HUB_PLUGIN_MIRROR`` or
 ``hub add`` switch to it).
 
-Under ``HUB_PLUGIN_HOME``::
+In the config folder (``HUB_PLUGIN_CONFIG``, see :mod:`hub_plugin.registry.config_folder`)::
 
-    hubs/settings.json                       hubs added by ``hub add``, built-ins removed by ``hub rm``
+    hubs.json                                hubs added by ``hub add``, built-ins removed by ``hub rm``
+                                             (moved once from ``HUB_PLUGIN_HOME/hubs/settings.json``)
+
+Under ``HUB_PLUGIN_HOME`` (the cache)::
+
     hubs/<name>/current                      the commit in use (replaced atomically)
     hubs/<name>/snapshots/<commit>/cards/    the card folder at that commit
     hubs/<name>/snapshots/<commit>/snapshot.json   url, ref, folder, commit, its date, when synced
@@ -32,8 +36,10 @@ from typing import Any
 
 from ...errors import HubPluginError, UsageError
 from ..atomic_file import write_atomically
+from ..config_folder import moved_once
 
 HUBS_FOLDER = "hubs"
+SETTINGS_FILE = "hubs.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
@@ -109,12 +115,16 @@ def check_hub_name(name: str) -> str:
 
 
 class HubStore:
-    """The hubs known under a home folder (``HUB_PLUGIN_HOME``): settings and snapshots."""
+    """The hubs known under a home folder (``HUB_PLUGIN_HOME``): settings and snapshots.
 
-    def __init__(self, home: Path) -> None:
+    With ``config`` (the config folder), the settings are ``<config>/hubs.json``, moved there once
+    from ``<home>/hubs/settings.json``; without it they stay in the home folder."""
+
+    def __init__(self, home: Path, config: Path | None = None) -> None:
         self.home = Path(home)
         self.folder = self.home / HUBS_FOLDER
-        self.settings_file = self.folder / "settings.json"
+        old = self.folder / "settings.json"
+        self.settings_file = old if config is None else moved_once(Path(config) / SETTINGS_FILE, old)
 
     # --- settings -----------------------------------------------------------------------------
 

@@ -158,8 +158,8 @@ def test_trust_rm_by_name_url_or_all(registry: Path, capsys: pytest.CaptureFixtu
     assert "nothing trusted is called 'toy'" in capsys.readouterr().err
     assert main(["trust", "rm", "--all"]) == 0
     assert "https://example.org/zoo" in capsys.readouterr().out
-    home = Path(os.environ["HUB_PLUGIN_HOME"])
-    assert json.loads((home / "trusted.json").read_text()) == {"format": 2, "entries": []}
+    config = Path(os.environ["HUB_PLUGIN_CONFIG"])
+    assert json.loads((config / "trusted.json").read_text()) == {"format": 2, "entries": []}
 
 
 def test_trust_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,7 +176,7 @@ def test_trust_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> 
 def test_the_bundled_registry_needs_no_trust(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trust", "add", "simclr"]) == 0
     assert "always trusted" in capsys.readouterr().out
-    assert not (Path(os.environ["HUB_PLUGIN_HOME"]) / "trusted.json").exists()
+    assert not (Path(os.environ["HUB_PLUGIN_CONFIG"]) / "trusted.json").exists()
 
 
 def test_trust_never_imports_mindspore(registry: Path) -> None:
