@@ -19,6 +19,12 @@ from collections.abc import MutableMapping
 #: The variable MindSpore reads its log level from, and the level set: errors only.
 LEVEL_VARIABLE = "GLOG_v"
 QUIET_LEVEL = "3"
+_set_here: list[bool] = []  # one True once this process set the variable itself
+
+
+def set_by_hub_plugin() -> bool:
+    """Whether ``GLOG_v`` was set by :func:`quiet_mindspore_logs` in this process (not by the person)."""
+    return bool(_set_here)
 
 
 def quiet_mindspore_logs(
@@ -30,4 +36,6 @@ def quiet_mindspore_logs(
     if verbose or LEVEL_VARIABLE in env or "mindspore" in sys.modules:
         return False
     env[LEVEL_VARIABLE] = QUIET_LEVEL
+    if environ is None:
+        _set_here.append(True)
     return True
