@@ -27,6 +27,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import socket
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -313,23 +314,17 @@ WAYS_FORWARD = ("ways forward: --offline (HUB_PLUGIN_OFFLINE=1) with a filled ca
 
 
 def _unreachable(error: BaseException) -> str | None:
-    """``"host not found"`` or ``"connection refused"`` when that is what ``error`` comes down to
-    (a :class:`socket.gaierror` or :class:`ConnectionRefusedError` among its causes), else None."""
-    import socket
-
+    """``"host not found"`` (a :class:`socket.gaierror` among the causes of ``error``) or
+    ``"connection refused"`` (a :class:`ConnectionRefusedError`), else None."""
     pending, seen = [error], set()
     while pending:
-        current = pending.pop()
-        if id(current) in seen:
+        if id(current := pending.pop()) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, socket.gaierror):
-            return "host not found"
-        if isinstance(current, ConnectionRefusedError):
-            return "connection refused"
-        reason = getattr(current, "reason", None)
-        pending.extend(c for c in (reason, *current.args, current.__cause__, current.__context__)
-                       if isinstance(c, BaseException))
+        if isinstance(current, socket.gaierror | ConnectionRefusedError):
+            return "host not found" if isinstance(current, socket.gaierror) else "connection refused"
+        pending += [c for c in (getattr(current, "reason", None), *current.args, current.__cause__,
+                                current.__context__) if isinstance(c, BaseException)]
     return None
 
 
