@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import sys
 import uuid
@@ -27,11 +28,12 @@ from pathlib import Path
 
 import filelock
 
+from ...errors import UsageError
 from ...registry import Registry
 from ...registry.atomic_file import write_atomically
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
-from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot
+from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot, in_utc
 from .transport import GitTransport, fetch_sparse
 
 #: How many snapshots of a hub are kept: the one in use and the one before it.
@@ -74,7 +76,7 @@ def sync_hub(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 staging.rename(target)
             meta = {"url": spec.url, "ref": spec.ref, "path": spec.path, "commit": checkout.commit,
-                    "date": checkout.date,
+                    "date": in_utc(checkout.date),
                     "synced-at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
             write_atomically(target / "snapshot.json", json.dumps(meta, indent=2) + "\n")
             previous = _current(base)
@@ -120,6 +122,38 @@ def first_use_syncer(
         return sync_hub(store, spec, transport, if_missing=True)
 
     return sync
+
+
+_SHORT_COMMIT = re.compile(r"[0-9a-f]{7,39}")
+
+
+def full_ref(transport: GitTransport, url: str, ref: str) -> str:
+    """``ref`` as a hub can be synced at: a short commit id (7 to 39 hex digits) becomes the full
+    id of the advertised branch or tag tip it abbreviates; ``git fetch`` takes only full ids.
+
+    Raises :class:`~hub_plugin.errors.UsageError` for a short id that no tip starts with (git
+    cannot find other commits by a prefix without cloning the repository), and
+    :class:`~.transport.GitError` when the repository cannot be asked.
+    """
+    if not _SHORT_COMMIT.fullmatch(ref):
+        return ref
+    refusal = UsageError(
+        f"--ref {ref} looks like a short commit id, and git fetches a commit by its full id only",
+        hint="give the full 40-digit commit id (git rev-parse " + ref + " in a clone), or a "
+        "branch or tag",
+    )
+    if transport.offline:
+        raise refusal
+    target = transport.rewrite(url)
+    advertised = [line.split("\t", 1) for line in
+                  transport.run(["ls-remote", "--", target], url=target, ref=ref).splitlines()
+                  if "\t" in line]
+    if any(name in (f"refs/heads/{ref}", f"refs/tags/{ref}") for _, name in advertised):
+        return ref  # a branch or a tag whose name looks like hex
+    commits = {commit for commit, _ in advertised if commit.startswith(ref)}
+    if len(commits) != 1:
+        raise refusal
+    return commits.pop()
 
 
 def hub_store() -> HubStore:

@@ -52,7 +52,8 @@ def human_size(size: int) -> str:
 
 
 def _when(timestamp: float) -> str:
-    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+    """A time as every command prints it: UTC, to the minute (``2026-12-01 15:20``)."""
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
 def register(subparsers: Any) -> None:
@@ -150,7 +151,7 @@ def run_ls(args: argparse.Namespace) -> int:
         title=f"{len(entries)} cached asset{'s' if len(entries) != 1 else ''}, "
         f"{human_size(total)}, in {cache.root}"
     )
-    for column in ("sha256", "size", "last use", "card", "file"):
+    for column in ("sha256", "size", "last use (UTC)", "card", "file"):
         table.add_column(column, overflow="fold", justify="right" if column == "size" else "left")
     for e in entries:
         table.add_row(

@@ -31,7 +31,8 @@ def register(subparsers: Any) -> None:
                      help="what to call the hub: lower-case letters, digits, '.', '_', '-'")
     add.add_argument("url", metavar="URL", help="the git repository (https://, or a local path)")
     add.add_argument("--ref", default="master",
-                     help="a branch, a tag or a commit id (a commit pins the hub; default master)")
+                     help="a branch, a tag or a commit id (a commit pins the hub; a short id is "
+                     "resolved to the full one now; default master)")
     add.add_argument("--path", default="", metavar="FOLDER",
                      help="the folder of cards in the repository (default: its root)")
     add.set_defaults(run=run_add)
@@ -77,12 +78,15 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from ...assets.git.hub_sync import hub_store
-    from ...assets.git.transport import git_url_allowed
+    from ...assets.download.fetch import offline_from_environment
+    from ...assets.git.hub_sync import full_ref, hub_store
+    from ...assets.git.transport import GitTransport, git_url_allowed
     from ...registry.hubs.store import HubSpec
 
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
-    spec = HubSpec(args.name, args.url, args.ref, args.path.strip("/"))
+    transport = GitTransport(allow_http=True, offline=offline_from_environment())
+    spec = HubSpec(args.name, args.url, full_ref(transport, args.url, args.ref.strip()),
+                   args.path.strip("/"))
     hub_store().add(spec)
     print(f"added the hub {spec.name!r}: {spec.url} {spec.ref}"
           + (f" {spec.path}/" if spec.path else "") + f" (sync it: hub-plugin hub update {spec.name})")

@@ -108,6 +108,21 @@ class Snapshot:
         return list(cards) if isinstance(cards, list) else []
 
 
+def in_utc(stamp: str) -> str:
+    """An ISO 8601 time with an offset (git's ``%cI``: ``2026-12-01T16:20:03+01:00``) in UTC
+    (``2026-12-01T15:20:03+00:00``), so that every date hub-plugin prints is in one time zone;
+    text that is not such a time is returned as it is."""
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if when.tzinfo is None:
+        return stamp
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def check_hub_name(name: str) -> str:
     if not _NAME.fullmatch(name):
         raise UsageError(f"a hub name is lower-case letters, digits, '.', '_' and '-', got {name!r}")
@@ -203,7 +218,7 @@ class HubStore:
             raise HubError(f"the snapshot of the hub {name!r} at {folder} is damaged: {error}",
                            hint=f"run 'hub-plugin hub update {name}'") from error
         return Snapshot(name, meta["url"], meta["ref"], meta.get("path", ""), meta["commit"],
-                        meta.get("date", ""), meta.get("synced-at", ""), folder)
+                        in_utc(meta.get("date", "")), meta.get("synced-at", ""), folder)
 
     def snapshots(self) -> Iterator[tuple[HubSpec, Snapshot | None]]:
         for spec in self.hubs():

@@ -255,3 +255,34 @@ def test_a_first_use_in_several_processes_syncs_once(
         return git_server.proxy.connections - before
 
     assert connections_for(3, tmp_path / "three") == connections_for(1, tmp_path / "one")
+
+
+def test_a_short_commit_is_resolved_at_add_time_or_refused(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server, big_bytes=1000)
+    _add(git_server, ref=hub.second[:7])
+    capsys.readouterr()
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["test"]["ref"] == hub.second  # the full id: hub update can fetch it
+    assert main(["hub", "update", "test"]) == 0
+    capsys.readouterr()
+    assert main(["hub", "add", "test", git_server.url("hub.git"), "--ref", hub.first[:8]]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "full 40-digit commit id" in err  # not a tip: refused
+    assert main(["hub", "add", "test", git_server.url("hub.git"), "--ref", hub.first]) == 0
+
+
+def test_snapshot_dates_print_in_utc(git_server: GitServer, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from git_server import WorkRepo
+
+    repo = WorkRepo(git_server.base.parent / "work-tz")
+    repo.write("cards/mindspore/1.8/x.md", "# x\n")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-06-01T12:00:00+08:00")
+    repo.commit("a commit made in UTC+8")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    assert main(["hub", "add", "tz", git_server.publish(repo, "tz.git"), "--path", "cards"]) == 0
+    assert main(["hub", "update", "tz"]) == 0
+    assert "(2026-06-01T04:00:00+00:00)" in capsys.readouterr().out
