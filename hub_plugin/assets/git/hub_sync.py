@@ -164,14 +164,22 @@ def hub_store() -> HubStore:
     return HubStore(default_cache_root(), default_config_root())
 
 
-def hub_cards(*, offline: bool | None = None, allow_http: bool = False) -> HubCards:
-    """The synced hubs' cards, syncing a hub on its first use (unless offline)."""
+def hub_cards(
+    *, offline: bool | None = None, allow_http: bool = False, refresh: bool = False
+) -> HubCards:
+    """The synced hubs' cards, syncing a hub on its first use (unless offline); with ``refresh``
+    (and online), a hub that follows a branch is synced again when it answers a UID."""
     from ..download.fetch import offline_from_environment
 
     transport = GitTransport(
         offline=offline_from_environment() if offline is None else offline, allow_http=allow_http
     )
-    return HubCards(hub_store(), first_use_syncer(transport))
+
+    def resync(store: HubStore, spec: HubSpec) -> Snapshot:
+        return sync_hub(store, spec, transport)
+
+    resyncer = resync if refresh and not transport.offline else None
+    return HubCards(hub_store(), first_use_syncer(transport), resyncer=resyncer)
 
 
 def registry_with_hubs(
@@ -179,9 +187,12 @@ def registry_with_hubs(
     *,
     offline: bool | None = None,
     allow_http: bool = False,
+    refresh: bool = False,
 ) -> Registry:
-    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search."""
-    return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http))
+    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search
+    (``refresh``: see :func:`hub_cards`)."""
+    return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http,
+                                                    refresh=refresh))
 
 
 def hub_snapshot(name: str, *, offline: bool | None = None) -> Snapshot:

@@ -42,6 +42,8 @@ def register(subparsers: Any) -> None:
     info.add_argument("--offline", action="store_true",
                       help="make no network connection: a hub that was never synced is an error "
                       "(same as HUB_PLUGIN_OFFLINE=1)")
+    info.add_argument("--refresh", action="store_true",
+                      help="sync the hub that answers a UID again first, if it follows a branch")
     info.set_defaults(run=run_info)
 
 
@@ -151,7 +153,8 @@ def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
 def run_info(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry, offline=args.offline or None)
+    registry = registry_with_hubs(args.registry, offline=args.offline or None,
+                                  refresh=args.refresh)
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

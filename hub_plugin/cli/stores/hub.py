@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
     update = actions.add_parser("update", help="sync a hub's cards (every hub without NAME)")
     update.add_argument("name", nargs="?", metavar="NAME",
                         help="the hub to sync (as 'hub ls' names it); every hub without it")
+    update.add_argument("--refresh", action="store_true",
+                        help="also forget where the zoo code's branch refs pointed, so that the "
+                        "next load asks again (pinned commits are kept)")
     update.add_argument("--allow-http", action="store_true",
                         help="accept plain http:// and git:// repositories on hosts other than loopback")
     update.set_defaults(run=run_update)
@@ -120,6 +123,13 @@ def run_update(args: argparse.Namespace) -> int:
                   else f"was {before.commit[:12]}" if before else "first sync")
         print(f"{spec.name}: {snapshot.commit[:12]} ({snapshot.date}), "
               f"{len(snapshot.index())} cards ({change})")
+    if args.refresh:
+        from ...assets.cache.asset_cache import default_cache_root
+        from ...assets.git.zoo_checkout import ZooCache
+
+        count = ZooCache(default_cache_root()).forget_branch_refs()
+        print(f"zoo code: {count} branch ref{'s' if count != 1 else ''} forgotten; the next load "
+              "resolves them again")
     return failed
 
 

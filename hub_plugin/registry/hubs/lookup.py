@@ -21,6 +21,11 @@ from .store import HubNotSynced, HubSpec, HubStore, Snapshot
 Syncer = Callable[[HubStore, HubSpec], Snapshot]
 
 
+def is_commit_id(ref: str) -> bool:
+    """Whether ``ref`` is a full commit id (40 or 64 hex digits), which pins a hub."""
+    return len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref)
+
+
 def is_uid(name: str) -> bool:
     """Whether ``name`` reads as a hub UID: three or four plain parts separated by ``/``."""
     parts = name.split("/")
@@ -30,9 +35,21 @@ def is_uid(name: str) -> bool:
 class HubCards:
     """The cards of the hubs of a :class:`~.store.HubStore`, found by UID."""
 
-    def __init__(self, store: HubStore, syncer: Syncer | None = None) -> None:
+    def __init__(
+        self, store: HubStore, syncer: Syncer | None = None, *, resyncer: Syncer | None = None
+    ) -> None:
         self.store = store
         self.syncer = syncer
+        self.resyncer = resyncer  # --refresh: sync again a hub that follows a branch, once
+
+    def _refreshed(self, spec: HubSpec, snapshot: Snapshot, uid: str) -> CardEntry | None:
+        """The card ``uid`` in ``spec``'s snapshot, after syncing it again if asked to (a hub
+        pinned to a commit is not: its cards cannot change)."""
+        resync = self.resyncer
+        if resync is not None and not is_commit_id(spec.ref):
+            self.resyncer = None
+            snapshot = resync(self.store, spec)
+        return self._entry(snapshot, uid)
 
     def _entry(self, snapshot: Snapshot, uid: str) -> CardEntry | None:
         path = snapshot.cards / f"{uid}.md"
@@ -53,7 +70,7 @@ class HubCards:
                 continue
             entry = self._entry(snapshot, uid)
             if entry is not None:
-                return entry
+                return self._refreshed(spec, snapshot, uid)
         for spec in pending:
             if self.syncer is None:
                 raise HubNotSynced(spec.name)

@@ -56,8 +56,11 @@ def entry_point(folder: ZooFolder, card: str) -> Path:
     )
 
 
-def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool) -> ZooFolder:
-    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git."""
+def fetch_zoo_folder(
+    manifest: Manifest, *, offline: bool, allow_http: bool, refresh: bool = False
+) -> ZooFolder:
+    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git
+    (``refresh``: its branch ref re-resolved first)."""
     from ...assets.cache.asset_cache import default_cache_root
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache
@@ -65,7 +68,7 @@ def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool) -> 
 
     link = parse_repo_link(manifest.repo_link)
     transport = GitTransport(offline=offline, allow_http=allow_http)
-    return ZooCache(default_cache_root()).folder(link, transport)
+    return ZooCache(default_cache_root()).folder(link, transport, refresh=refresh)
 
 
 def zoo_network(
