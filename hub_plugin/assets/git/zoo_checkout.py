@@ -3,6 +3,7 @@
 A card's ``repo-link`` names a folder of a repository that is gigabytes in full; one folder is
 kilobytes. Under ``HUB_PLUGIN_HOME``::
 
+    zoo/<repository key>/origin.json        the repository's URL
     zoo/<repository key>/refs.json          each ref fetched so far and the commit it gave
     zoo/<repository key>/<commit>/          a shallow, partial, sparse checkout of that commit
     zoo/<repository key>/<commit>.json      the folders of that checkout that are complete
@@ -119,8 +120,13 @@ class ZooCache:
             if refresh and not link.pinned and not transport.offline:
                 known = remote_commit(transport, link.repository, link.ref)
             commit = known if isinstance(known, str) else None
+            if not (base / "origin.json").is_file():  # for cache ls: whose checkouts these are
+                _write_json(base / "origin.json", {"url": link.repository})
             if commit and self._complete(base, commit, link.folder):
-                return self._found(link, commit, base)
+                found = self._found(link, commit, base)
+                os.utime(base / f"{commit}.json")  # its last use, for cache ls and prune (the
+                # checkout itself stays as fetched: its files are what trust is given to)
+                return found
             if transport.offline:
                 raise ZooCodeMissing(
                     f"offline: the code of {link.repository} at {link.ref} "

@@ -10,6 +10,7 @@ syncer, or offline, that is a :class:`~.store.HubNotSynced` error naming ``hub-p
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +57,8 @@ class HubCards:
         if not path.is_file():
             return None
         root = Root(snapshot.cards, f"hub {snapshot.hub} @ {snapshot.commit[:12]}", hub=snapshot)
+        with contextlib.suppress(OSError):  # the snapshot's last use, for cache ls and prune
+            (snapshot.folder / ".last-used").touch()  # beside the cards, not among them
         return CardEntry(Path(uid).name, path, root, uid)
 
     def find(self, uid: str) -> CardEntry | None:
