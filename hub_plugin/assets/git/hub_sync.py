@@ -46,11 +46,21 @@ def sync_hub(
     """Fetch ``spec``'s cards into a new snapshot and switch to it; see the module docstring.
 
     ``if_missing``: return the snapshot another process made while this one waited for the lock
-    instead of syncing again (a first use in several processes at once syncs once).
+    instead of syncing again (a first use in several processes at once syncs once). On a
+    terminal, each phase shows on stderr while it runs (:class:`~..download.progress.Activity`).
     """
+    from ..download.progress import Activity
+
+    with Activity(f"hub {spec.name}: waiting for another sync") as activity:
+        return _sync(store, spec, transport, if_missing=if_missing, phase=activity.phase)
+
+
+def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool,
+          phase: Callable[[str], None]) -> Snapshot:
     base = store.hub_folder(spec.name)
     base.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(str(store.lock_file(spec.name))):
+        phase(f"hub {spec.name}: fetching {spec.path or 'the cards'} from {spec.url} ({spec.ref})")
         existing = store.snapshot(spec.name) if if_missing else None
         if existing is not None:
             return existing
@@ -70,6 +80,7 @@ def sync_hub(
                 staging = work / "snapshot"
                 staging.mkdir()
                 cards.rename(staging / "cards")
+                phase(f"hub {spec.name}: indexing the cards of {checkout.commit[:12]}")
                 index = build_index(staging / "cards")
                 (staging / "index.json").write_text(json.dumps(index, ensure_ascii=False),
                                                     encoding="utf-8")

@@ -34,6 +34,7 @@ from ...registry.cards.manifest import Asset, unwrap_link
 from ...registry.validation.report import FileReport, ValidationReport
 from ..cache.asset_cache import AssetCache
 from ..download.fetch import fetch
+from ..download.progress import Activity
 from ..download.transfer import HttpTransfer, TransferPolicy
 from .host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST, HostPool, Job
 from .link_rules import locate
@@ -94,8 +95,8 @@ class RemoteChecks:
                 continue
             reports.append(target.report)
         pool = HostPool(self.jobs, self.per_host)
-        with cache.index.deferred():
-            results = pool.map(jobs)
+        with cache.index.deferred(), Activity("checking cards", total=len(set(map(id, reports)))) as shown:
+            results = pool.map(_counting(jobs, reports, shown))
         self.peak = dict(pool.peak)
         for file, result in zip(reports, results, strict=True):
             if isinstance(result, BaseException):
@@ -167,6 +168,27 @@ class RemoteChecks:
                              f"the card gives {len(asset.sha256)} of 64 digits; the full sha256 is "
                              f"{fetched.sha256}"))
         return found
+
+
+def _counting(jobs: list[Job[list[Defect]]], reports: list[FileReport],
+              shown: Activity) -> list[Job[list[Defect]]]:
+    """``jobs``, each advancing ``shown`` by one card when the last job of its card is done."""
+    left: dict[int, int] = {}
+    for report in reports:
+        left[id(report)] = left.get(id(report), 0) + 1
+    lock = threading.Lock()
+
+    def counted(work: Callable[[], list[Defect]], report: FileReport) -> list[Defect]:
+        try:
+            return work()
+        finally:
+            with lock:
+                left[id(report)] -= 1
+                if not left[id(report)]:
+                    shown.advance()
+
+    return [Job(job.host, partial(counted, job.run, report))
+            for job, report in zip(jobs, reports, strict=True)]
 
 
 def _at(target: _Target, pointer: str, rule: str, severity: Any, message: str) -> Defect:

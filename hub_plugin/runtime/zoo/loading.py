@@ -62,13 +62,15 @@ def fetch_zoo_folder(
     """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git
     (``refresh``: its branch ref re-resolved first)."""
     from ...assets.cache.asset_cache import default_cache_root
+    from ...assets.download.progress import Activity
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache
     from ...registry.cards.repo_link import parse_repo_link
 
     link = parse_repo_link(manifest.repo_link)
     transport = GitTransport(offline=offline, allow_http=allow_http)
-    return ZooCache(default_cache_root()).folder(link, transport, refresh=refresh)
+    with Activity(f"zoo code: {link.repository} {link.ref} {link.folder or '/'}"):
+        return ZooCache(default_cache_root()).folder(link, transport, refresh=refresh)
 
 
 def zoo_network(
