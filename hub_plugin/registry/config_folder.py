@@ -19,15 +19,20 @@ from pathlib import Path
 CONFIG_VARIABLE = "HUB_PLUGIN_CONFIG"
 
 
-def default_config_root(environ: Mapping[str, str] | None = None) -> Path:
-    """``HUB_PLUGIN_CONFIG``, else ``$XDG_CONFIG_HOME/hub-plugin``, else ``~/.config/hub-plugin``."""
+def xdg_folder(environ: Mapping[str, str] | None, own: str, xdg: str, fallback: str) -> Path:
+    """The folder the variable ``own`` names, else ``$<xdg>/hub-plugin``, else
+    ``~/<fallback>/hub-plugin`` (the XDG Base Directory Specification's rule)."""
     env = os.environ if environ is None else environ
-    given = env.get(CONFIG_VARIABLE)
+    given = env.get(own)
     if given:
         return Path(given).expanduser()
-    xdg = env.get("XDG_CONFIG_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
-    return base / "hub-plugin"
+    base = env.get(xdg)
+    return (Path(base).expanduser() if base else Path.home() / fallback) / "hub-plugin"
+
+
+def default_config_root(environ: Mapping[str, str] | None = None) -> Path:
+    """``HUB_PLUGIN_CONFIG``, else ``$XDG_CONFIG_HOME/hub-plugin``, else ``~/.config/hub-plugin``."""
+    return xdg_folder(environ, CONFIG_VARIABLE, "XDG_CONFIG_HOME", ".config")
 
 
 def moved_once(path: Path, old: Path) -> Path:
@@ -56,4 +61,4 @@ def moved_once(path: Path, old: Path) -> Path:
     return path
 
 
-__all__ = ["CONFIG_VARIABLE", "default_config_root", "moved_once"]
+__all__ = ["CONFIG_VARIABLE", "default_config_root", "moved_once", "xdg_folder"]

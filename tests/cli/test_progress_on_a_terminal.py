@@ -4,42 +4,21 @@ total); piped, as in CI logs, nothing extra is printed. The terminal is a real p
 from __future__ import annotations
 
 import hashlib
-import os
-import pty
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from asset_server import AssetServer
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
 from git_server import GitServer
 from hub_repos import CARDS, build_hub
+from pseudo_terminal import run_on_a_terminal
 
 from hub_plugin.cli import main
 
 
 def _on_a_terminal(*arguments: str) -> tuple[int, str]:
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the command line on the terminal
-        os.execv(sys.executable, [sys.executable, "-m", "hub_plugin", *arguments])
-    output = b""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+    return run_on_a_terminal(arguments)
 
 
 def _piped(*arguments: str) -> subprocess.CompletedProcess[str]:
