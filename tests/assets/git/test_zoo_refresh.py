@@ -3,14 +3,17 @@ commit never is. Real git against the test's git daemon, with a branch that move
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from git_server import GitServer
 from zoo_repos import FOLDERS, ZOO, build_zoo
 
 from hub_plugin.assets.git.transport import GitTransport
 from hub_plugin.assets.git.zoo_checkout import ZooCache
 from hub_plugin.assets.links.mirrors import MirrorMap
+from hub_plugin.cli import main
 from hub_plugin.registry.cards.repo_link import parse_repo_link
 
 
@@ -46,13 +49,17 @@ def test_refresh_picks_up_a_moved_branch_and_never_asks_about_a_pinned_commit(
     assert pinned.commit == first and not (pinned.path / "FIXED.md").exists()
 
 
-def test_hub_update_refresh_forgets_branch_refs_only(git_server: GitServer, tmp_path: Path) -> None:
+def test_hub_update_refresh_forgets_branch_refs_only(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = build_zoo(git_server)
     first = repo.head()
-    cache = ZooCache(tmp_path)
+    cache = ZooCache(Path(os.environ["HUB_PLUGIN_HOME"]))
     cache.folder(_link(), _transport(git_server))
     cache.folder(_link(first), _transport(git_server))
-    assert cache.forget_branch_refs() == 1  # r1.8 forgotten, the pinned commit kept
+    assert main(["hub", "rm", "mindspore"]) == 0  # no hub to sync: only the zoo refs change
+    assert main(["hub", "update", "--refresh"]) == 0
+    assert "1 branch ref forgotten" in capsys.readouterr().out  # r1.8; the pinned commit kept
     repo.write("official/cv/alpha/LATER.md", "later\n")
     second = repo.commit("later")
     repo.branch("r1.8")
