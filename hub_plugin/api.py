@@ -42,9 +42,14 @@ def list_models(
     return [str(e["uid"]) for e in snapshot.index() if matches(e, version=version, text=filter)]
 
 
-def info(name: str, *, registry: RegistryArgument = None) -> Manifest:
-    """The validated manifest of the card ``name`` addresses."""
-    return open_registry(registry).resolve(name)
+def info(
+    name: str, *, registry: RegistryArgument = None, offline: bool | None = None,
+    refresh: bool = False,
+) -> Manifest:
+    """The validated manifest of the card ``name`` addresses. ``offline=True`` makes no network
+    connection (a hub never synced is then an error); ``refresh=True`` syncs the hub that answers
+    a UID again first, if it follows a branch."""
+    return open_registry(registry, offline=offline, refresh=refresh).resolve(name)
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, profile: Profile = "strict") -> ValidationReport:
@@ -74,6 +79,8 @@ def load(
     device: str | None = None,
     trust: bool | None = None,
     strict_weights: bool = True,
+    offline: bool | None = None,
+    refresh: bool = False,
     **kwargs: Any,
 ) -> Any:
     """A ready ``mindspore.nn.Cell``: the network of the card ``name`` with its verified weights.
@@ -82,16 +89,20 @@ def load(
     and the network built by the model zoo's code its card names. ``pretrained=False`` builds it
     without weights; ``device`` is ``cpu``, ``gpu`` or ``ascend``; ``trust=True`` runs code from
     outside the bundled registry without asking; ``strict_weights=False`` loads the checkpoint
-    entries that match and leaves the rest; ``args`` and ``kwargs`` go to ``create_network``.
+    entries that match and leaves the rest; ``offline=True`` serves the cache only (as
+    ``HUB_PLUGIN_OFFLINE=1``); ``refresh=True`` re-resolves the branch refs of the hub and the
+    zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network``.
     Without MindSpore (the light install) it raises
     :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
     """
     from .runtime.extras import require
+    from .runtime.logs.mindspore_log import quiet_mindspore_logs
 
     require("mindspore", "hub_plugin.load()", "mindspore")
+    quiet_mindspore_logs()
     return load_model(
         name, *args, pretrained=pretrained, registry=registry, device=device, trust=trust,
-        strict_weights=strict_weights, **kwargs
+        strict_weights=strict_weights, offline=offline, refresh=refresh, **kwargs
     ).network
 
 
@@ -119,7 +130,9 @@ def export(
     ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
     """
     from .runtime.export.exporter import export_model
+    from .runtime.logs.mindspore_log import quiet_mindspore_logs
 
+    quiet_mindspore_logs()
     return export_model(
         name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats
         output=output, batch_size=batch_size, dynamic_batch=dynamic_batch, pretrained=pretrained,

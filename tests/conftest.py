@@ -21,3 +21,5 @@ def _isolated_environment(
     for name in ("HUB_PLUGIN_REGISTRY", "HUB_PLUGIN_MIRROR", "HUB_PLUGIN_OFFLINE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HUB_PLUGIN_HOME", str(tmp_path_factory.mktemp("hub-home")))
+    monkeypatch.setenv("HUB_PLUGIN_CONFIG", str(tmp_path_factory.mktemp("hub-config")))
+    monkeypatch.delenv("GLOG_v", raising=False)

@@ -5,8 +5,8 @@ its parser and sets ``run`` (a function taking the parsed arguments and returnin
 Subcommand modules import what they need inside ``run``, so that ``hub-plugin --version`` and the
 registry commands start fast and never import MindSpore.
 
-The global options (``--debug``, ``--registry``) are accepted before or after the subcommand (see
-:mod:`.global_options`).
+The global options (``--debug``, ``--verbose``, ``--registry``) are accepted before or after the
+subcommand (see :mod:`.global_options`).
 
 Errors: a :class:`~hub_plugin.errors.HubPluginError` becomes one line on stderr and its exit code;
 ``--debug`` shows the traceback instead.
@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "tasks.train",
     "tasks.evaluate",
     "tasks.predict",
+    "env",
 ]
 
 
@@ -60,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = merge_global_options(parser.parse_args(args_list))
+    from ..runtime.logs.mindspore_log import quiet_mindspore_logs
+
+    quiet_mindspore_logs(verbose=args.verbose)  # before any command can import MindSpore
     try:
         code: int = args.run(args)
         return code

@@ -49,6 +49,11 @@ class GlobalOption:
 GLOBAL_OPTIONS = (
     GlobalOption("--debug", "show tracebacks instead of one-line errors"),
     GlobalOption(
+        "--verbose",
+        "let third-party logs through (MindSpore's warnings, which are hidden by default; "
+        "GLOG_v, when set, is always respected)",
+    ),
+    GlobalOption(
         "--registry",
         "an extra folder of cards and model packages (repeatable; also HUB_PLUGIN_REGISTRY)",
         repeatable=True, metavar="DIR",

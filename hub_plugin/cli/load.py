@@ -28,6 +28,10 @@ def register(subparsers: Any) -> None:
                         help="MindSpore device target (default: MindSpore's own default)")
     parser.add_argument("--offline", action="store_true", default=None,
                         help="no network connection: serve verified assets from the cache only")
+    parser.add_argument("--refresh", action="store_true",
+                        help="ask again where the branch refs of the hub and of the zoo code "
+                        "point now (a ref once resolved is otherwise remembered; a pinned commit "
+                        "never changes)")
     parser.add_argument("--allow-http", action="store_true",
                         help="follow plain http:// asset links to hosts other than loopback")
     parser.add_argument("--trust", action="store_true", default=None,
@@ -69,19 +73,20 @@ def run(args: argparse.Namespace) -> int:
     from ..runtime.extras import require
 
     require("mindspore", "hub-plugin load", "mindspore")
-    from rich.console import Console
     from rich.table import Table
 
     from ..assets.download.progress import RichProgress, wants_progress_bar
     from ..runtime.loading import load_model
+    from .listing.registry_listing import _console
 
-    out = Console()
+    out = _console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
     with progress or contextlib.nullcontext():
         loaded = load_model(
             args.name, pretrained=args.pretrained, registry=args.registry, device=args.device,
             trust=args.trust, offline=args.offline, allow_http=args.allow_http, progress=progress,
-            strict_weights=args.strict_weights, **network_arguments(args.arg),
+            strict_weights=args.strict_weights, refresh=args.refresh,
+            **network_arguments(args.arg),
         )
     manifest = loaded.manifest
     out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")

@@ -10,8 +10,11 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Functions of MindSpore Hub's convention, which are not network entries themselves.
-CONVENTION_FUNCTIONS = frozenset({"create_network", "train", "evaluate", "predict"})
+#: Functions of MindSpore Hub's convention and hub-plugin's hooks, which are not network entries.
+CONVENTION_FUNCTIONS = frozenset({
+    "create_network", "train", "evaluate", "predict", "load_pretrained", "add_arguments",
+    "check_arguments",
+})
 
 
 @dataclass(frozen=True)

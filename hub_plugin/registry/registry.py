@@ -16,7 +16,9 @@ A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``h
   ``mindspore/1.8/simclr_encoder_cifar10``;
 * a model package's folder name: ``simclr``, meaning its default card (``package.yaml``'s
   ``default-card``, or its only card);
-* a path to a card file.
+* a path to a card file;
+* a MindSpore Hub card URL (Gitee or GitHub, ``blob`` or ``raw``), meaning the UID it names
+  (:mod:`.hubs.card_url`).
 
 A UID that no root answers is looked up in the synced hubs when the registry is opened with
 ``hubs`` (:mod:`.hubs.lookup`; the CLI and the API do). An ambiguous name is an
@@ -38,6 +40,7 @@ from ..errors import AmbiguousName, ModelNotFound, RegistryError
 from .cards.card import is_card_file
 from .cards.manifest import Manifest
 from .entries import CardEntry, Root
+from .hubs.card_url import uid_from_card_url
 from .hubs.lookup import HubCards, is_uid
 from .resources import models_dir
 from .validation.schema_profiles import Profile
@@ -232,6 +235,7 @@ class Registry:
 
     def find(self, name: str) -> CardEntry:
         """The card a name addresses (see the module docstring), without reading it."""
+        name = uid_from_card_url(name) or name  # MindSpore Hub's card URLs name their UID
         entries = self.cards()
         if name.endswith(".md") and Path(name).is_file():
             path = Path(name).resolve()

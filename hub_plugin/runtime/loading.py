@@ -52,15 +52,18 @@ class LoadedModel:
 
 
 def open_registry(
-    registry: RegistryArgument, *, offline: bool | None = None, allow_http: bool = False
+    registry: RegistryArgument, *, offline: bool | None = None, allow_http: bool = False,
+    refresh: bool = False,
 ) -> Registry:
     """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default),
-    with the synced hubs behind it (a hub is synced on first use unless ``offline``)."""
+    with the synced hubs behind it (a hub is synced on first use unless ``offline``; with
+    ``refresh``, a hub that follows a branch is synced again when it answers a UID)."""
     if isinstance(registry, Registry):
         return registry
     from ..assets.git.hub_sync import registry_with_hubs
 
-    return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http)
+    return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http,
+                              refresh=refresh)
 
 
 def network_for(registry: Registry, manifest: Manifest) -> tuple[ModelPackage, str, list[Manifest]]:
@@ -188,20 +191,22 @@ def load_model(
     progress: Any = None,
     transfer_policy: Any = None,
     strict_weights: bool = True,
+    refresh: bool = False,
     **kwargs: Any,
 ) -> LoadedModel:
     """Build the network of the card ``name`` and, if ``pretrained``, fill it with its verified
     checkpoints (and those of the cards it requires). ``args`` and ``kwargs`` go to
     ``create_network``; ``transfer_policy`` (a :class:`~hub_plugin.assets.TransferPolicy`) tunes
     timeouts and retries; ``strict_weights=False`` loads the checkpoint entries that match and
-    lists the rest instead of failing (see :func:`_load_by_name`).
+    lists the rest instead of failing (see :func:`_load_by_name`); ``refresh`` re-resolves the
+    branch refs of the hub and the zoo code (a pinned commit never is).
 
     A card that no model package builds but that has a ``repo-link`` is built by the model zoo's
     own code (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
     errors; see the README.
     """
     started = time.perf_counter()
-    reg = open_registry(registry, offline=offline, allow_http=allow_http)
+    reg = open_registry(registry, offline=offline, allow_http=allow_http, refresh=refresh)
     entry = reg.find(name)
     manifest = reg.read(entry)
     if manifest.package is None and manifest.repo_link:
@@ -209,6 +214,7 @@ def load_model(
             manifest, args, kwargs, source=entry.root.source, pretrained=pretrained,
             device=device, trust=trust, offline=offline, allow_http=allow_http, progress=progress,
             transfer_policy=transfer_policy, strict_weights=strict_weights, started=started,
+            refresh=refresh,
         )
     package, network_name, required = network_for(reg, manifest)
     hubconf = trusted_hubconf(package, trust=trust)
@@ -244,13 +250,15 @@ def _load_from_zoo(
     manifest: Manifest, args: Sequence[Any], kwargs: dict[str, Any], *, source: str,
     pretrained: bool, device: str | None, trust: bool | None, offline: bool | None,
     allow_http: bool, progress: Any, transfer_policy: Any, strict_weights: bool, started: float,
+    refresh: bool = False,
 ) -> LoadedModel:
     """:func:`load_model` for a card built by the model zoo's code (see :mod:`.zoo.loading`)."""
     from ..assets import offline_from_environment
     from .zoo.loading import fetch_zoo_folder, zoo_network
 
     is_offline = offline_from_environment() if offline is None else offline
-    folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http, trust=trust)
+    folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http, trust=trust,
+                              refresh=refresh)
     fetched: list[Any] = []
     if pretrained:
         if not manifest.assets:

@@ -33,6 +33,7 @@ COMMANDS = {
     ("trust", "add"): ["simclr"],
     ("trust", "rm"): ["simclr"],
     ("export",): ["simclr", "--format", "onnx"],
+    ("env",): [],
 }
 
 
@@ -96,3 +97,10 @@ def test_debug_after_the_subcommand_shows_the_traceback(tmp_path: Path, monkeypa
         main(["validate", "--debug", str(tmp_path)])
     with pytest.raises(RuntimeError, match="boom"):
         main(["validate", str(tmp_path), "--debug"])
+
+
+def test_verbose_is_a_global_option_too() -> None:
+    assert parse(["--verbose", "eval", "simclr"])["verbose"] is True
+    assert parse(["eval", "simclr", "--epochs", "1", "--verbose"])["verbose"] is True
+    assert parse(["hub", "ls", "--verbose"])["verbose"] is True
+    assert parse(["hub", "ls"])["verbose"] is False

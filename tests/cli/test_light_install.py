@@ -95,3 +95,19 @@ def test_the_python_api_raises_the_typed_error(light_venv: LightVenv) -> None:
     result = subprocess.run([str(light_venv.bin / "python"), "-c", script], capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == "pip install 'hub-plugin[mindspore]'", result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "eval", "predict"])
+def test_a_model_commands_help_needs_no_mindspore(
+    light_venv: LightVenv, tmp_path: Path, command: str
+) -> None:
+    result = hub_plugin(light_venv, command, "simclr", "--help", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"hub-plugin {command} simclr" in result.stdout and "--backbone" in result.stdout
+
+
+def test_env_works_without_mindspore(light_venv: LightVenv, tmp_path: Path) -> None:
+    result = hub_plugin(light_venv, "env", "--format", "json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["libraries"]["mindspore"] is None and report["libraries"]["rich"]

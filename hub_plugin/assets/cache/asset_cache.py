@@ -50,13 +50,9 @@ _HEX = re.compile(r"[0-9a-f]{1,64}")
 
 def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
     """``HUB_PLUGIN_HOME``, else ``$XDG_CACHE_HOME/hub-plugin``, else ``~/.cache/hub-plugin``."""
-    env = os.environ if environ is None else environ
-    home = env.get(HOME_VARIABLE)
-    if home:
-        return Path(home).expanduser()
-    xdg = env.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "hub-plugin"
+    from ...registry.config_folder import xdg_folder
+
+    return xdg_folder(environ, HOME_VARIABLE, "XDG_CACHE_HOME", ".cache")
 
 
 class AssetCache:

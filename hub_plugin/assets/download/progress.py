@@ -1,7 +1,9 @@
-"""Download progress: a ``rich`` bar on stderr (bytes, speed, time left), or nothing at all.
+"""Progress on a terminal: a ``rich`` bar on stderr for downloads (bytes, speed, time left), and
+:class:`Activity` for any other long work (a phase with a spinner and the time taken, or N of M
+done: hub syncs, zoo fetches, export phases, eval epochs, link checks, predict batches).
 
-The bar is shown only when stderr is a terminal, so logs and pipes stay clean. ``rich`` is imported
-only when a bar is actually drawn.
+Both are drawn only when stderr is a terminal, so logs, pipes and CI output stay line-based and
+unchanged. ``rich`` is imported only when something is actually drawn.
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 from typing import Any, Protocol, TextIO
+
+#: The displays drawing now. A download's bar pauses the activity around it (a zoo fetch, an
+#: export) while it draws, so that two displays never write over each other.
+_DRAWING: list[Any] = []
 
 
 class Progress(Protocol):
@@ -43,10 +49,18 @@ class RichProgress:
     """A ``rich`` progress bar on ``stream`` (stderr by default), one line per asset.
 
     Use it as a context manager around the downloads; it redraws at most a few times a second, so
-    advancing it for every chunk costs next to nothing.
+    advancing it for every chunk costs next to nothing. It draws only while an asset is moving (from
+    :meth:`start` to :meth:`finish`), so that an :class:`Activity` can show the other phases of the
+    same command.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+        self._bar: Any = None
+        self._task: Any = None
+        self._paused: list[Activity] = []
+
+    def _open(self) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -57,20 +71,31 @@ class RichProgress:
         )
         from rich.progress import Progress as RichBar
 
-        console = Console(file=stream or sys.stderr)
         self._bar = RichBar(
             TextColumn("{task.description}"),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=console,
+            console=Console(file=self._stream),
             transient=False,
         )
-        self._task: Any = None
+        paused = [shown for shown in _DRAWING if isinstance(shown, Activity)]
+        for activity in paused:
+            activity.pause()
+        self._paused = paused
+        self._bar.start()
+        _DRAWING.append(self)
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            _DRAWING.remove(self)
+            for activity in self._paused:
+                activity.resume()
 
     def __enter__(self) -> RichProgress:
-        self._bar.start()
         return self
 
     def __exit__(
@@ -79,9 +104,11 @@ class RichProgress:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._bar.stop()
+        self._close()
 
     def start(self, description: str, total: int | None, completed: int = 0) -> None:
+        if self._bar is None:
+            self._open()
         if self._task is None:
             self._task = self._bar.add_task(description, total=total, completed=completed)
         else:
@@ -99,6 +126,88 @@ class RichProgress:
         if self._task is not None:
             self._bar.stop_task(self._task)
             self._task = None
+            self._close()
+
+
+class Activity:
+    """Shows that long work is alive: a spinner, a description (the phase, changed with
+    :meth:`phase`), N of M done when ``total`` is known (:meth:`advance`), and the time taken.
+
+    A context manager; on a terminal it draws on ``stream`` (stderr) and clears itself at the
+    end (``transient``: the command's own output stays as it was); elsewhere it does nothing.
+    """
+
+    def __init__(self, description: str, total: int | None = None, *,
+                 stream: TextIO | None = None) -> None:
+        self.description = description
+        self.total = total
+        self._stream = stream or sys.stderr
+        self._bar: Any = None
+        self._task: Any = None
+        self._done = 0
+        self._paused = False
+
+    def __enter__(self) -> Activity:
+        if _DRAWING or not wants_progress_bar(self._stream):  # a bar is drawing: it shows life
+            return self
+        self._draw()
+        _DRAWING.append(self)
+        return self
+
+    def _draw(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+        from rich.progress import Progress as RichBar
+
+        columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
+        if self.total is not None:
+            columns += [BarColumn(), MofNCompleteColumn()]
+        self._bar = RichBar(*columns, TimeElapsedColumn(), console=Console(file=self._stream),
+                            transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task(self.description, total=self.total, completed=self._done)
+
+    def pause(self) -> None:
+        """Stop drawing for a while (a download's bar takes the terminal)."""
+        if self._bar is not None and not self._paused:
+            self._bar.stop()
+            self._paused = True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._draw()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            if not self._paused:
+                self._bar.stop()
+            self._bar = None
+            self._paused = False
+            _DRAWING.remove(self)
+
+    def phase(self, description: str) -> None:
+        """Say what is being done now."""
+        self.description = description
+        if self._bar is not None and not self._paused:
+            self._bar.update(self._task, description=description)
+
+    def advance(self, count: int = 1) -> None:
+        """``count`` more of the ``total`` done."""
+        self._done += count
+        if self._bar is not None and not self._paused:
+            self._bar.advance(self._task, count)
 
 
 def wants_progress_bar(stream: TextIO | None = None) -> bool:

@@ -5,10 +5,12 @@ Over HTTP(S), with ``requests``, streamed, and correct under the faults real ser
 - **Resume.** When the partial file already holds bytes (an earlier try, or a process that died),
   the request carries ``Range: bytes=<size>-``. A ``206`` answer must start exactly there; a server
   that answers ``200`` (it ignores ranges) or starts elsewhere makes the file start over from zero.
-- **Retries.** Connection failures, timeouts, bodies cut short, ``408``, ``429`` and ``5xx`` are
+- **Retries.** Timeouts, connections dropped, bodies cut short, ``408``, ``429`` and ``5xx`` are
   retried with exponential backoff and jitter, honouring ``Retry-After``; other ``4xx`` fail at
   once. A try that delivered bytes resets the count, so a long download over a flaky link still
-  finishes, while a server that never delivers gives up after ``max_tries``.
+  finishes, while a server that never delivers gives up after ``max_tries``. A host name that
+  does not resolve and a connection the host refuses fail at once: another try cannot help, and
+  the error names the ways forward (``--offline``, a mirror).
 - **Timeouts.** Separate connect and read timeouts (the read timeout bounds each wait for data, so
   a stalled server is detected however large the file).
 - **Redirects.** Followed by hand, at most ``max_redirects``, each hop checked against the link
@@ -26,6 +28,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import socket
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -232,6 +235,9 @@ class HttpTransfer:
         except requests.Timeout as error:
             raise _Retry(f"no answer within {self.policy.read_timeout:g} s") from error
         except requests.ConnectionError as error:
+            unreachable = _unreachable(error)
+            if unreachable:  # DNS or a refusal: the next try would fail the same way
+                raise DownloadError(url, f"{unreachable}: {_short(error)}", hint=WAYS_FORWARD) from error
             raise _Retry(f"connection failed: {_short(error)}") from error
         except requests.RequestException as error:  # an invalid URL, a bad header, ...
             raise DownloadError(url, _short(error)) from error
@@ -316,6 +322,26 @@ class HttpTransfer:
             response.close()
             previous, url = url, urljoin(url, location)
         raise DownloadError(url, f"more than {self.policy.max_redirects} redirects")
+
+
+#: What a person can do when a host cannot be reached at all.
+WAYS_FORWARD = ("ways forward: --offline (HUB_PLUGIN_OFFLINE=1) with a filled cache, or "
+                "HUB_PLUGIN_MIRROR=PREFIX=REPLACEMENT to fetch from a mirror")
+
+
+def _unreachable(error: BaseException) -> str | None:
+    """``"host not found"`` (a :class:`socket.gaierror` among the causes of ``error``) or
+    ``"connection refused"`` (a :class:`ConnectionRefusedError`), else None."""
+    pending, seen = [error], set()
+    while pending:
+        if id(current := pending.pop()) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror | ConnectionRefusedError):
+            return "host not found" if isinstance(current, socket.gaierror) else "connection refused"
+        pending += [c for c in (getattr(current, "reason", None), *current.args, current.__cause__,
+                                current.__context__) if isinstance(c, BaseException)]
+    return None
 
 
 def short_reason(error: BaseException) -> str:

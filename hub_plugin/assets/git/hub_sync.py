@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import sys
 import uuid
@@ -27,12 +28,13 @@ from pathlib import Path
 
 import filelock
 
+from ...errors import UsageError
 from ...registry import Registry
 from ...registry.atomic_file import write_atomically
 from ...registry.contained_path import contained
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
-from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot
+from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot, in_utc
 from .transport import GitTransport, fetch_sparse
 
 #: How many snapshots of a hub are kept: the one in use and the one before it.
@@ -45,11 +47,21 @@ def sync_hub(
     """Fetch ``spec``'s cards into a new snapshot and switch to it; see the module docstring.
 
     ``if_missing``: return the snapshot another process made while this one waited for the lock
-    instead of syncing again (a first use in several processes at once syncs once).
+    instead of syncing again (a first use in several processes at once syncs once). On a
+    terminal, each phase shows on stderr while it runs (:class:`~..download.progress.Activity`).
     """
+    from ..download.progress import Activity
+
+    with Activity(f"hub {spec.name}: waiting for another sync") as activity:
+        return _sync(store, spec, transport, if_missing=if_missing, phase=activity.phase)
+
+
+def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool,
+          phase: Callable[[str], None]) -> Snapshot:
     base = store.hub_folder(spec.name)
     base.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(str(store.lock_file(spec.name))):
+        phase(f"hub {spec.name}: fetching {spec.path or 'the cards'} from {spec.url} ({spec.ref})")
         existing = store.snapshot(spec.name) if if_missing else None
         if existing is not None:
             return existing
@@ -69,13 +81,14 @@ def sync_hub(
                 staging = work / "snapshot"
                 staging.mkdir()
                 cards.rename(staging / "cards")
+                phase(f"hub {spec.name}: indexing the cards of {checkout.commit[:12]}")
                 index = build_index(staging / "cards")
                 (staging / "index.json").write_text(json.dumps(index, ensure_ascii=False),
                                                     encoding="utf-8")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 staging.rename(target)
             meta = {"url": spec.url, "ref": spec.ref, "path": spec.path, "commit": checkout.commit,
-                    "date": checkout.date,
+                    "date": in_utc(checkout.date),
                     "synced-at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
             write_atomically(target / "snapshot.json", json.dumps(meta, indent=2) + "\n")
             previous = _current(base)
@@ -123,21 +136,62 @@ def first_use_syncer(
     return sync
 
 
+_SHORT_COMMIT = re.compile(r"[0-9a-f]{7,39}")
+
+
+def full_ref(transport: GitTransport, url: str, ref: str) -> str:
+    """``ref`` as a hub can be synced at: a short commit id (7 to 39 hex digits) becomes the full
+    id of the advertised branch or tag tip it abbreviates; ``git fetch`` takes only full ids.
+
+    Raises :class:`~hub_plugin.errors.UsageError` for a short id that no tip starts with (git
+    cannot find other commits by a prefix without cloning the repository), and
+    :class:`~.transport.GitError` when the repository cannot be asked.
+    """
+    if not _SHORT_COMMIT.fullmatch(ref):
+        return ref
+    refusal = UsageError(
+        f"--ref {ref} looks like a short commit id, and git fetches a commit by its full id only",
+        hint="give the full 40-digit commit id (git rev-parse " + ref + " in a clone), or a "
+        "branch or tag",
+    )
+    if transport.offline:
+        raise refusal
+    target = transport.rewrite(url)
+    advertised = [line.split("\t", 1) for line in
+                  transport.run(["ls-remote", "--", target], url=target, ref=ref).splitlines()
+                  if "\t" in line]
+    if any(name in (f"refs/heads/{ref}", f"refs/tags/{ref}") for _, name in advertised):
+        return ref  # a branch or a tag whose name looks like hex
+    commits = {commit for commit, _ in advertised if commit.startswith(ref)}
+    if len(commits) != 1:
+        raise refusal
+    return commits.pop()
+
+
 def hub_store() -> HubStore:
-    """The hubs under ``HUB_PLUGIN_HOME``."""
+    """The hubs under ``HUB_PLUGIN_HOME``, their settings in the config folder."""
+    from ...registry.config_folder import default_config_root
     from ..cache.asset_cache import default_cache_root
 
-    return HubStore(default_cache_root())
+    return HubStore(default_cache_root(), default_config_root())
 
 
-def hub_cards(*, offline: bool | None = None, allow_http: bool = False) -> HubCards:
-    """The synced hubs' cards, syncing a hub on its first use (unless offline)."""
+def hub_cards(
+    *, offline: bool | None = None, allow_http: bool = False, refresh: bool = False
+) -> HubCards:
+    """The synced hubs' cards, syncing a hub on its first use (unless offline); with ``refresh``
+    (and online), a hub that follows a branch is synced again when it answers a UID."""
     from ..download.fetch import offline_from_environment
 
     transport = GitTransport(
         offline=offline_from_environment() if offline is None else offline, allow_http=allow_http
     )
-    return HubCards(hub_store(), first_use_syncer(transport))
+
+    def resync(store: HubStore, spec: HubSpec) -> Snapshot:
+        return sync_hub(store, spec, transport)
+
+    resyncer = resync if refresh and not transport.offline else None
+    return HubCards(hub_store(), first_use_syncer(transport), resyncer=resyncer)
 
 
 def registry_with_hubs(
@@ -145,9 +199,12 @@ def registry_with_hubs(
     *,
     offline: bool | None = None,
     allow_http: bool = False,
+    refresh: bool = False,
 ) -> Registry:
-    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search."""
-    return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http))
+    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search
+    (``refresh``: see :func:`hub_cards`)."""
+    return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http,
+                                                    refresh=refresh))
 
 
 def hub_snapshot(name: str, *, offline: bool | None = None) -> Snapshot:

@@ -178,7 +178,8 @@ def _reason(stderr: str, code: int) -> tuple[str, str | None]:
         hint = ("the repository is private or does not exist; hub-plugin never asks for a "
                 "password: use a public URL or a mirror (HUB_PLUGIN_MIRROR)")
     elif "unable to connect" in reason or "Could not resolve host" in reason:
-        hint = "the server cannot be reached: check the network, or use a mirror (HUB_PLUGIN_MIRROR)"
+        hint = ("the server cannot be reached; ways forward: --offline (HUB_PLUGIN_OFFLINE=1) "
+                "with code already cached, or a mirror (HUB_PLUGIN_MIRROR=PREFIX=REPLACEMENT)")
     return reason, hint
 
 

@@ -3,6 +3,7 @@
 A card's ``repo-link`` names a folder of a repository that is gigabytes in full; one folder is
 kilobytes. Under ``HUB_PLUGIN_HOME``::
 
+    zoo/<repository key>/origin.json        the repository's URL
     zoo/<repository key>/refs.json          each ref fetched so far and the commit it gave
     zoo/<repository key>/<commit>/          a shallow, partial, sparse checkout of that commit
     zoo/<repository key>/<commit>.json      the folders of that checkout that are complete
@@ -11,8 +12,10 @@ kilobytes. Under ``HUB_PLUGIN_HOME``::
 
 One clone per repository and commit is shared by all its folders: a second folder widens the
 sparse checkout (fetching that folder's files only). A ref is resolved once and remembered, so a
-later load needs no network at all (a commit id in the ``repo-link`` pins the code); the files of a
-complete folder are made read-only. The lock makes several processes loading one folder at once
+later load needs no network at all (a commit id in the ``repo-link`` pins the code); ``refresh``
+asks the repository again where a branch or tag points now (``git ls-remote``), so a fixed branch
+is picked up (a pinned commit is never asked about); the files of a complete folder are made
+read-only. The lock makes several processes loading one folder at once
 make one clone; a clone killed midway leaves files only in ``tmp/``, which the next run removes
 (and a folder whose widening was killed is not marked complete, so it is redone).
 """
@@ -41,6 +44,7 @@ from .transport import GitTransport, add_folders, fetch_sparse
 
 ZOO_FOLDER = "zoo"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 class ZooCodeMissing(HubPluginError):
@@ -93,23 +97,43 @@ def _make_read_only(checkout: Path, folder: Path) -> None:
                 path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
+def remote_commit(transport: GitTransport, url: str, ref: str) -> str | None:
+    """The commit the branch or tag ``ref`` of ``url`` points to now (an annotated tag: the commit
+    it tags), asked with ``git ls-remote``; None when the repository advertises no such ref."""
+    target = transport.rewrite(url)
+    wanted = (f"refs/heads/{ref}", f"refs/tags/{ref}^{{}}", f"refs/tags/{ref}", ref)
+    found: dict[str, str] = {}
+    for line in transport.run(["ls-remote", "--", target], url=target, ref=ref).splitlines():
+        commit, _, name = line.partition("\t")
+        found.setdefault(name.strip(), commit.strip())
+    return next((found[name] for name in wanted if name in found), None)
+
+
 class ZooCache:
     """Zoo checkouts under ``<home>/zoo``; see the module docstring."""
 
     def __init__(self, home: Path) -> None:
         self.root = Path(home) / ZOO_FOLDER
 
-    def folder(self, link: RepoLink, transport: GitTransport) -> ZooFolder:
-        """The folder ``link`` names, from the cache or fetched (see the module docstring)."""
+    def folder(self, link: RepoLink, transport: GitTransport, *, refresh: bool = False) -> ZooFolder:
+        """The folder ``link`` names, from the cache or fetched (see the module docstring);
+        ``refresh`` re-resolves a branch or tag ref first."""
         base = self.root / repository_key(link.key)
         base.mkdir(parents=True, exist_ok=True)
         with filelock.FileLock(str(base) + ".lock"):
             shutil.rmtree(base / "tmp", ignore_errors=True)
             refs = _read_json(base / "refs.json")
             known = link.ref if link.pinned else refs.get(link.ref)
+            if refresh and not link.pinned and not transport.offline:
+                known = remote_commit(transport, link.repository, link.ref)
             commit = known if isinstance(known, str) and is_full_commit(known) else None
+            if not (base / "origin.json").is_file():  # for cache ls: whose checkouts these are
+                _write_json(base / "origin.json", {"url": link.repository})
             if commit and self._complete(base, commit, link.folder):
-                return self._found(link, commit, base)
+                found = self._found(link, commit, base)
+                os.utime(base / f"{commit}.json")  # its last use, for cache ls and prune (the
+                # checkout itself stays as fetched: its files are what trust is given to)
+                return found
             if transport.offline:
                 raise ZooCodeMissing(
                     f"offline: the code of {link.repository} at {link.ref} "
@@ -128,6 +152,19 @@ class ZooCache:
             folders = [*list(done.get("folders") or []), link.folder]
             _write_json(base / f"{commit}.json", {"folders": sorted(set(map(str, folders)))})
             return found
+
+    def forget_branch_refs(self) -> int:
+        """Forget where every remembered branch or tag ref pointed (a full commit id is kept:
+        it cannot move), so that the next :meth:`folder` resolves it again; the checkouts stay.
+        Returns how many refs were forgotten."""
+        forgotten = 0
+        for refs_file in sorted(self.root.glob("*/refs.json")) if self.root.is_dir() else ():
+            with filelock.FileLock(str(refs_file.parent) + ".lock"):
+                refs = _read_json(refs_file)
+                kept = {ref: commit for ref, commit in refs.items() if _FULL_COMMIT.fullmatch(ref)}
+                forgotten += len(refs) - len(kept)
+                _write_json(refs_file, kept)
+        return forgotten
 
     @staticmethod
     def _wanted(link: RepoLink) -> list[str]:

@@ -45,6 +45,7 @@ from ...registry.cards.manifest import Asset, unwrap_link
 from ...registry.validation.report import FileReport, ValidationReport
 from ..cache.asset_cache import AssetCache
 from ..download.fetch import FetchedAsset, fetch
+from ..download.progress import Activity
 from ..download.transfer import HttpTransfer, TransferPolicy
 from .host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST, HostPool, Job
 from .mirrors import MirrorMap, card_source
@@ -127,7 +128,8 @@ class RemoteChecks:
                 else:
                     continue
                 reports.append(target.report)
-            results = pool.map(jobs)
+            with Activity("checking cards", total=len(set(map(id, reports)))) as shown:
+                results = pool.map(_counting(jobs, reports, shown))
         self.peak = dict(pool.peak)
         for file, result in zip(reports, results, strict=True):
             if isinstance(result, BaseException):
@@ -297,6 +299,27 @@ def _refused(target: _Target, refused: LinkRefused) -> Defect:
 
 def _dead(target: _Target, reason: str, link: str) -> Defect:
     return _at(target, target.pointer, "link/dead", "error", f"'{target.label}' is dead: {reason} ({link})")
+
+
+def _counting(jobs: list[Job[list[Defect]]], reports: list[FileReport],
+              shown: Activity) -> list[Job[list[Defect]]]:
+    """``jobs``, each advancing ``shown`` by one card when the last job of its card is done."""
+    left: dict[int, int] = {}
+    for report in reports:
+        left[id(report)] = left.get(id(report), 0) + 1
+    lock = threading.Lock()
+
+    def counted(work: Callable[[], list[Defect]], report: FileReport) -> list[Defect]:
+        try:
+            return work()
+        finally:
+            with lock:
+                left[id(report)] -= 1
+                if not left[id(report)]:
+                    shown.advance()
+
+    return [Job(job.host, partial(counted, job.run, report))
+            for job, report in zip(jobs, reports, strict=True)]
 
 
 def _at(target: _Target, pointer: str, rule: str, severity: Any, message: str) -> Defect:

@@ -17,7 +17,8 @@ def register(subparsers: Any) -> None:
         "HUB_PLUGIN_REGISTRY and installed plugins; with --hub NAME, the cards of that hub's "
         "snapshot (synced on first use).",
     )
-    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--format", choices=("table", "json"), default="table",
+                         help="a table for people (default) or JSON for scripts")
     listing.add_argument("--hub", metavar="NAME", help="list the cards of the hub NAME instead")
     listing.add_argument("--version", dest="hub_version", metavar="V",
                          help="with --hub: only the cards of version V (the UID's version, 1.8)")
@@ -33,21 +34,31 @@ def register(subparsers: Any) -> None:
         description="Show the card NAME addresses: a file stem, a UID publisher/version/stem, a "
         "model package's name, or a path to a card.",
     )
-    info.add_argument("name", metavar="NAME")
-    info.add_argument("--format", choices=("table", "json"), default="table")
+    info.add_argument("name", metavar="NAME",
+                      help="a card's file stem, a hub UID (mindspore/1.8/alexnet_cifar10), a "
+                      "MindSpore Hub card URL, a model package's name, or a path to a card")
+    info.add_argument("--format", choices=("table", "json"), default="table",
+                      help="a table for people (default) or JSON for scripts")
     info.add_argument("--offline", action="store_true",
                       help="make no network connection: a hub that was never synced is an error "
                       "(same as HUB_PLUGIN_OFFLINE=1)")
+    info.add_argument("--refresh", action="store_true",
+                      help="sync the hub that answers a UID again first, if it follows a branch")
     info.set_defaults(run=run_info)
 
 
+#: The width of piped output: wide enough that no digest, path or name is ever folded (a table
+#: without ``expand`` is only as wide as its contents, so this costs nothing).
+PIPED_WIDTH = 4096
+
+
 def _console() -> Any:
-    """A console for tables; piped output gets 160 columns rather than rich's 80, so that card
-    names stay on one line in logs and CI output."""
+    """A console for tables; piped output is never wrapped (rich would fold at 80 columns), so
+    that identifiers stay whole and on one line in logs, CI output and ``grep``."""
     from rich.console import Console
 
     console = Console(soft_wrap=False)
-    return console if console.is_terminal else Console(soft_wrap=False, width=160)
+    return console if console.is_terminal else Console(soft_wrap=False, width=PIPED_WIDTH)
 
 
 def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) -> dict[str, Any]:
@@ -142,7 +153,8 @@ def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
 def run_info(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry, offline=args.offline or None)
+    registry = registry_with_hubs(args.registry, offline=args.offline or None,
+                                  refresh=args.refresh)
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub
@@ -166,8 +178,7 @@ def run_info(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = _console()
-    fields = Table(title=f"{manifest.name}" + (f"  ({manifest.uid})" if manifest.uid else ""),
-                   caption=manifest.path)
+    fields = Table(title=f"{manifest.name}" + (f"  ({manifest.uid})" if manifest.uid else ""))
     fields.add_column("field")
     fields.add_column("value", overflow="fold")
     fields.add_column("at", style="dim")
@@ -177,6 +188,7 @@ def run_info(args: argparse.Namespace) -> int:
         position = manifest.position(f"/{key}")
         fields.add_row(key, str(value), str(position) if position else "")
     console.print(fields)
+    console.print(f"card: {manifest.path}", soft_wrap=True)  # a caption would wrap at the table's width
     if hub is not None:
         console.print(f"from the hub [bold]{hub.hub}[/bold]: {hub.url} {hub.ref} at commit "
                       f"{hub.commit} ({hub.date})", soft_wrap=True)

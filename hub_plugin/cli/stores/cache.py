@@ -1,4 +1,10 @@
-"""``hub-plugin cache ls|rm|prune|verify``: look after the asset cache (``HUB_PLUGIN_HOME``).
+"""``hub-plugin cache ls|rm|prune|verify``: look after the cache (``HUB_PLUGIN_HOME``).
+
+Three kinds of thing live there: assets (checkpoints, by sha256), hub snapshots and zoo checkouts
+(:mod:`hub_plugin.assets.git.cached_checkouts`). ``ls`` lists each kind with sizes and last use;
+``rm`` takes card names and digests, ``hub:NAME[@COMMIT]`` and ``zoo:KEY[@COMMIT]``; ``prune
+--older-than`` also removes snapshots and checkouts unused for that long (never a hub's current
+snapshot).
 
 ``rm`` and ``prune`` ask before removing anything when stdin is a terminal; elsewhere they need
 ``--yes``. ``--dry-run`` shows what would go and removes nothing. ``verify`` re-hashes every blob,
@@ -18,7 +24,10 @@ from typing import TYPE_CHECKING, Any
 from ...errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ...assets import AssetCache, CacheEntry
+    from ...assets.git.cached_checkouts import CachedCheckout
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?", re.IGNORECASE)
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.IGNORECASE)
@@ -52,38 +61,48 @@ def human_size(size: int) -> str:
 
 
 def _when(timestamp: float) -> str:
-    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+    """A time as every command prints it: UTC, to the minute (``2026-12-01 15:20``)."""
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
 def register(subparsers: Any) -> None:
     cache = subparsers.add_parser(
         "cache",
-        help="list, remove, prune and verify cached assets",
-        description="Look after the asset cache (HUB_PLUGIN_HOME, by default ~/.cache/hub-plugin).",
+        help="list, remove, prune and verify cached assets, hub snapshots and zoo checkouts",
+        description="Look after the cache (HUB_PLUGIN_HOME, by default ~/.cache/hub-plugin): "
+        "assets, hub snapshots and zoo checkouts.",
     )
     commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
     commands.required = True
 
-    ls = commands.add_parser("ls", help="list cached assets: size, last use, cards")
-    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls = commands.add_parser("ls", help="list cached assets, hub snapshots and zoo checkouts: "
+                             "size, last use")
+    ls.add_argument("--kind", choices=("assets", "hub", "zoo"), action="append",
+                    help="list only this kind (repeatable; default: all three)")
+    ls.add_argument("--format", choices=("table", "json"), default="table",
+                    help="a table for people (default) or JSON for scripts")
     ls.set_defaults(run=run_ls)
 
-    rm = commands.add_parser("rm", help="remove the assets of cards, or blobs by digest")
+    rm = commands.add_parser("rm", help="remove the assets of cards, blobs by digest, hub "
+                             "snapshots or zoo checkouts")
     rm.add_argument(
         "targets",
         nargs="+",
-        metavar="NAME|DIGEST",
-        help="a card name, or a sha256 (8 or more leading hex digits)",
+        metavar="NAME|DIGEST|hub:NAME[@COMMIT]|zoo:KEY[@COMMIT]",
+        help="a card name, a sha256 (8 or more leading hex digits), a hub's snapshots (never "
+        "the current one) or a zoo repository's checkouts, as 'cache ls' names them",
     )
     _add_removal_options(rm)
     rm.set_defaults(run=run_rm)
 
     prune = commands.add_parser("prune", help="remove assets unused for a while, or the least recently used")
-    prune.add_argument("--older-than", metavar="AGE", help="remove assets unused for AGE (90m, 12h, 30d, 2w)")
+    prune.add_argument("--older-than", metavar="AGE",
+                       help="remove assets, hub snapshots and zoo checkouts unused for AGE (90m, "
+                       "12h, 30d, 2w); a hub's current snapshot always stays")
     prune.add_argument(
         "--max-size",
         metavar="SIZE",
-        help="then remove the least recently used until the cache holds at most SIZE (500M, 10G)",
+        help="then remove the least recently used assets until they take at most SIZE (500M, 10G)",
     )
     _add_removal_options(prune)
     prune.set_defaults(run=run_prune)
@@ -118,10 +137,14 @@ def _confirm(args: argparse.Namespace, question: str) -> bool:
 
 def run_ls(args: argparse.Namespace) -> int:
     from ...assets import AssetCache
+    from ...assets.git.cached_checkouts import hub_snapshots, zoo_checkouts
 
+    kinds = set(args.kind or ("assets", "hub", "zoo"))
     cache = AssetCache()
-    entries = sorted(cache.entries(), key=lambda e: e.last_used, reverse=True)
-    partials = cache.partials()
+    entries = sorted(cache.entries(), key=lambda e: e.last_used, reverse=True) if "assets" in kinds else []
+    hubs = hub_snapshots(cache.root) if "hub" in kinds else []
+    zoo = zoo_checkouts(cache.root) if "zoo" in kinds else []
+    partials = cache.partials() if "assets" in kinds else []
     if args.format == "json":
         rows = [
             {
@@ -136,33 +159,47 @@ def run_ls(args: argparse.Namespace) -> int:
             }
             for e in entries
         ]
+        checkouts = {kind: [{"name": c.key, "owner": c.owner, "commit": c.commit, "size": c.size,
+                             "last_used": _iso(c.last_used), "current": c.current,
+                             "detail": c.detail, "path": str(c.path)} for c in found]
+                     for kind, found in (("hub-snapshots", hubs), ("zoo-checkouts", zoo))}
         unfinished = [{"path": str(p.path), "size": p.size, "modified": _iso(p.modified),
                        "active": p.active} for p in partials]
-        print(json.dumps({"root": str(cache.root), "assets": rows, "unfinished": unfinished}, indent=2))
+        print(json.dumps({"root": str(cache.root), "assets": rows, "unfinished": unfinished, **checkouts},
+                         indent=2))
         return 0
     _print_unfinished(partials)
-    if not entries:
-        print(f"no cached assets in {cache.root}")
+    if not entries and not hubs and not zoo:
+        print(f"no cached assets, hub snapshots or zoo checkouts in {cache.root}")
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    total = sum(e.size for e in entries)
-    table = Table(
-        title=f"{len(entries)} cached asset{'s' if len(entries) != 1 else ''}, "
-        f"{human_size(total)}, in {cache.root}"
-    )
-    for column in ("sha256", "size", "last use", "card", "file"):
-        table.add_column(column, overflow="fold", justify="right" if column == "size" else "left")
-    for e in entries:
-        table.add_row(
-            e.sha256[:16],
-            human_size(e.size),
-            _when(e.last_used),
-            ", ".join(e.cards) or "-",
-            ", ".join(sorted({v.file_name for v in e.views})) or "-",
+    from ..listing.registry_listing import _console
+
+    console = _console()
+    if entries:
+        total = sum(e.size for e in entries)
+        table = Table(
+            title=f"{len(entries)} cached asset{'s' if len(entries) != 1 else ''}, "
+            f"{human_size(total)}, in {cache.root}"
         )
-    Console(soft_wrap=False).print(table)
+        for column in ("sha256", "size", "last use (UTC)", "card", "file"):
+            table.add_column(column, justify="right" if column == "size" else "left")
+        for e in entries:
+            table.add_row(e.sha256[:16], human_size(e.size), _when(e.last_used),
+                          ", ".join(e.cards) or "-",
+                          ", ".join(sorted({v.file_name for v in e.views})) or "-")
+        console.print(table)
+    for title, found, what in (("hub snapshots", hubs, "ref"), ("zoo checkouts", zoo, "folders")):
+        if not found:
+            continue
+        table = Table(title=f"{len(found)} {title}, {human_size(sum(c.size for c in found))}")
+        for column in ("name (for cache rm)", "size", "last use (UTC)", what, "repository"):
+            table.add_column(column, justify="right" if column == "size" else "left")
+        for c in found:
+            table.add_row(c.key + (" (current)" if c.current else ""), human_size(c.size),
+                          _when(c.last_used), c.detail or "-", c.owner)
+        console.print(table)
     return 0
 
 
@@ -205,11 +242,41 @@ def _targets(cache: AssetCache, targets: Sequence[str]) -> tuple[list[CacheEntry
     return by_digest, cards
 
 
+def _checkout_targets(root: Path, targets: Sequence[str]) -> tuple[list[CachedCheckout], list[str]]:
+    """The hub snapshots and zoo checkouts named ``hub:NAME[@COMMIT]`` and ``zoo:KEY[@COMMIT]``
+    (a commit may be a prefix), and the other targets, for ``cache rm``."""
+    from ...assets.git.cached_checkouts import KINDS, cached_checkouts
+
+    chosen: list[CachedCheckout] = []
+    rest: list[str] = []
+    every = None
+    for target in targets:
+        kind, colon, name = target.partition(":")
+        if not colon or kind not in KINDS:
+            rest.append(target)
+            continue
+        every = cached_checkouts(root) if every is None else every
+        owner, at, commit = name.partition("@")
+        matches = [c for c in every if c.key.startswith(f"{kind}:{owner}@{commit}")]
+        current = [c for c in matches if c.current]
+        if current and at:
+            raise UsageError(f"{target} is the hub's current snapshot, which cache rm keeps",
+                             hint=f"'hub-plugin hub rm {owner}' forgets the hub and its snapshots")
+        matches = [c for c in matches if not c.current]
+        if not matches and not current:
+            raise UsageError(f"nothing in the cache matches {target!r}",
+                             hint="'hub-plugin cache ls' lists what is there")
+        chosen.extend(m for m in matches if m not in chosen)
+    return chosen, rest
+
+
 def run_rm(args: argparse.Namespace) -> int:
     from ...assets import AssetCache
+    from ...assets.git.cached_checkouts import remove
 
     cache = AssetCache()
-    by_digest, cards = _targets(cache, args.targets)
+    checkouts, targets = _checkout_targets(cache.root, args.targets)
+    by_digest, cards = _targets(cache, targets) if targets else ([], [])
     named = {e.sha256 for e in by_digest}
     # A card's blob goes with it unless another card still uses it; then only the view goes.
     going = list(by_digest)
@@ -223,11 +290,16 @@ def run_rm(args: argparse.Namespace) -> int:
         else:
             views_only.extend(mine)
     if not args.dry_run:
-        size = human_size(sum(e.size for e in going))
-        if not _confirm(args, f"Remove {len(going)} blob(s), {size}?"):
+        size = human_size(sum(e.size for e in going) + sum(c.size for c in checkouts))
+        extra = f" and {len(checkouts)} snapshot(s) or checkout(s)" if checkouts else ""
+        if not _confirm(args, f"Remove {len(going)} blob(s){extra}, {size}?"):
             print("nothing removed", file=sys.stderr)
             return 1
     verb = "would remove" if args.dry_run else "removed"
+    for checkout in checkouts:
+        if not args.dry_run:
+            remove(checkout)
+        print(f"{verb} {checkout.key}  {human_size(checkout.size):>10}  {checkout.owner}")
     for entry in going:
         if not args.dry_run:
             cache.remove(entry.sha256)
@@ -241,35 +313,37 @@ def run_rm(args: argparse.Namespace) -> int:
 
 def run_prune(args: argparse.Namespace) -> int:
     from ...assets import AssetCache
+    from ...assets.git.cached_checkouts import cached_checkouts, prunable, remove
 
     older_than = parse_duration(args.older_than) if args.older_than else None
     max_size = parse_size(args.max_size) if args.max_size else None
     cache = AssetCache()
     plan = cache.plan_prune(older_than=older_than, max_size=max_size)
+    old = prunable(cached_checkouts(cache.root), older_than) if older_than is not None else []
     verb = "would remove" if args.dry_run else "removed"
     freed = plan.size_before - plan.size_after
     summary = (
         f"{len(plan.blobs)} blob(s), {human_size(freed)}, and {len(plan.partials)} unfinished download(s)"
-    )
-    if not plan.blobs and not plan.partials:
+    ) + (f", and {len(old)} hub snapshot(s) or zoo checkout(s), "
+         f"{human_size(sum(c.size for c in old))}" if old else "")
+    if not plan.blobs and not plan.partials and not old:
         print(f"nothing to prune ({human_size(plan.size_before)} in {cache.root})")
         return 0
-    if args.dry_run:
-        for entry in plan.blobs:
-            print(f"{verb} {_describe(entry)}")
-        for part in plan.partials:
-            print(f"{verb} unfinished {part.name}")
-        print(f"{verb} {summary}; {human_size(plan.size_after)} would remain")
-        return 0
-    if not _confirm(args, f"Remove {summary}?"):
-        print("nothing removed", file=sys.stderr)
-        return 1
-    cache.prune(plan)
+    if not args.dry_run:
+        if not _confirm(args, f"Remove {summary}?"):
+            print("nothing removed", file=sys.stderr)
+            return 1
+        cache.prune(plan)
+        for checkout in old:
+            remove(checkout)
     for entry in plan.blobs:
         print(f"{verb} {_describe(entry)}")
     for part in plan.partials:
         print(f"{verb} unfinished {part.name}")
-    print(f"{verb} {summary}; {human_size(plan.size_after)} remain")
+    for checkout in old:
+        print(f"{verb} {checkout.key}  {human_size(checkout.size):>10}  {checkout.owner}")
+    remain = "would remain" if args.dry_run else "remain"
+    print(f"{verb} {summary}; {human_size(plan.size_after)} {remain}")
     return 0
 
 

@@ -15,32 +15,40 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "hub", help="the hubs cards are synced from: ls, add, update, rm",
         description="Manage the hubs (git repositories of cards) whose cards are found by UID, "
-        "such as mindspore/1.8/alexnet_cifar10. Settings and snapshots live in HUB_PLUGIN_HOME.",
+        "such as mindspore/1.8/alexnet_cifar10. Settings live in the config folder "
+        "(HUB_PLUGIN_CONFIG), snapshots in the cache (HUB_PLUGIN_HOME).",
     )
     actions = parser.add_subparsers(dest="hub_command", metavar="ACTION")
     actions.required = True
 
     ls = actions.add_parser("ls", help="each hub: URL, ref, synced commit and date, cards")
-    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.add_argument("--format", choices=("table", "json"), default="table",
+                    help="a table for people (default) or JSON for scripts")
     ls.set_defaults(run=run_ls)
 
     add = actions.add_parser("add", help="add a hub (or change one's URL, ref or folder)")
-    add.add_argument("name", metavar="NAME")
+    add.add_argument("name", metavar="NAME",
+                     help="what to call the hub: lower-case letters, digits, '.', '_', '-'")
     add.add_argument("url", metavar="URL", help="the git repository (https://, or a local path)")
     add.add_argument("--ref", default="master",
-                     help="a branch, a tag or a commit id (a commit pins the hub; default master)")
+                     help="a branch, a tag or a commit id (a commit pins the hub; a short id is "
+                     "resolved to the full one now; default master)")
     add.add_argument("--path", default="", metavar="FOLDER",
                      help="the folder of cards in the repository (default: its root)")
     add.set_defaults(run=run_add)
 
     update = actions.add_parser("update", help="sync a hub's cards (every hub without NAME)")
-    update.add_argument("name", nargs="?", metavar="NAME")
+    update.add_argument("name", nargs="?", metavar="NAME",
+                        help="the hub to sync (as 'hub ls' names it); every hub without it")
+    update.add_argument("--refresh", action="store_true",
+                        help="also forget where the zoo code's branch refs pointed, so that the "
+                        "next load asks again (pinned commits are kept)")
     update.add_argument("--allow-http", action="store_true",
                         help="accept plain http:// and git:// repositories on hosts other than loopback")
     update.set_defaults(run=run_update)
 
     rm = actions.add_parser("rm", help="forget a hub and delete its snapshots")
-    rm.add_argument("name", metavar="NAME")
+    rm.add_argument("name", metavar="NAME", help="the hub to forget (as 'hub ls' names it)")
     rm.set_defaults(run=run_rm)
 
 
@@ -73,14 +81,16 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from ...assets.git.hub_sync import hub_store
-    from ...assets.git.transport import git_url_allowed
+    from ...assets.download.fetch import offline_from_environment
+    from ...assets.git.hub_sync import full_ref, hub_store
+    from ...assets.git.transport import GitTransport, git_url_allowed
     from ...registry.contained_path import relative_folder
     from ...registry.hubs.store import HubSpec
 
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
     path = relative_folder(args.path.strip("/"), what="the hub's --path")  # inside the checkout
-    spec = HubSpec(args.name, args.url, args.ref, path)
+    transport = GitTransport(allow_http=True, offline=offline_from_environment())
+    spec = HubSpec(args.name, args.url, full_ref(transport, args.url, args.ref.strip()), path)
     hub_store().add(spec)
     print(f"added the hub {spec.name!r}: {spec.url} {spec.ref}"
           + (f" {spec.path}/" if spec.path else "") + f" (sync it: hub-plugin hub update {spec.name})")
@@ -114,6 +124,13 @@ def run_update(args: argparse.Namespace) -> int:
                   else f"was {before.commit[:12]}" if before else "first sync")
         print(f"{spec.name}: {snapshot.commit[:12]} ({snapshot.date}), "
               f"{len(snapshot.index())} cards ({change})")
+    if args.refresh:
+        from ...assets.cache.asset_cache import default_cache_root
+        from ...assets.git.zoo_checkout import ZooCache
+
+        count = ZooCache(default_cache_root()).forget_branch_refs()
+        print(f"zoo code: {count} branch ref{'s' if count != 1 else ''} forgotten; the next load "
+              "resolves them again")
     return failed
 
 

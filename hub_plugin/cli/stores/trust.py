@@ -1,5 +1,6 @@
 """``hub-plugin trust ls|add|rm``: see, give and revoke trust in code from outside the bundled
-registry (the store is ``$HUB_PLUGIN_HOME/trusted.json``, see :mod:`hub_plugin.runtime.trust.gate`).
+registry (the store is ``trusted.json`` in the config folder, ``HUB_PLUGIN_CONFIG``; see
+:mod:`hub_plugin.runtime.trust.gate`).
 
 ``add NAME`` shows what will run (every file the trust covers, with its sha256, and the digest)
 and records trust without asking: the way for CI to trust a package ahead of ``load``/``train``,
@@ -25,14 +26,16 @@ def register(subparsers: Any) -> None:
         "trust",
         help="list, add and remove trusted model packages and repositories",
         description="Code from outside the bundled registry runs only once trusted. Trust is "
-        "kept in HUB_PLUGIN_HOME/trusted.json, with the digest of every file of a package that can "
-        "run (or a repository's commit); a change is asked about again.",
+        "kept in the config folder's trusted.json (HUB_PLUGIN_CONFIG, by default "
+        "~/.config/hub-plugin), with the digest of every file of a package that can run (or a "
+        "repository's commit); a change is asked about again.",
     )
     commands = trust.add_subparsers(dest="trust_command", metavar="ACTION")
     commands.required = True
 
     ls = commands.add_parser("ls", help="list what is trusted: folder or URL, when, digest or commit")
-    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.add_argument("--format", choices=("table", "json"), default="table",
+                    help="a table for people (default) or JSON for scripts")
     ls.set_defaults(run=run_ls)
 
     add = commands.add_parser(

@@ -140,10 +140,20 @@ def show(result: Any, output_format: str) -> int:
 
 
 def run_task(args: argparse.Namespace, command: str, task: str) -> int:
-    """``hub-plugin <command> NAME OPTIONS``: call NAME's ``task`` with the options."""
-    require_mindspore(command)
+    """``hub-plugin <command> NAME OPTIONS``: call NAME's ``task`` with the options.
+
+    ``--help`` needs no MindSpore: the options come from the package's hook, which imports none."""
+    if not asks_for_help(args.options):
+        require_mindspore(command)
     entry, overrides, output_format = prepare(args, command, task, args.options)
     return show(entry(overrides), output_format)
+
+
+def asks_for_help(options: Sequence[str]) -> bool:
+    """Whether ``-h`` or ``--help`` comes among the options (before a ``--``)."""
+    items = list(options)
+    cut = items.index("--") if "--" in items else len(items)
+    return any(item in ("-h", "--help") for item in items[:cut])
 
 
 def require_mindspore(command: str) -> None:
@@ -154,6 +164,7 @@ def require_mindspore(command: str) -> None:
 
 
 __all__ = [
-    "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "options_parser", "package_hubconf", "prepare",
+    "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "asks_for_help", "options_parser",
+    "package_hubconf", "prepare",
     "require_mindspore", "run_task", "show",
 ]

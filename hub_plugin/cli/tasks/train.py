@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ...runtime.launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
-from .task_command import add_task_parser, prepare, require_mindspore, show
+from .task_command import add_task_parser, asks_for_help, prepare, require_mindspore, show
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +42,8 @@ def launch_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    require_mindspore("train")
+    if not asks_for_help(args.options):
+        require_mindspore("train")
     launch_options, options = launch_parser().parse_known_args(args.options)
     plan = LaunchPlan(
         workers=launch_options.workers,

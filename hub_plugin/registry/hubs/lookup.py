@@ -10,6 +10,7 @@ syncer, or offline, that is a :class:`~.store.HubNotSynced` error naming ``hub-p
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,11 @@ from .store import HubNotSynced, HubSpec, HubStore, Snapshot
 Syncer = Callable[[HubStore, HubSpec], Snapshot]
 
 
+def is_commit_id(ref: str) -> bool:
+    """Whether ``ref`` is a full commit id (40 or 64 hex digits), which pins a hub."""
+    return len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref)
+
+
 def is_uid(name: str) -> bool:
     """Whether ``name`` reads as a hub UID: three or four plain parts separated by ``/``."""
     parts = name.split("/")
@@ -31,9 +37,21 @@ def is_uid(name: str) -> bool:
 class HubCards:
     """The cards of the hubs of a :class:`~.store.HubStore`, found by UID."""
 
-    def __init__(self, store: HubStore, syncer: Syncer | None = None) -> None:
+    def __init__(
+        self, store: HubStore, syncer: Syncer | None = None, *, resyncer: Syncer | None = None
+    ) -> None:
         self.store = store
         self.syncer = syncer
+        self.resyncer = resyncer  # --refresh: sync again a hub that follows a branch, once
+
+    def _refreshed(self, spec: HubSpec, snapshot: Snapshot, uid: str) -> CardEntry | None:
+        """The card ``uid`` in ``spec``'s snapshot, after syncing it again if asked to (a hub
+        pinned to a commit is not: its cards cannot change)."""
+        resync = self.resyncer
+        if resync is not None and not is_commit_id(spec.ref):
+            self.resyncer = None
+            snapshot = resync(self.store, spec)
+        return self._entry(snapshot, uid)
 
     def _entry(self, snapshot: Snapshot, uid: str) -> CardEntry | None:
         try:
@@ -43,6 +61,8 @@ class HubCards:
         if not path.is_file():
             return None
         root = Root(snapshot.cards, f"hub {snapshot.hub} @ {snapshot.commit[:12]}", hub=snapshot)
+        with contextlib.suppress(OSError):  # the snapshot's last use, for cache ls and prune
+            (snapshot.folder / ".last-used").touch()  # beside the cards, not among them
         return CardEntry(Path(uid).name, path, root, uid)
 
     def find(self, uid: str) -> CardEntry | None:
@@ -57,7 +77,7 @@ class HubCards:
                 continue
             entry = self._entry(snapshot, uid)
             if entry is not None:
-                return entry
+                return self._refreshed(spec, snapshot, uid)
         for spec in pending:
             if self.syncer is None:
                 raise HubNotSynced(spec.name)

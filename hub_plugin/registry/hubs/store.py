@@ -6,9 +6,13 @@ Hub's own source, ``https://gitee.com/mindspore/hub.git`` at ``master``, folder 
 (its GitHub copy is ``https://github.com/mindspore-ai/hub.git``; ``HUB_PLUGIN_MIRROR`` or
 ``hub add`` switch to it).
 
-Under ``HUB_PLUGIN_HOME``::
+In the config folder (``HUB_PLUGIN_CONFIG``, see :mod:`hub_plugin.registry.config_folder`)::
 
-    hubs/settings.json                       hubs added by ``hub add``, built-ins removed by ``hub rm``
+    hubs.json                                hubs added by ``hub add``, built-ins removed by ``hub rm``
+                                             (moved once from ``HUB_PLUGIN_HOME/hubs/settings.json``)
+
+Under ``HUB_PLUGIN_HOME`` (the cache)::
+
     hubs/<name>/current                      the commit in use (replaced atomically)
     hubs/<name>/snapshots/<commit>/cards/    the card folder at that commit
     hubs/<name>/snapshots/<commit>/snapshot.json   url, ref, folder, commit, its date, when synced
@@ -32,8 +36,10 @@ from typing import Any
 
 from ...errors import HubPluginError, UsageError
 from ..atomic_file import write_atomically
+from ..config_folder import moved_once
 
 HUBS_FOLDER = "hubs"
+SETTINGS_FILE = "hubs.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
@@ -102,6 +108,21 @@ class Snapshot:
         return list(cards) if isinstance(cards, list) else []
 
 
+def in_utc(stamp: str) -> str:
+    """An ISO 8601 time with an offset (git's ``%cI``: ``2026-12-01T16:20:03+01:00``) in UTC
+    (``2026-12-01T15:20:03+00:00``), so that every date hub-plugin prints is in one time zone;
+    text that is not such a time is returned as it is."""
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if when.tzinfo is None:
+        return stamp
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def check_hub_name(name: str) -> str:
     if not _NAME.fullmatch(name):
         raise UsageError(f"a hub name is lower-case letters, digits, '.', '_' and '-', got {name!r}")
@@ -109,12 +130,16 @@ def check_hub_name(name: str) -> str:
 
 
 class HubStore:
-    """The hubs known under a home folder (``HUB_PLUGIN_HOME``): settings and snapshots."""
+    """The hubs known under a home folder (``HUB_PLUGIN_HOME``): settings and snapshots.
 
-    def __init__(self, home: Path) -> None:
+    With ``config`` (the config folder), the settings are ``<config>/hubs.json``, moved there once
+    from ``<home>/hubs/settings.json``; without it they stay in the home folder."""
+
+    def __init__(self, home: Path, config: Path | None = None) -> None:
         self.home = Path(home)
         self.folder = self.home / HUBS_FOLDER
-        self.settings_file = self.folder / "settings.json"
+        old = self.folder / "settings.json"
+        self.settings_file = old if config is None else moved_once(Path(config) / SETTINGS_FILE, old)
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -199,7 +224,7 @@ class HubStore:
             raise HubError(f"the snapshot of the hub {name!r} at {folder} is damaged: {error}",
                            hint=f"run 'hub-plugin hub update {name}'") from error
         return Snapshot(name, meta["url"], meta["ref"], meta.get("path", ""), meta["commit"],
-                        meta.get("date", ""), meta.get("synced-at", ""), folder)
+                        in_utc(meta.get("date", "")), meta.get("synced-at", ""), folder)
 
     def snapshots(self) -> Iterator[tuple[HubSpec, Snapshot | None]]:
         for spec in self.hubs():

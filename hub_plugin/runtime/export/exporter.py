@@ -111,12 +111,14 @@ def export_model(
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--output {folder} is not a folder")
 
+    from ...assets.download.progress import Activity  # each phase shown on a terminal only
     from ..loading import load_model
 
-    loaded = load_model(
-        name, pretrained=pretrained, registry=registry, device=device, trust=trust,
-        offline=offline, allow_http=allow_http, progress=progress, **kwargs,
-    )
+    with Activity(f"export of {name}: building the network"):
+        loaded = load_model(
+            name, pretrained=pretrained, registry=registry, device=device, trust=trust,
+            offline=offline, allow_http=allow_http, progress=progress, **kwargs,
+        )
     manifest = loaded.manifest
     package = loaded.package  # None for a network built by model zoo code
     settings = package.card_settings(manifest.name) if package is not None else {}
@@ -134,8 +136,9 @@ def export_model(
     destination = folder / f"{manifest.name}{SUFFIXES[format]}"
     from .round_trip import export_checked  # NumPy and MindSpore: only once they are needed
 
-    path, check = export_checked(network, shape, destination, format, tolerance=tolerance,
-                                 dynamic_batch=dynamic_batch)
+    with Activity(f"export of {name}: writing {destination.name}, checking it by a round trip"):
+        path, check = export_checked(network, shape, destination, format, tolerance=tolerance,
+                                     dynamic_batch=dynamic_batch)
     return _with_card(loaded, path, check, format, shape, dict(kwargs), asset_base_url, pretrained,
                       dynamic_batch)
 

@@ -3,7 +3,7 @@
 The bundled registry is trusted. Any other model package (a ``--registry`` folder,
 ``HUB_PLUGIN_REGISTRY``, a plugin distribution) runs only once someone agreed: on a terminal the
 package is asked about once and a yes is remembered in the trust store
-(:class:`~.store.TrustStore`, ``$HUB_PLUGIN_HOME/trusted.json``) with the digest of *every*
+(:class:`~.store.TrustStore`, ``trusted.json`` in the config folder) with the digest of *every*
 file of the package that can run or steer what runs (:mod:`.code_digest`), so an edit to any
 module, an added module or a changed ``package.yaml`` is asked about again, and the question (or,
 without a terminal, the one-line error) names what changed since trust was given.

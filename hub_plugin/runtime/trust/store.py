@@ -1,7 +1,8 @@
 """The trust store: which code from outside the bundled registry someone agreed to run.
 
-One plain JSON file, ``$HUB_PLUGIN_HOME/trusted.json``, holds two kinds of entry side by side, told
-apart by their ``kind`` field:
+One plain JSON file, ``trusted.json`` in the config folder (``HUB_PLUGIN_CONFIG``, see
+:mod:`hub_plugin.registry.config_folder`; moved there once from ``$HUB_PLUGIN_HOME``), holds two
+kinds of entry side by side, told apart by their ``kind`` field:
 
 ``"package"``
     a model package folder (a ``--registry`` folder's, ``HUB_PLUGIN_REGISTRY``'s or a plugin's),
@@ -174,8 +175,18 @@ class _Contents:
     unknown: list[Any]  # entries of kinds this version does not know, kept as they are
 
 
+def default_store_path() -> Path:
+    """``trusted.json`` in the config folder, moved there once from the cache folder, where
+    hub-plugin kept it before (clearing the cache must not forget what was trusted)."""
+    from ...assets.cache.asset_cache import default_cache_root
+    from ...registry.config_folder import default_config_root, moved_once
+
+    return moved_once(default_config_root() / STORE_FILE, default_cache_root() / STORE_FILE)
+
+
 class TrustStore:
-    """The trust store in ``<home>/trusted.json`` (``home`` defaults to ``HUB_PLUGIN_HOME``).
+    """The trust store in ``<home>/trusted.json`` (by default, the config folder's; see
+    :func:`default_store_path`).
 
     Reading: :meth:`entries`, :meth:`package_entry`, :meth:`repository_entry`,
     :meth:`is_repository_trusted`. Writing (each a locked read-change-replace):
@@ -192,11 +203,7 @@ class TrustStore:
     """
 
     def __init__(self, home: Path | None = None) -> None:
-        if home is None:
-            from ...assets.cache.asset_cache import default_cache_root
-
-            home = default_cache_root()
-        self.path = Path(home) / STORE_FILE
+        self.path = default_store_path() if home is None else Path(home) / STORE_FILE
 
     # --- reading ------------------------------------------------------------------------------
 

@@ -57,10 +57,12 @@ def entry_point(folder: ZooFolder, card: str) -> Path:
 
 
 def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
-                     trust: bool | None = None) -> ZooFolder:
-    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git.
-    ``trust=False`` refuses before anything is fetched: code that will not run is not fetched."""
+                     trust: bool | None = None, refresh: bool = False) -> ZooFolder:
+    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git
+    (``refresh``: its branch ref re-resolved first). ``trust=False`` refuses before anything is
+    fetched: code that will not run is not fetched."""
     from ...assets.cache.asset_cache import default_cache_root
+    from ...assets.download.progress import Activity
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache
     from ...registry.cards.repo_link import parse_repo_link
@@ -71,7 +73,8 @@ def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
         raise UntrustedCode(f"refusing to run the code of the repository {link.repository} "
                             f"({manifest.uid or manifest.name})")
     transport = GitTransport(offline=offline, allow_http=allow_http)
-    return ZooCache(default_cache_root()).folder(link, transport)
+    with Activity(f"zoo code: {link.repository} {link.ref} {link.folder or '/'}"):
+        return ZooCache(default_cache_root()).folder(link, transport, refresh=refresh)
 
 
 def zoo_network(

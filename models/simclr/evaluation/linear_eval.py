@@ -32,6 +32,7 @@ import mindspore
 import numpy as np
 from mindspore import nn
 
+from hub_plugin.assets.download.progress import Activity
 from hub_plugin.runtime.device import use_device
 
 from .. import config as config_module
@@ -122,11 +123,13 @@ def train_linear_classifier(
     step.set_train(True)
     labels = np.asarray(labels, dtype=np.int32)
     features = np.asarray(features, dtype=np.float32)
-    for epoch in range(config.epochs):
-        order = np.random.default_rng([config.seed, epoch]).permutation(count)
-        for first in range(0, count, batch):
-            chosen = order[first : first + batch]
-            step(mindspore.Tensor(features[chosen]), mindspore.Tensor(labels[chosen]))
+    with Activity("linear classifier: epoch", total=config.epochs) as shown:  # on a terminal only
+        for epoch in range(config.epochs):
+            order = np.random.default_rng([config.seed, epoch]).permutation(count)
+            for first in range(0, count, batch):
+                chosen = order[first : first + batch]
+                step(mindspore.Tensor(features[chosen]), mindspore.Tensor(labels[chosen]))
+            shown.advance()
     classifier.set_train(False)
     return classifier
 
@@ -196,8 +199,10 @@ def _evaluate(config: EvalConfig) -> EvalResult:
     test_set = load_split(config.data, "test", data_workers=config.data_workers)
     network, report = load_encoder(config)
     options = {"augmentation": config.augmentation, "data_workers": config.data_workers}
-    train_features = extract_features(network.encoder, train_set.images, **options)
-    test_features = extract_features(network.encoder, test_set.images, **options)
+    with Activity(f"features of the {len(train_set.images)} training images") as shown:
+        train_features = extract_features(network.encoder, train_set.images, **options)
+        shown.phase(f"features of {len(test_set.images)} test images")
+        test_features = extract_features(network.encoder, test_set.images, **options)
     knn = knn_accuracy(test_features, test_set.labels, train_features, train_set.labels, 10,
                        k=config.knn_k, temperature=config.knn_temperature)
     classifier = train_linear_classifier(train_features, train_set.labels, config)

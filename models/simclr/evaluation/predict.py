@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from hub_plugin.assets.download.progress import Activity
+
 from .. import config as config_module
 from ..config import PredictConfig
 from ..data.classes import CLASSES
@@ -119,13 +121,15 @@ def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionRe
         return PredictionReport(predictions)
     logits = classifier_logits(config, min(config.batch_size, len(ready)))
     top_k = min(config.top_k, len(CLASSES))
-    for first in range(0, len(ready), config.batch_size):
-        chunk = ready[first : first + config.batch_size]
-        batch = np.stack([image for _, image in chunk]).astype(np.float32)
-        probabilities = softmax(logits(batch))
-        for (index, _), row in zip(chunk, probabilities, strict=True):
-            order = np.argsort(-row)[:top_k]
-            predictions[index].classes = [(CLASSES[int(c)], float(row[c])) for c in order]
+    with Activity("predicting: images", total=len(ready)) as shown:  # on a terminal only
+        for first in range(0, len(ready), config.batch_size):
+            chunk = ready[first : first + config.batch_size]
+            batch = np.stack([image for _, image in chunk]).astype(np.float32)
+            probabilities = softmax(logits(batch))
+            for (index, _), row in zip(chunk, probabilities, strict=True):
+                order = np.argsort(-row)[:top_k]
+                predictions[index].classes = [(CLASSES[int(c)], float(row[c])) for c in order]
+            shown.advance(len(chunk))
     return PredictionReport(predictions)
 
 

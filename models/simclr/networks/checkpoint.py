@@ -137,8 +137,8 @@ def load_checkpoint(
         )
     for name, key in plan.items():
         parameter = parameters[name]
-        value = candidates[key].astype(mindspore.dtype_to_nptype(parameter.dtype), copy=False)
-        parameter.set_data(mindspore.Tensor(value))
+        # Tensor(..., dtype=) casts; mindspore.dtype_to_nptype is deprecated since MindSpore 2.7.
+        parameter.set_data(mindspore.Tensor(candidates[key], dtype=parameter.dtype))
     return LoadReport(loaded=plan, ignored=tuple(ignored), sources=tuple(names))
 
 

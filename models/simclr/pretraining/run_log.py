@@ -29,6 +29,12 @@ from rich.progress import (
 )
 
 
+def progress_figures(loss: float, lr: float, speed: float) -> str:
+    """The figures the progress bar shows after a step (none before the first: a NaN loss there
+    would read as the failure that stops a run)."""
+    return f"loss {loss:.4f}  lr {lr:.2e}  {speed:.1f} img/s"
+
+
 class RunLog:
     """The log file, the metrics file and the progress display of one run (see the module doc).
 
@@ -70,8 +76,7 @@ class RunLog:
                 TextColumn("[bold]step"),
                 MofNCompleteColumn(),
                 BarColumn(),
-                TextColumn("loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}  "
-                           "{task.fields[speed]:.1f} img/s"),
+                TextColumn("{task.fields[figures]}"),  # empty until the first step is done
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
@@ -81,7 +86,7 @@ class RunLog:
             self._progress.start()
             self._task = self._progress.add_task(
                 "train", total=self.total_steps, completed=self._first_step,
-                loss=float("nan"), lr=0.0, speed=0.0,
+                figures="",
             )
         return self
 
@@ -117,7 +122,7 @@ class RunLog:
     def step(self, step: int, *, loss: float, lr: float, speed: float, epoch: int, logged: bool) -> None:
         """Step ``step`` (1-based, done) finished; ``logged`` steps also go to the files."""
         if self._progress is not None:
-            self._progress.update(self._task, completed=step, loss=loss, lr=lr, speed=speed)
+            self._progress.update(self._task, completed=step, figures=progress_figures(loss, lr, speed))
         if logged:
             self.record("step", step=step, epoch=epoch, loss=loss, lr=lr, images_per_second=speed)
             line = (f"step {step}/{self.total_steps} epoch {epoch} loss {loss:.4f} lr {lr:.3e} "

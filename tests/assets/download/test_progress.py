@@ -46,3 +46,36 @@ def test_silent_progress_does_nothing() -> None:
     progress.advance(5)
     progress.reset()
     progress.finish()
+
+
+def test_an_activity_draws_on_a_terminal_only() -> None:
+    from hub_plugin.assets.download.progress import Activity
+
+    terminal = _Terminal()
+    with Activity("syncing the hub", total=3, stream=terminal) as activity:
+        activity.advance()
+        activity.phase("indexing cards")
+        activity.advance(2)
+        activity._bar.refresh()
+    drawn = terminal.getvalue()
+    assert "indexing cards" in drawn and "3/3" in drawn
+    piped = io.StringIO()
+    with Activity("syncing the hub", total=3, stream=piped) as activity:
+        activity.advance(3)
+    assert piped.getvalue() == ""  # nothing extra in CI logs
+
+
+def test_a_download_bar_pauses_the_activity_around_it() -> None:
+    from hub_plugin.assets.download.progress import Activity
+
+    terminal = _Terminal()
+    with Activity("exporting", total=2, stream=terminal) as activity, RichProgress(terminal) as bar:
+        activity.advance()
+        bar.start("weights.ckpt", 10)
+        assert activity._paused  # one display at a time
+        bar.advance(10)
+        bar.finish()
+        assert not activity._paused
+        activity.advance()
+        activity._bar.refresh()
+    assert "weights.ckpt" in terminal.getvalue() and "2/2" in terminal.getvalue()

@@ -220,15 +220,41 @@ def test_a_redirect_to_remote_plain_http_is_refused(
         transfer.download(url, _partial(tmp_path))
 
 
-def test_connection_refused_is_retried_then_reported(tmp_path: Path) -> None:
+class _CountingSession:
+    """A ``requests`` session that counts the requests it was asked to make."""
+
+    def __init__(self) -> None:
+        from hub_plugin.assets.download.transfer import new_session
+
+        self.session = new_session()
+        self.requests = 0
+
+    def get(self, *args: object, **kwargs: object) -> object:
+        self.requests += 1
+        return self.session.get(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _refused_port() -> int:
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    transfer = HttpTransfer(FAST_POLICY, sleep=lambda _: None)
-    with pytest.raises(DownloadError, match=r"connection failed.*after 4 tries"):
-        transfer.download(f"http://127.0.0.1:{port}/a", _partial(tmp_path))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [(f"http://127.0.0.1:{_refused_port()}/a", "connection refused"),
+     ("https://assets.hub-plugin.invalid/a.ckpt", "host not found")],  # RFC 2606: never resolves
+    ids=["refused-port", "unresolvable-host"],
+)
+def test_a_host_that_cannot_be_reached_is_tried_once(url: str, reason: str, tmp_path: Path) -> None:
+    session, waits = _CountingSession(), []
+    transfer = HttpTransfer(TransferPolicy(), session=session, sleep=waits.append)  # type: ignore[arg-type]
+    with pytest.raises(DownloadError, match=reason) as raised:
+        transfer.download(url, _partial(tmp_path))
+    assert session.requests == 1 and raised.value.tries == 1 and waits == []
+    assert "--offline" in str(raised.value) and "HUB_PLUGIN_MIRROR" in str(raised.value)
 
 
 def test_header_parsers() -> None:

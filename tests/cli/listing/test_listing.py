@@ -58,3 +58,20 @@ def test_info_of_an_unknown_name_is_one_line(capsys) -> None:
     assert main(["info", "simclx"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "hub-plugin: error: no model named 'simclx' (did you mean: simclr?)"
+
+
+def test_info_of_a_package_lists_networks_not_hooks(capsys) -> None:
+    assert main(["info", "simclr", "--format", "json"]) == 0
+    network = json.loads(capsys.readouterr().out)["network"]
+    assert {e["name"] for e in network["entries"]} == {"simclr", "simclr_encoder", "simclr_classifier"}
+    assert {"add_arguments", "check_arguments", "load_pretrained"} <= set(network["entry-points"])
+    assert main(["info", "simclr"]) == 0
+    assert "add_arguments" not in capsys.readouterr().out
+
+
+def test_piped_tables_never_fold_an_identifier(capsys, tmp_path: Path) -> None:
+    deep = tmp_path / ("a-folder-with-a-long-name-" * 4) / "cards"
+    write_card(deep, "tiny", card_text())
+    assert main(["--registry", str(deep), "info", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert str(deep / "tiny.md") in out  # the caption's path on one line, whole

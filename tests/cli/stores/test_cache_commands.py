@@ -63,7 +63,7 @@ def test_ls(filled: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_ls_of_an_empty_cache(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cache("ls") == 0
-    assert capsys.readouterr().out == f"no cached assets in {home}\n"
+    assert capsys.readouterr().out == f"no cached assets, hub snapshots or zoo checkouts in {home}\n"
 
 
 def test_rm_by_card_and_by_digest(filled: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -275,7 +275,7 @@ def test_a_hub_path_outside_the_clone_is_refused_and_rm_deletes_nothing_outside(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a plain relative path" in err
     _add(git_server)
-    settings = home / "hubs" / "settings.json"
+    settings = Path(os.environ["HUB_PLUGIN_CONFIG"]) / "hubs.json"
     data = json.loads(settings.read_text())
     data["hubs"]["test"]["path"] = escape
     settings.write_text(json.dumps(data))
@@ -311,3 +311,34 @@ def test_the_index_points_invalid_cards_into_the_snapshot_not_the_build_folder(
     assert main(["list", "--hub", "test"]) == 0
     (row,) = [line for line in capsys.readouterr().out.splitlines() if "broken_cifar10" in line]
     assert f"invalid card: {card}:" in row
+
+
+def test_a_short_commit_is_resolved_at_add_time_or_refused(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = build_hub(git_server, big_bytes=1000)
+    _add(git_server, ref=hub.second[:7])
+    capsys.readouterr()
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["test"]["ref"] == hub.second  # the full id: hub update can fetch it
+    assert main(["hub", "update", "test"]) == 0
+    capsys.readouterr()
+    assert main(["hub", "add", "test", git_server.url("hub.git"), "--ref", hub.first[:8]]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "full 40-digit commit id" in err  # not a tip: refused
+    assert main(["hub", "add", "test", git_server.url("hub.git"), "--ref", hub.first]) == 0
+
+
+def test_snapshot_dates_print_in_utc(git_server: GitServer, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from git_server import WorkRepo
+
+    repo = WorkRepo(git_server.base.parent / "work-tz")
+    repo.write("cards/mindspore/1.8/x.md", "# x\n")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-06-01T12:00:00+08:00")
+    repo.commit("a commit made in UTC+8")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    assert main(["hub", "add", "tz", git_server.publish(repo, "tz.git"), "--path", "cards"]) == 0
+    assert main(["hub", "update", "tz"]) == 0
+    assert "(2026-06-01T04:00:00+00:00)" in capsys.readouterr().out

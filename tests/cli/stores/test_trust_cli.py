@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from pseudo_terminal import run_on_a_terminal
 
 from hub_plugin.cli import main
 
@@ -84,29 +82,7 @@ def test_an_unchanged_trusted_package_is_not_asked(registry: Path) -> None:
 
 def _run_on_a_terminal(arguments: list[str], answer: bytes) -> tuple[int, str]:
     """Run hub-plugin on a pseudo-terminal; answer its question; its exit code and output."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the command line on the terminal
-        os.execv(sys.executable, [sys.executable, "-m", "hub_plugin", *arguments])
-    output = b""
-    answered = False
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not answered and b"[y/N]" in output:
-            os.write(fd, answer)
-            answered = True
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+    return run_on_a_terminal(arguments, answer)
 
 
 def test_on_a_terminal_the_question_names_the_change_and_a_yes_is_remembered(
@@ -158,8 +134,8 @@ def test_trust_rm_by_name_url_or_all(registry: Path, capsys: pytest.CaptureFixtu
     assert "nothing trusted is called 'toy'" in capsys.readouterr().err
     assert main(["trust", "rm", "--all"]) == 0
     assert "https://example.org/zoo" in capsys.readouterr().out
-    home = Path(os.environ["HUB_PLUGIN_HOME"])
-    assert json.loads((home / "trusted.json").read_text()) == {"format": 2, "entries": []}
+    config = Path(os.environ["HUB_PLUGIN_CONFIG"])
+    assert json.loads((config / "trusted.json").read_text()) == {"format": 2, "entries": []}
 
 
 def test_trust_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,7 +152,7 @@ def test_trust_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> 
 def test_the_bundled_registry_needs_no_trust(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trust", "add", "simclr"]) == 0
     assert "always trusted" in capsys.readouterr().out
-    assert not (Path(os.environ["HUB_PLUGIN_HOME"]) / "trusted.json").exists()
+    assert not (Path(os.environ["HUB_PLUGIN_CONFIG"]) / "trusted.json").exists()
 
 
 def test_trust_never_imports_mindspore(registry: Path) -> None:

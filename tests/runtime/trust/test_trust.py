@@ -243,10 +243,10 @@ def test_a_yes_after_a_change_trusts_the_new_code(package, tmp_path: Path) -> No
     assert len(store.entries()) == 1
 
 
-def test_the_store_lives_under_hub_plugin_home(package, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("HUB_PLUGIN_HOME", str(tmp_path / "custom-home"))
+def test_the_store_lives_in_the_config_folder(package, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HUB_PLUGIN_CONFIG", str(tmp_path / "custom-config"))
     ensure_trusted(package, ask=lambda q: True, interactive=True)
-    data = json.loads((tmp_path / "custom-home" / "trusted.json").read_text())
+    data = json.loads((tmp_path / "custom-config" / "trusted.json").read_text())
     (entry,) = data["entries"]
     assert entry["kind"] == "package" and entry["folder"] == str(package.path.resolve())
     assert set(entry["files"]) == {

@@ -32,3 +32,20 @@ def test_a_silent_log_writes_nothing(tmp_path: Path) -> None:
         log.step(1, loss=1.0, lr=1.0, speed=1.0, epoch=0, logged=True)
         log.record("step", step=1)
     assert stream.getvalue() == "" and not list(tmp_path.iterdir())
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_first_bar_shows_no_figures_until_there_are_some(tmp_path: Path) -> None:
+    stream = _Terminal()
+    with RunLog(tmp_path, 10, stream=stream) as log:
+        assert log.interactive
+        log._progress.refresh()  # type: ignore[union-attr]  # draw the bar before any step
+        before = stream.getvalue()
+        log.step(1, loss=2.5, lr=1e-3, speed=10.0, epoch=0, logged=False)
+        log._progress.refresh()  # type: ignore[union-attr]
+    assert "step" in before and "nan" not in before and "img/s" not in before
+    assert "loss 2.5000" in stream.getvalue() and "img/s" in stream.getvalue()

@@ -1,0 +1,158 @@
+"""What git put in the cache, for ``cache ls|rm|prune``: hub snapshots and zoo checkouts.
+
+Beside the assets, the cache (``HUB_PLUGIN_HOME``) holds two kinds of git-fetched folders:
+
+- **hub snapshots** (``hubs/<name>/snapshots/<commit>``, :mod:`.hub_sync`): a hub's card folder
+  at one commit; the hub's current snapshot is never removed here (``hub rm`` forgets a hub);
+- **zoo checkouts** (``zoo/<repository key>/<commit>``, :mod:`.zoo_checkout`): a sparse checkout
+  of model-zoo code at one commit; removing one forgets the refs that named it, so the next load
+  fetches it again.
+
+Each is listed with its size and its last use: when it was last read (a hub card found by UID
+touches the snapshot's ``.last-used``; a zoo folder loaded touches the checkout's record
+``<commit>.json`` beside it, so that the checkout's own files stay exactly as fetched), else when
+it was made. Removal takes the lock of the hub or
+repository, as a sync or a fetch does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import filelock
+
+from ...registry.atomic_file import write_atomically
+from ...registry.hubs.store import HUBS_FOLDER
+from .zoo_checkout import ZOO_FOLDER
+
+KINDS = ("hub", "zoo")
+USED_MARK = ".last-used"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedCheckout:
+    """One hub snapshot (``kind`` ``"hub"``, ``owner`` the hub's name) or zoo checkout (``"zoo"``,
+    ``owner`` the repository's URL) at ``commit``, in ``path``."""
+
+    kind: str
+    owner: str
+    commit: str
+    path: Path
+    size: int
+    last_used: float
+    current: bool = False  # a hub's snapshot in use (never pruned)
+    detail: str = ""  # the zoo folders checked out, or the hub's ref
+
+    @property
+    def key(self) -> str:
+        """How ``cache rm`` names it: ``hub:<name>@<commit>`` or ``zoo:<folder>@<commit>``."""
+        return f"{self.kind}:{self.path.parent.name if self.kind == 'zoo' else self.owner}@{self.commit}"
+
+
+def folder_size(folder: Path) -> int:
+    """The bytes of the files under ``folder``, links not followed."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def _last_used(mark: Path, folder: Path) -> float:
+    for candidate in (mark, folder):
+        try:
+            return candidate.stat().st_mtime
+        except OSError:
+            continue
+    return 0.0
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def hub_snapshots(home: Path) -> list[CachedCheckout]:
+    """Every hub snapshot under ``home``, the current ones marked."""
+    found = []
+    for hub in sorted((home / HUBS_FOLDER).glob("*/snapshots")):
+        try:
+            current = (hub.parent / "current").read_text(encoding="utf-8").strip()
+        except OSError:
+            current = ""
+        for folder in sorted(p for p in hub.iterdir() if p.is_dir()):
+            meta = _read(folder / "snapshot.json")
+            found.append(CachedCheckout("hub", hub.parent.name, folder.name, folder,
+                                        folder_size(folder),
+                                        _last_used(folder / USED_MARK, folder),
+                                        folder.name == current, str(meta.get("ref", ""))))
+    return found
+
+
+def zoo_checkouts(home: Path) -> list[CachedCheckout]:
+    """Every zoo checkout under ``home``, with its repository's URL and its folders."""
+    found = []
+    for repository in sorted(p for p in (home / ZOO_FOLDER).glob("*") if p.is_dir()):
+        url = str(_read(repository / "origin.json").get("url") or repository.name)
+        for folder in sorted(p for p in repository.iterdir() if p.is_dir() and p.name != "tmp"):
+            folders = _read(repository / f"{folder.name}.json").get("folders") or []
+            detail = ", ".join(str(f) or "/" for f in folders) if isinstance(folders, list) else ""
+            found.append(CachedCheckout("zoo", url, folder.name, folder, folder_size(folder),
+                                        _last_used(repository / f"{folder.name}.json", folder),
+                                        False, detail))
+    return found
+
+
+def cached_checkouts(home: Path) -> list[CachedCheckout]:
+    """Hub snapshots, then zoo checkouts."""
+    return [*hub_snapshots(home), *zoo_checkouts(home)]
+
+
+def prunable(checkouts: Iterable[CachedCheckout], older_than: float,
+             now: float | None = None) -> list[CachedCheckout]:
+    """The checkouts unused for more than ``older_than`` seconds, never a hub's current snapshot."""
+    now = time.time() if now is None else now
+    return [c for c in checkouts if not c.current and now - c.last_used > older_than]
+
+
+def remove(checkout: CachedCheckout) -> None:
+    """Delete ``checkout`` under its lock; a zoo checkout's refs and record go with it."""
+    if checkout.current:
+        raise ValueError(f"{checkout.key} is the hub's current snapshot")
+    base = checkout.path.parent
+    # the locks hub_sync and zoo_checkout take: hubs/<name>.lock, zoo/<repository key>.lock
+    lock = base.parent.parent / f"{checkout.owner}.lock" if checkout.kind == "hub" else Path(f"{base}.lock")
+    with filelock.FileLock(str(lock)):
+        if checkout.kind == "zoo":
+            refs = _read(base / "refs.json")
+            kept = {ref: commit for ref, commit in refs.items() if commit != checkout.commit}
+            write_atomically(base / "refs.json", json.dumps(kept, indent=2, sort_keys=True) + "\n")
+            (base / f"{checkout.commit}.json").unlink(missing_ok=True)
+        _make_writable(checkout.path)
+        shutil.rmtree(checkout.path, ignore_errors=True)
+
+
+def _make_writable(folder: Path) -> None:
+    """Zoo files are read-only; their folders are not, so removal works, but restore the bits
+    of anything a person made read-only so that ``rmtree`` cannot stop halfway."""
+    for root, dirs, _files in os.walk(folder):
+        for name in dirs:
+            path = Path(root) / name
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o700)
+
+
+__all__ = ["KINDS", "CachedCheckout", "cached_checkouts", "hub_snapshots", "prunable", "remove",
+           "zoo_checkouts"]

@@ -1,0 +1,1 @@
+"""What hub-plugin lets third-party libraries print: :mod:`.mindspore_log` quiets MindSpore."""
