@@ -17,7 +17,7 @@ import numpy as np
 from asset_server import AssetServer
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
 
-from hub_plugin.registry.resources import models_dir
+from hub_plugin.registry.files.resources import models_dir
 
 SMALL = {"backbone": "resnet18", "width_multiplier": 0.125}
 """The network arguments of the small package (``create_network`` keyword arguments)."""

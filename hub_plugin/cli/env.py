@@ -178,7 +178,7 @@ def collect(*, check_devices: bool = False) -> dict[str, Any]:
     from .._version import __version__
     from ..assets.cache.asset_cache import default_cache_root
     from ..assets.download.fetch import offline_from_environment
-    from ..registry.config_folder import default_config_root
+    from ..registry.files.config_folder import default_config_root
 
     cache, config = default_cache_root(), default_config_root()
     kinds = {"assets": ["blobs", "cards", "tmp"], "hub snapshots": ["hubs"], "zoo checkouts": ["zoo"]}

@@ -2,14 +2,14 @@
 
 One folder per concept, and the modules that join them:
 
-* :mod:`.cards`: a card's text, its typed :class:`Manifest`, its ``repo-link``;
+* :mod:`.cards`: a card's text, its typed :class:`Manifest`, its ``repo-link`` and asset links;
 * :mod:`.validation`: the schema profiles, the checks, the reports, ``--changed-since``;
 * :mod:`.hubs`: hubs (git repositories of cards), their snapshots and index, finding a UID;
 * :mod:`.registry` finds cards and model packages in the bundled folder, extra folders, plugins and
   hubs (its records, :class:`Root` and :class:`CardEntry`, are in :mod:`.entries`);
 * :mod:`.hubconf_reader` reads a hubconf's entry points with ``ast``, never running it;
-* :mod:`.resources` says where the bundled registry and the schemas are;
-* :mod:`.atomic_file` writes a file whole or not at all.
+* :mod:`.files`: where hub-plugin's own files are (the bundled registry, the schemas, the config
+  folder), writing them atomically, and joining untrusted relative paths inside their root.
 
 This layer imports nothing above it (no assets, no runtime, no MindSpore).
 """

@@ -2,7 +2,7 @@
 
 Roots, searched in this order:
 
-1. the bundled ``models/`` (trusted; see :mod:`hub_plugin.registry.resources`);
+1. the bundled ``models/`` (trusted; see :mod:`hub_plugin.registry.files.resources`);
 2. folders given with ``--registry DIR`` or ``Registry.open(extra_dirs)``;
 3. folders in ``HUB_PLUGIN_REGISTRY`` (an ``os.pathsep`` list);
 4. installed plugin packages, through the entry-point group ``hub_plugin.models``: each entry point
@@ -40,9 +40,9 @@ from ..errors import AmbiguousName, ModelNotFound, RegistryError
 from .cards.card import is_card_file
 from .cards.manifest import Manifest
 from .entries import CardEntry, Root
+from .files.resources import models_dir
 from .hubs.card_url import uid_from_card_url
 from .hubs.lookup import HubCards, is_uid
-from .resources import models_dir
 from .validation.schema_profiles import Profile
 from .validation.validator import PACKAGE_FILE, read_manifest, validate_file
 

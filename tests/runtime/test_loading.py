@@ -18,7 +18,7 @@ from card_samples import VALID_FRONT_MATTER, card_text, write_card
 import hub_plugin
 from hub_plugin.errors import IntegrityError
 from hub_plugin.registry import Registry
-from hub_plugin.registry.resources import models_dir
+from hub_plugin.registry.files.resources import models_dir
 from hub_plugin.runtime.loading import EntryPointMissing, load_model
 
 pytestmark = pytest.mark.mindspore

@@ -50,7 +50,7 @@ _HEX = re.compile(r"[0-9a-f]{1,64}")
 
 def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
     """``HUB_PLUGIN_HOME``, else ``$XDG_CACHE_HOME/hub-plugin``, else ``~/.cache/hub-plugin``."""
-    from ...registry.config_folder import xdg_folder
+    from ...registry.files.config_folder import xdg_folder
 
     return xdg_folder(environ, HOME_VARIABLE, "XDG_CACHE_HOME", ".cache")
 

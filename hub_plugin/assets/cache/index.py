@@ -19,7 +19,7 @@ from typing import Any
 
 import filelock
 
-from ...registry.atomic_file import write_atomically
+from ...registry.files.atomic_file import write_atomically
 from ..download.hashing import FileDigest, is_full_digest
 
 INDEX_FORMAT = "hub-plugin-asset-index"

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import filelock
 
-from ...registry.atomic_file import write_atomically
+from ...registry.files.atomic_file import write_atomically
 from ...registry.hubs.store import HUBS_FOLDER
 from .zoo_checkout import ZOO_FOLDER
 

@@ -30,8 +30,8 @@ import filelock
 
 from ...errors import UsageError
 from ...registry import Registry
-from ...registry.atomic_file import write_atomically
-from ...registry.contained_path import contained
+from ...registry.files.atomic_file import write_atomically
+from ...registry.files.contained_path import contained
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
 from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot, in_utc
@@ -170,7 +170,7 @@ def full_ref(transport: GitTransport, url: str, ref: str) -> str:
 
 def hub_store() -> HubStore:
     """The hubs under ``HUB_PLUGIN_HOME``, their settings in the config folder."""
-    from ...registry.config_folder import default_config_root
+    from ...registry.files.config_folder import default_config_root
     from ..cache.asset_cache import default_cache_root
 
     return HubStore(default_cache_root(), default_config_root())

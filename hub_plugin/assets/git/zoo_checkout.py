@@ -37,9 +37,9 @@ from urllib.parse import urlsplit
 import filelock
 
 from ...errors import HubPluginError
-from ...registry.atomic_file import write_atomically
 from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
-from ...registry.contained_path import contained
+from ...registry.files.atomic_file import write_atomically
+from ...registry.files.contained_path import contained
 from .transport import GitTransport, add_folders, fetch_sparse
 
 ZOO_FOLDER = "zoo"

@@ -84,7 +84,7 @@ def run_add(args: argparse.Namespace) -> int:
     from ...assets.download.fetch import offline_from_environment
     from ...assets.git.hub_sync import full_ref, hub_store
     from ...assets.git.transport import GitTransport, git_url_allowed
-    from ...registry.contained_path import relative_folder
+    from ...registry.files.contained_path import relative_folder
     from ...registry.hubs.store import HubSpec
 
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all

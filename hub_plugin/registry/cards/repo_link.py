@@ -18,7 +18,7 @@ reads the raw text:
   loopback hosts unless ``--allow-http``); never ``file``: local repositories are for mirrors and
   ``hub add``, which a user writes, not for cards. No user name or password in the host part;
 - every path segment is a plain name after percent-decoding and Unicode normalisation
-  (:func:`~hub_plugin.registry.contained_path.relative_folder`): no ``.``/``..``, no encoded
+  (:func:`~hub_plugin.registry.files.contained_path.relative_folder`): no ``.``/``..``, no encoded
   ``/``, no backslash or control character, in the repository's path as in the folder;
 - the ref is a valid git ref name (``git check-ref-format --allow-onelevel``) or a full commit id,
   and never starts with ``-`` (git would read it as an option);
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ...errors import HubPluginError
-from ..contained_path import PathEscape, relative_folder, unsafe_segment
+from ..files.contained_path import PathEscape, relative_folder, unsafe_segment
 
 _FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")

@@ -15,8 +15,8 @@ import difflib
 from collections.abc import Callable
 from pathlib import Path
 
-from ..contained_path import PathEscape, contained
 from ..entries import CardEntry, Root
+from ..files.contained_path import PathEscape, contained
 from .store import HubNotSynced, HubSpec, HubStore, Snapshot
 
 #: Syncs a hub that has no snapshot yet and returns the new snapshot.

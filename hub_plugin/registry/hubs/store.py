@@ -6,7 +6,7 @@ Hub's own source, ``https://gitee.com/mindspore/hub.git`` at ``master``, folder 
 (its GitHub copy is ``https://github.com/mindspore-ai/hub.git``; ``HUB_PLUGIN_MIRROR`` or
 ``hub add`` switch to it).
 
-In the config folder (``HUB_PLUGIN_CONFIG``, see :mod:`hub_plugin.registry.config_folder`)::
+In the config folder (``HUB_PLUGIN_CONFIG``, see :mod:`hub_plugin.registry.files.config_folder`)::
 
     hubs.json                                hubs added by ``hub add``, built-ins removed by ``hub rm``
                                              (moved once from ``HUB_PLUGIN_HOME/hubs/settings.json``)
@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import HubPluginError, UsageError
-from ..atomic_file import write_atomically
-from ..config_folder import moved_once
+from ..files.atomic_file import write_atomically
+from ..files.config_folder import moved_once
 
 HUBS_FOLDER = "hubs"
 SETTINGS_FILE = "hubs.json"

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal
 
-from ..resources import schemas_dir
+from ..files.resources import schemas_dir
 
 Profile = Literal["strict", "mindspore-hub"]
 PROFILES: tuple[Profile, ...] = ("strict", "mindspore-hub")

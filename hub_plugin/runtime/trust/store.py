@@ -1,7 +1,7 @@
 """The trust store: which code from outside the bundled registry someone agreed to run.
 
 One plain JSON file, ``trusted.json`` in the config folder (``HUB_PLUGIN_CONFIG``, see
-:mod:`hub_plugin.registry.config_folder`; moved there once from ``$HUB_PLUGIN_HOME``), holds two
+:mod:`hub_plugin.registry.files.config_folder`; moved there once from ``$HUB_PLUGIN_HOME``), holds two
 kinds of entry side by side, told apart by their ``kind`` field:
 
 ``"package"``
@@ -47,8 +47,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ...errors import HubPluginError
-from ...registry.atomic_file import write_atomically
 from ...registry.cards.repo_link import is_full_commit, normal_repository_url
+from ...registry.files.atomic_file import write_atomically
 
 STORE_FILE = "trusted.json"
 STORE_FORMAT = 2
@@ -179,7 +179,7 @@ def default_store_path() -> Path:
     """``trusted.json`` in the config folder, moved there once from the cache folder, where
     hub-plugin kept it before (clearing the cache must not forget what was trusted)."""
     from ...assets.cache.asset_cache import default_cache_root
-    from ...registry.config_folder import default_config_root, moved_once
+    from ...registry.files.config_folder import default_config_root, moved_once
 
     return moved_once(default_config_root() / STORE_FILE, default_cache_root() / STORE_FILE)
 

@@ -9,7 +9,7 @@ namespaces hub-plugin imports packages and zoo folders under (``hub_plugin_model
 
 - a module is ``<name>.py`` or ``<name>/__init__.py`` under the registered folder (a folder without
   ``__init__.py`` is a namespace package); the path is joined with
-  :func:`~hub_plugin.registry.contained_path.contained`: no symbolic link is followed;
+  :func:`~hub_plugin.registry.files.contained_path.contained`: no symbolic link is followed;
 - its bytes are read once, their sha256 compared with the listing (``{relative path: sha256}``,
   a :class:`~.code_digest.CodeDigest`'s) taken when trust was checked, and the same bytes are
   compiled and run: a file changed or added since, even one imported lazily an hour later, is
@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...registry.contained_path import PathEscape, contained
+from ...registry.files.contained_path import PathEscape, contained
 from .gate import UntrustedCode
 
 

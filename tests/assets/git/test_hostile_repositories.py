@@ -19,7 +19,7 @@ from hub_plugin.assets.git.zoo_checkout import ZooCache
 from hub_plugin.assets.links.link_rules import is_loopback_host
 from hub_plugin.assets.links.mirrors import MirrorMap
 from hub_plugin.registry.cards.repo_link import RepoLink, RepoLinkError, parse_repo_link
-from hub_plugin.registry.contained_path import PathEscape
+from hub_plugin.registry.files.contained_path import PathEscape
 
 __all__ = ["tls_server"]
 

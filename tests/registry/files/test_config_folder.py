@@ -10,7 +10,7 @@ import pytest
 
 from hub_plugin.assets.git.hub_sync import hub_store
 from hub_plugin.cli import main
-from hub_plugin.registry.config_folder import default_config_root, moved_once
+from hub_plugin.registry.files.config_folder import default_config_root, moved_once
 from hub_plugin.runtime.trust.store import TrustStore
 
 

@@ -23,7 +23,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..errors import HubPluginError
+from ...errors import HubPluginError
 
 _GLOB_OR_ESCAPE = frozenset("\\*?[]!#")
 
