@@ -47,6 +47,8 @@ def register(subparsers: Any) -> None:
 def _input_shape(loaded: Any) -> list[int] | None:
     from ..runtime.input_shape import declared_input_shape
 
+    if loaded.input_shape:
+        return list(loaded.input_shape)
     settings = loaded.package.card_settings(loaded.manifest.name) if loaded.package is not None else {}
     shape = declared_input_shape(settings, loaded.manifest.fields)
     return list(shape) if shape else None
@@ -93,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"network: [bold]{loaded.network_name}[/bold] from the model zoo "
                   f"{zoo.repository} at {zoo.commit} ({zoo.folder or '/'}; {zoo.path})",
                   soft_wrap=True)
+    if loaded.route is not None and loaded.route.rule is not None:
+        out.print(f"route: {loaded.route.kind} ({loaded.route.reason})", soft_wrap=True)
+    if loaded.zoo_config:
+        out.print(f"zoo config: {loaded.zoo_config}", soft_wrap=True)
     if loaded.assets:
         table = Table(title="assets")
         for column in ("card", "file", "sha256", "cache path", ""):

@@ -102,20 +102,22 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | None:
-    """The package, hubconf entry and dependencies that build this card's network."""
-    if manifest.package is None:
+def _network_info(route: Any) -> dict[str, Any] | None:
+    """The package, hubconf entry and dependencies that build this card's network (its own
+    package's, or the package that serves it: ``route``)."""
+    if route.package is None:
         return None
     from ...registry.hubconf_reader import CONVENTION_FUNCTIONS, read_entries
 
-    package = registry.package(manifest.package)
-    settings = package.card_settings(manifest.name)
+    package = route.package
+    settings = route.settings
     entries = read_entries(package.hubconf)
     return {
         "package": package.name,
         "path": str(package.path),
         "default-card": package.default_card,
-        "network": settings.get("network"),
+        "network": route.network,
+        "library": route.rule.library if route.rule is not None else None,
         "requires": list(settings.get("requires") or []),
         "entries": [
             {"name": e.name, "summary": e.summary}
@@ -148,8 +150,12 @@ def run_info(args: argparse.Namespace) -> int:
     hub = entry.root.hub
     origin = ({"hub": hub.hub, "url": hub.url, "ref": hub.ref, "commit": hub.commit,
                "date": hub.date} if hub is not None else None)
-    network = _network_info(registry, manifest)
+    from ...registry.routes.card_routes import route_for
+
+    route = route_for(registry, manifest)
+    network = _network_info(route)
     zoo = _zoo_info(manifest) if network is None else None
+    route_json = {"kind": route.kind, "reason": route.reason}
     metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
     assets = [
         {"file-format": a.file_format, "link": a.link, "sha256": a.sha256,
@@ -160,7 +166,7 @@ def run_info(args: argparse.Namespace) -> int:
         print(json.dumps({
             "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
             "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
-            "network": network, "origin": origin, "zoo": zoo,
+            "network": network, "origin": origin, "zoo": zoo, "route": route_json,
         }, indent=2, ensure_ascii=False))
         return 0
     from rich.table import Table
@@ -189,6 +195,7 @@ def run_info(args: argparse.Namespace) -> int:
         digest = asset.sha256 + (" (prefix: weak check)" if asset.is_digest_prefix else "")
         table.add_row(asset.file_format, asset.link, digest)
     console.print(table)
+    console.print(f"route: [bold]{route.kind}[/bold]: {route.reason}", soft_wrap=True)
     if network:
         console.print(
             f"model package [bold]{network['package']}[/bold] ({network['path']}); "
