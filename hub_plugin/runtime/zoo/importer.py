@@ -105,14 +105,15 @@ def _package(name: str, folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def zoo_scope(folder: Path, key: str, entry_point: str) -> Iterator[str]:
+def zoo_scope(folder: Path, key: str, entry_point: str, argv: Sequence[str] = ()) -> Iterator[str]:
     """Run the body with ``folder``'s code importable in isolation; yields the private package name
-    (import ``<name>.<entry point stem>``). See the module docstring for what is shielded."""
+    (import ``<name>.<entry point stem>``). See the module docstring for what is shielded; ``argv``
+    follows the entry point in ``sys.argv`` (``--config_path FILE``: :mod:`.config_choice`)."""
     with _ONE_SCOPE:
-        yield from _scoped(Path(folder).resolve(), key, entry_point)
+        yield from _scoped(Path(folder).resolve(), key, entry_point, argv)
 
 
-def _scoped(folder: Path, key: str, entry_point: str) -> Iterator[str]:
+def _scoped(folder: Path, key: str, entry_point: str, argv: Sequence[str] = ()) -> Iterator[str]:
     package = f"{NAMESPACE}.{key}"
     _package(package, folder)
     names = top_level_names(folder)
@@ -123,7 +124,7 @@ def _scoped(folder: Path, key: str, entry_point: str) -> Iterator[str]:
     saved_path, saved_argv, saved_cwd = list(sys.path), list(sys.argv), os.getcwd()
     saved_bytecode = sys.dont_write_bytecode
     sys.meta_path.insert(0, finder)
-    sys.argv = [str(folder / entry_point)]
+    sys.argv = [str(folder / entry_point), *argv]
     sys.dont_write_bytecode = True
     os.chdir(folder)
     try:

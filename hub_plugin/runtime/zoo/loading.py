@@ -76,13 +76,21 @@ def zoo_network(
     *,
     trust: bool | None = None,
     source: str = "",
+    argv: Sequence[str] = (),
+    class_count: int | None = None,
+    verbose: bool | None = None,
 ) -> ZooNetwork:
     """Build the card's network with the zoo folder's ``create_network`` (see the module
-    docstring). Raises :class:`NoZooEntryPoint`, :class:`~..trust.gate.UntrustedCode` or
-    :class:`~.failures.ZooCodeError`."""
+    docstring). ``argv`` follows the entry point in the shielded ``sys.argv`` (the card's config,
+    :mod:`.config_choice`); ``class_count`` is handed as the class keyword the network takes
+    (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
+    captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
+    :class:`~..trust.gate.UntrustedCode` or :class:`~.failures.ZooCodeError`."""
     from ..trust.gate import ensure_repository_trusted
+    from .config_choice import class_attempts
     from .failures import ZooCodeError, call_failure, import_failure
     from .importer import zoo_key, zoo_scope
+    from .output_capture import captured_output
 
     card = manifest.uid or manifest.name
     entry = entry_point(folder, card)
@@ -90,7 +98,7 @@ def zoo_network(
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
     key = zoo_key(folder.repository, folder.commit, folder.folder)
-    with zoo_scope(folder.path, key, entry.name) as package:
+    with zoo_scope(folder.path, key, entry.name, argv) as package, captured_output(verbose):
         try:
             module = importlib.import_module(f"{package}.{entry.stem}")
         except Exception as error:
@@ -100,7 +108,7 @@ def zoo_network(
         if not callable(create_network):
             raise NoZooEntryPoint(f"{what} defines no create_network(name, *args, **kwargs)")
         try:
-            network = create_network(model_name, *args, **(kwargs or {}))
+            network = class_attempts(create_network, model_name, args, kwargs or {}, class_count)
         except TypeError as error:
             failure = call_failure(error, create_network, what=f"{what}: create_network({model_name!r})")
             raise (failure or import_failure(error, folder=folder.path, what=what,
