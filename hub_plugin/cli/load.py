@@ -39,6 +39,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
                         help="a keyword argument for the package's create_network, e.g. "
                         "backbone=resnet18 (repeatable; numbers and true/false are typed)")
+    parser.add_argument("--zoo-config", metavar="FILE", default=None,
+                        help="for a card built by model zoo code: the YAML config to hand it "
+                        "(--config_path), instead of the one chosen for the card")
     parser.add_argument("--batch-size", type=int, default=2,
                         help="the dummy batch's size for the forward pass (default 2)")
     parser.set_defaults(run=run)
@@ -83,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_model(
             args.name, pretrained=args.pretrained, registry=args.registry, device=args.device,
             trust=args.trust, offline=args.offline, allow_http=args.allow_http, progress=progress,
-            strict_weights=args.strict_weights, **network_arguments(args.arg),
+            strict_weights=args.strict_weights, zoo_config=args.zoo_config,
+            verbose=getattr(args, "verbose", None) or None, **network_arguments(args.arg),
         )
     manifest = loaded.manifest
     out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")

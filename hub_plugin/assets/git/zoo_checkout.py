@@ -36,6 +36,7 @@ import filelock
 from ...errors import HubPluginError
 from ...registry.atomic_file import write_atomically
 from ...registry.cards.repo_link import RepoLink
+from .sparse_rollback import widened
 from .transport import GitTransport, add_folders, fetch_sparse
 
 ZOO_FOLDER = "zoo"
@@ -110,7 +111,8 @@ class ZooCache:
                     hint="load it once while online, or unset HUB_PLUGIN_OFFLINE / drop --offline",
                 )
             if commit and (base / commit).is_dir():
-                add_folders(transport, base / commit, link.repository, self._wanted(link))
+                with widened(transport, base / commit, link.repository, self._wanted(link)):
+                    add_folders(transport, base / commit, link.repository, self._wanted(link))
             else:
                 commit = self._clone(base, link, transport)
             refs[link.ref] = commit
@@ -132,7 +134,8 @@ class ZooCache:
             checkout = fetch_sparse(transport, link.repository, link.ref, self._wanted(link), work)
             target = base / checkout.commit
             if target.is_dir():  # another ref gave the same commit: widen that checkout
-                add_folders(transport, target, link.repository, self._wanted(link))
+                with widened(transport, target, link.repository, self._wanted(link)):
+                    add_folders(transport, target, link.repository, self._wanted(link))
             else:
                 work.rename(target)
             return checkout.commit

@@ -127,9 +127,10 @@ def _network_info(route: Any) -> dict[str, Any] | None:
     }
 
 
-def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
-    """Where the zoo code of a card without a package lives, read from its ``repo-link``
-    (nothing is fetched, nothing runs)."""
+def _zoo_info(manifest: Manifest) -> dict[str, Any] | None:
+    """Where the zoo code of a card without a package lives, read from its ``repo-link``, and
+    the config load would hand it (when the folder is in the zoo cache; nothing is fetched,
+    nothing runs)."""
     from ...registry.cards.repo_link import RepoLinkError, parse_repo_link
 
     if not manifest.repo_link:
@@ -138,7 +139,28 @@ def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
         link = parse_repo_link(manifest.repo_link)
     except RepoLinkError:
         return None
-    return {"repository": link.repository, "ref": link.ref, "folder": link.folder}
+    return {"repository": link.repository, "ref": link.ref, "folder": link.folder,
+            "config": _cached_zoo_config(link, manifest)}
+
+
+def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
+    """The zoo config load would choose on the CPU, if the folder is cached; else None."""
+    from ...assets.cache.asset_cache import default_cache_root
+    from ...assets.git.transport import GitTransport
+    from ...assets.git.zoo_checkout import ZooCache, repository_key
+    from ...errors import HubPluginError
+    from ...runtime.zoo.config_choice import choose_config
+
+    cache = ZooCache(default_cache_root())
+    if not (cache.root / repository_key(link.repository)).is_dir():
+        return None  # never fetched (and looking must not make its folder)
+    try:
+        folder = cache.folder(link, GitTransport(offline=True))
+        stem = (manifest.uid or manifest.name).rsplit("/", 1)[-1]
+        config = choose_config(folder.path, dict(manifest.fields), stem, "cpu")
+    except HubPluginError:
+        return None
+    return f"{config.relative} ({config.reason})" if config else "the folder's own (no YAML configs)"
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -207,5 +229,7 @@ def run_info(args: argparse.Namespace) -> int:
     elif zoo is not None:
         console.print(f"built by the model zoo's code: {zoo['repository']} at {zoo['ref']}, "
                       f"folder {zoo['folder'] or '/'} (fetched and trusted on first load)",
+                      soft_wrap=True)
+        console.print(f"zoo config: {zoo['config'] or 'chosen when the folder is first loaded'}",
                       soft_wrap=True)
     return 0

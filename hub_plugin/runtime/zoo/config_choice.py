@@ -115,7 +115,7 @@ def choose_config(folder: Path, card_fields: dict[str, Any], stem: str, device: 
             chosen = (folder / override) if (folder / override).is_file() else Path.cwd() / override
         if not chosen.is_file():
             raise UsageError(f"--zoo-config {override}: no such file (in {folder} or here)")
-        return read_settings(chosen.resolve(), folder, "given with --zoo-config", card_fields)
+        return read_settings(chosen.resolve(), folder, "given with --zoo-config", {})
     if not takes_config_path(folder):
         return None
     model = str(card_fields.get("model-name") or stem).lower()
@@ -161,7 +161,8 @@ def _size(value: Any) -> tuple[int, int] | None:
 
 
 def read_settings(path: Path, folder: Path, reason: str, card_fields: dict[str, Any]) -> ZooConfig:
-    """What a config file says about the network (see the module docstring)."""
+    """What a config file says about the network (see the module docstring); the card's dataset
+    (none for a config given with ``--zoo-config``) corrects a class count meant for another."""
     settings = _first_document(path)
     count = next((settings[k] for k in ("class_num", "num_classes", "num_class")
                   if isinstance(settings.get(k), int)), None)

@@ -97,7 +97,8 @@ def zoo_network(
     ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source)
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
-    key = zoo_key(folder.repository, folder.commit, folder.folder)
+    # A folder imported with another config is another import: its config module ran at import.
+    key = zoo_key(folder.repository, "\n".join([folder.commit, *argv]), folder.folder)
     with zoo_scope(folder.path, key, entry.name, argv) as package, captured_output(verbose):
         try:
             module = importlib.import_module(f"{package}.{entry.stem}")
