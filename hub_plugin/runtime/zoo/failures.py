@@ -106,8 +106,8 @@ def import_failure(error: BaseException, *, folder: Path, what: str, card_mindsp
 
     at = _where(error, folder)
     where = f" ({at})" if at else ""
-    if isinstance(error, ModuleNotFoundError) and error.name and own_module(error.name):
-        own = own_module(error.name)
+    own = own_module(error.name or "") if isinstance(error, ModuleNotFoundError) else None
+    if own:
         return ZooCodeError(
             f"{what} imports {own!r}, which the folder does not have (no "
             f"{own.replace('.', '/')}.py or {own.replace('.', '/')}/){where}",
