@@ -33,7 +33,8 @@ def test_repository_identity_ignores_scheme_git_suffix_and_host_case() -> None:
 def test_bundled_packages_serve_simclr_and_mindcv_cards_and_the_rest_goes_to_the_zoo(tmp_path: Path) -> None:
     root = _hub_root(tmp_path, {
         "mindspore/1.3/simclr_encoder_cifar10": SIMCLR.format(ref="r1.3"),
-        "mindspore/1.8/simclr_linearclassifier_cifar10": "https://github.com/mindspore-ai/models.git/tree/r1.8/official/cv/simclr",
+        "mindspore/1.8/simclr_linearclassifier_cifar10":
+            "https://github.com/mindspore-ai/models.git/tree/r1.8/official/cv/simclr",
         "mindspore/1.8/simclr_other_cifar10": SIMCLR.format(ref="r1.8"),
         "mindspore/2.3/resnet50_imagenet2012": "https://github.com/mindspore-lab/mindcv/tree/v0.4.0/configs/resnet",
         "mindspore/1.8/alexnet_cifar10": "https://gitee.com/mindspore/models/tree/r1.8/official/cv/alexnet",
@@ -45,11 +46,13 @@ def test_bundled_packages_serve_simclr_and_mindcv_cards_and_the_rest_goes_to_the
         return found.kind, found.package.name if found.package else None, found.network
 
     assert route("mindspore/1.3/simclr_encoder_cifar10") == ("package", "simclr", "simclr")
-    assert route("mindspore/1.8/simclr_linearclassifier_cifar10") == ("package", "simclr", "simclr_classifier")
+    assert route("mindspore/1.8/simclr_linearclassifier_cifar10") == (
+        "package", "simclr", "simclr_classifier")
     assert route("mindspore/1.8/simclr_other_cifar10") == ("zoo", None, None)  # no UID rule matches
     assert route("mindspore/2.3/resnet50_imagenet2012") == ("library", "mindcv", "mindcv_model")
     assert route("mindspore/1.8/alexnet_cifar10") == ("zoo", None, None)
-    own = route_for(registry, registry.resolve(str(registry.package("simclr").path / "simclr_encoder_cifar10.md")))
+    own_card = registry.package("simclr").path / "simclr_encoder_cifar10.md"
+    own = route_for(registry, registry.resolve(str(own_card)))
     assert own.kind == "package" and own.rule is None and own.network == "simclr"
 
 

@@ -32,7 +32,8 @@ def test_numpy_alias_removals_name_the_versions(tmp_path: Path) -> None:
         failure = import_failure(error, folder=tmp_path, what="the zoo code of gat", card_mindspore="1.8")
     else:
         pytest.skip("this NumPy still has np.bool")
-    assert f"uses np.bool, which NumPy 1.24 removed (deprecated since 1.20); NumPy {np.__version__}" in str(failure)
+    expected = f"uses np.bool, which NumPy 1.24 removed (deprecated since 1.20); NumPy {np.__version__}"
+    assert expected in str(failure)
 
 
 @pytest.mark.mindspore
