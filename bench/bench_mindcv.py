@@ -40,7 +40,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=Path, default=ROOT.parent / "shared" / "cards" / "mindspore-2.3")
     parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("--size", type=int, default=None, help="input height and width (default: the model's)")
+    parser.add_argument("--size", type=int, default=None,
+                        help="input height and width (default: the model's)")
     args = parser.parse_args()
     import mindspore
     import numpy as np
@@ -65,7 +66,8 @@ def main() -> int:
             network = hubconf.create_network("mindcv_model", **served["arguments"])
             built += 1
             network.set_train(False)
-            out = network(mindspore.Tensor(np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)))
+            batch = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
+            out = network(mindspore.Tensor(batch))
             out = out[0] if isinstance(out, tuple | list) else out
             forwarded += 1
             row = f"ok    {name:24s} {served['arguments']['model_name']:24s} in {shape} out {tuple(out.shape)}"

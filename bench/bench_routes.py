@@ -12,8 +12,8 @@ zoo route it also counts the cards whose folder is one of ``../shared/zoo/r1.8``
 from __future__ import annotations
 
 import argparse
-import os
 import collections
+import os
 import shutil
 import sys
 import tempfile
@@ -32,7 +32,6 @@ def main() -> int:
     args = parser.parse_args()
     from hub_plugin.errors import HubPluginError
     from hub_plugin.registry import Registry
-    from hub_plugin.registry.cards.repo_link import parse_repo_link
     from hub_plugin.registry.routes.card_routes import route_for
 
     with tempfile.TemporaryDirectory() as scratch:
