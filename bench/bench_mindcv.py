@@ -70,7 +70,8 @@ def main() -> int:
             out = network(mindspore.Tensor(batch))
             out = out[0] if isinstance(out, tuple | list) else out
             forwarded += 1
-            row = f"ok    {name:24s} {served['arguments']['model_name']:24s} in {shape} out {tuple(out.shape)}"
+            mapped = served["arguments"]["model_name"]
+            row = f"ok    {name:24s} {mapped:24s} in {shape} out {tuple(out.shape)}"
         except Exception as error:  # a bench: every failure is a row, not a stop
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             row = f"FAIL  {name:24s} {type(error).__name__}: {first[:150]}"
