@@ -13,7 +13,8 @@ What :func:`serve_hub_card` reads from the card:
 - ``model-name``: the mindcv model, mapped where the hub spells it differently
   (:data:`MODEL_NAMES`: ``bit_resnet50`` is mindcv's ``BiT_resnet50``);
 - ``train-dataset``: the class count of the head (:data:`DATASET_CLASSES`: ImageNet is 1000);
-- the input size: mindcv's default config of the model (``input_size``, 224 for most).
+- the input size: mindcv's default config of the model (``input_size``, 224 for most;
+  :data:`INPUT_SIZES` where it gives none and the network wants another).
 
 This module is also the example of a third-party library package (see the README's hub section):
 a ``package.yaml`` with ``serves``, and a hubconf with a network function, ``create_network`` and
@@ -42,6 +43,10 @@ DATASET_CLASSES = {
 
 #: The input size (channels, height, width) where mindcv's default config gives none.
 DEFAULT_INPUT_SIZE = (3, 224, 224)
+
+#: Networks built for another size than the default whose mindcv config says nothing (mindcv
+#: 0.3.0: SwinTransformerV2's image_size is 256; at 224 its window reshape fails).
+INPUT_SIZES = {"swinv2_tiny_window8": (3, 256, 256)}
 
 
 class UnservedCard(HubPluginError):
@@ -84,7 +89,7 @@ def input_size(model_name: str) -> tuple[int, ...]:
     """The input size (channels, height, width) of mindcv's default config for the model."""
     from mindcv.models.registry import get_pretrained_cfg
 
-    size = get_pretrained_cfg(model_name).get("input_size")
+    size = get_pretrained_cfg(model_name).get("input_size") or INPUT_SIZES.get(model_name)
     return tuple(int(d) for d in size) if size else DEFAULT_INPUT_SIZE
 
 
