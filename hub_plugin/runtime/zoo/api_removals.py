@@ -19,8 +19,6 @@ import re
 import traceback
 from pathlib import Path
 
-from .failures import ZooCodeError, installed_version
-
 #: The NumPy aliases NumPy 1.24 removed, and the builtin each stood for.
 NUMPY_ALIASES = {"bool": "bool", "int": "int", "float": "float", "complex": "complex",
                  "object": "object", "str": "str", "long": "int", "unicode": "str"}
@@ -29,33 +27,43 @@ _ARGUMENT_ERROR = re.compile(r"unexpected keyword argument|required positional a
                              r"takes \d+ positional arguments? but|missing \d+ required")
 
 
+def installed_version(distribution: str) -> str:
+    """The installed version of ``distribution``, or ``not installed``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def _raised_in_mindspore(error: BaseException) -> bool:
     frames = traceback.extract_tb(error.__traceback__)
     return bool(frames) and "mindspore" in Path(frames[-1].filename).parts
 
 
 def removal_failure(error: BaseException, *, what: str, where: str,
-                    card_mindspore: str) -> ZooCodeError | None:
-    """The one-line error naming the versions, when a removed NumPy alias or a changed MindSpore
-    signature explains ``error``; None otherwise."""
+                    card_mindspore: str) -> tuple[str, str] | None:
+    """The message and hint naming the versions, when a removed NumPy alias or a changed
+    MindSpore signature explains ``error``; None otherwise."""
     if isinstance(error, AttributeError):
         match = _NUMPY_ATTRIBUTE.search(str(error))
         if match and match.group("name") in NUMPY_ALIASES:
             name = match.group("name")
-            return ZooCodeError(
+            return (
                 f"{what} uses np.{name}{where}, which NumPy 1.24 removed (deprecated since 1.20); "
                 f"NumPy {installed_version('numpy')} is installed",
-                hint=f"the code was written for NumPy below 1.24: there np.{name} is the builtin "
+                f"the code was written for NumPy below 1.24: there np.{name} is the builtin "
                 f"{NUMPY_ALIASES[name]}",
             )
     if isinstance(error, TypeError) and _ARGUMENT_ERROR.search(str(error)) and \
             _raised_in_mindspore(error):
-        return ZooCodeError(
+        return (
             f"{what} calls MindSpore with arguments its API no longer takes{where}: {error}",
-            hint=f"the card was written for mindspore-version {card_mindspore or '?'}, MindSpore "
+            f"the card was written for mindspore-version {card_mindspore or '?'}, MindSpore "
             f"{installed_version('mindspore')} is installed (the API changed between them)",
         )
     return None
 
 
-__all__ = ["NUMPY_ALIASES", "removal_failure"]
+__all__ = ["NUMPY_ALIASES", "installed_version", "removal_failure"]

@@ -73,17 +73,9 @@ def requirement_line(folder: Path, module: str) -> str | None:
     return None
 
 
-def installed_version(distribution: str) -> str:
-    """The installed version of ``distribution``, or ``not installed``."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"
-
-
 def _mindspore_version() -> str:
+    from .api_removals import installed_version
+
     return installed_version("mindspore")
 
 
@@ -116,7 +108,7 @@ def import_failure(error: BaseException, *, folder: Path, what: str, card_mindsp
         )
     removed = removal_failure(error, what=what, where=where, card_mindspore=card_mindspore)
     if removed is not None:
-        return removed
+        return ZooCodeError(removed[0], hint=removed[1])
     if isinstance(error, ModuleNotFoundError) and error.name:
         top = error.name.partition(".")[0]
         if top == "mindspore":
