@@ -18,16 +18,19 @@ pytestmark = pytest.mark.mindspore
 
 ZOO = SHARED / "zoo" / "r1.8"
 CARDS = SHARED / "cards" / "mindspore-1.8"
-STEMS = ("resnet18_imagenet2012", "resnet18_cifar10", "lenet_mnist", "gat_cora")
+STEMS = ("resnet18_imagenet2012", "resnet18_cifar10", "lenet_mnist", "gat_cora", "simclr_encoder_cifar10")
 
 
 @pytest.fixture
 def real_zoo(git_server: GitServer, monkeypatch: pytest.MonkeyPatch) -> None:
     if not ZOO.is_dir() or not CARDS.is_dir():
         pytest.skip("../shared (real zoo folders and cards) is not here")
-    build_real_zoo(git_server, ZOO, ["official/cv/resnet", "official/cv/lenet", "official/gnn/gat"])
-    publish_cards(git_server, {f"mindspore/1.8/{stem}": (CARDS / f"{stem}.md").read_text(encoding="utf-8")
-                               for stem in STEMS})
+    build_real_zoo(git_server, ZOO, ["official/cv/resnet", "official/cv/lenet", "official/gnn/gat",
+                                     "official/cv/simclr"])
+    cards = {f"mindspore/1.8/{stem}": (CARDS / f"{stem}.md").read_text(encoding="utf-8") for stem in STEMS}
+    # a SimCLR card under a UID no serves rule matches: the zoo route, and simclr has no entry point
+    cards["mindspore/1.8/simclr_probe_cifar10"] = cards.pop("mindspore/1.8/simclr_encoder_cifar10")
+    publish_cards(git_server, cards)
     monkeypatch.setenv("HUB_PLUGIN_MIRROR", f"https://gitee.com/mindspore/={git_server.root}")
 
 
@@ -84,3 +87,12 @@ def test_a_missing_module_of_the_folder_is_named_as_the_folder_writes_it(
     err = capsys.readouterr().err
     assert "imports 'src.config', which the folder does not have (no src/config.py" in err
     assert "hub_plugin_zoo" not in err
+
+
+def test_no_entry_point_names_the_package_that_could_serve(
+    real_zoo: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["load", "mindspore/1.8/simclr_probe_cifar10", "--trust", "--no-pretrained"]) == 1
+    err = capsys.readouterr().err
+    assert "the model zoo provides no entry point for the card 'mindspore/1.8/simclr_probe_cifar10'" in err
+    assert "the model package simclr may build it: hub-plugin load simclr" in err
