@@ -214,8 +214,10 @@ def load_model(
     overrides the config file chosen for the card (:mod:`.zoo.config_choice`) and ``verbose``
     shows the code's own output (else shown only when it fails).
 
-    A card that no model package builds but that has a ``repo-link`` is built by the model zoo's
-    own code (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
+    The route (:mod:`hub_plugin.registry.routes.card_routes`) says what builds the card: its own
+    package, a package whose ``serves`` rule matches the hub card's ``repo-link`` (filled from the
+    hub card's own checkpoints: :mod:`.serving.hub_cards`), or else the model zoo's own code
+    (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
     errors; see the README.
     """
     started = time.perf_counter()
