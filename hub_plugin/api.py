@@ -82,8 +82,9 @@ def load(
     and the network built by the model zoo's code its card names. ``pretrained=False`` builds it
     without weights; ``device`` is ``cpu``, ``gpu`` or ``ascend``; ``trust=True`` runs code from
     outside the bundled registry without asking; ``strict_weights=False`` loads the checkpoint
-    entries that match and leaves the rest; ``args`` and ``kwargs`` go to ``create_network``.
-    Without MindSpore (the light install) it raises
+    entries that match and leaves the rest; ``args`` and ``kwargs`` go to ``create_network``
+    (but ``zoo_config="FILE"``, the zoo config to hand zoo code instead of the card's, and
+    ``verbose=True``, which shows zoo code's output). Without MindSpore (the light install) it raises
     :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
     """
     from .runtime.extras import require
