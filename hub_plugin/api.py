@@ -91,8 +91,9 @@ def load(
     outside the bundled registry without asking; ``strict_weights=False`` loads the checkpoint
     entries that match and leaves the rest; ``offline=True`` serves the cache only (as
     ``HUB_PLUGIN_OFFLINE=1``); ``refresh=True`` re-resolves the branch refs of the hub and the
-    zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network``.
-    Without MindSpore (the light install) it raises
+    zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network`` (but
+    ``zoo_config="FILE"``, the zoo config to hand zoo code instead of the card's, and
+    ``verbose=True``, which shows zoo code's output). Without MindSpore (the light install) it raises
     :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
     """
     from .runtime.extras import require

@@ -189,3 +189,29 @@ def build_zoo_hub(server: GitServer, checkpoints: dict[str, str], *,
 def mirrors(server: GitServer, checkpoints: Path) -> str:
     """``HUB_PLUGIN_MIRROR`` for the zoo, the hub and the checkpoints."""
     return f"https://gitee.com/mindspore/={server.root},{DOWNLOADS}={checkpoints.as_uri()}/"
+
+
+def build_real_zoo(server: GitServer, source: Path, folders: list[str]) -> WorkRepo:
+    """A ``models`` repository (branch ``r1.8``) holding real zoo ``folders`` copied from
+    ``source`` (``../shared/zoo/r1.8``), published on ``server``."""
+    import shutil
+
+    repo = WorkRepo(server.base.parent / f"work-realzoo-{os.urandom(4).hex()}")
+    repo.write("README.md", "# models\n")
+    for folder in folders:
+        shutil.copytree(source / folder, repo.path / folder,
+                        ignore=shutil.ignore_patterns("ascend310_infer", "infer", "__pycache__"))
+    repo.commit("real zoo folders")
+    repo.branch("r1.8")
+    server.publish(repo, "models.git")
+    return repo
+
+
+def publish_cards(server: GitServer, cards: dict[str, str]) -> str:
+    """The hub ``hub.git`` with ``cards`` (UID -> card text); returns its commit."""
+    repo = WorkRepo(server.base.parent / f"work-cardhub-{os.urandom(4).hex()}")
+    for uid, text in cards.items():
+        repo.write(f"{CARDS}/{uid}.md", text)
+    commit = repo.commit("cards")
+    server.publish(repo, "hub.git")
+    return commit

@@ -43,6 +43,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
                         help="a keyword argument for the package's create_network, e.g. "
                         "backbone=resnet18 (repeatable; numbers and true/false are typed)")
+    parser.add_argument("--zoo-config", metavar="FILE", default=None,
+                        help="for a card built by model zoo code: the YAML config to hand it "
+                        "(--config_path), instead of the one chosen for the card")
     parser.add_argument("--batch-size", type=int, default=2,
                         help="the dummy batch's size for the forward pass (default 2)")
     parser.set_defaults(run=run)
@@ -51,6 +54,8 @@ def register(subparsers: Any) -> None:
 def _input_shape(loaded: Any) -> list[int] | None:
     from ..runtime.input_shape import declared_input_shape
 
+    if loaded.input_shape:
+        return list(loaded.input_shape)
     settings = loaded.package.card_settings(loaded.manifest.name) if loaded.package is not None else {}
     shape = declared_input_shape(settings, loaded.manifest.fields)
     return list(shape) if shape else None
@@ -85,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_model(
             args.name, pretrained=args.pretrained, registry=args.registry, device=args.device,
             trust=args.trust, offline=args.offline, allow_http=args.allow_http, progress=progress,
-            strict_weights=args.strict_weights, refresh=args.refresh,
-            **network_arguments(args.arg),
+            strict_weights=args.strict_weights, refresh=args.refresh, zoo_config=args.zoo_config,
+            verbose=getattr(args, "verbose", None) or None, **network_arguments(args.arg),
         )
     manifest = loaded.manifest
     out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")
@@ -98,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"network: [bold]{loaded.network_name}[/bold] from the model zoo "
                   f"{zoo.repository} at {zoo.commit} ({zoo.folder or '/'}; {zoo.path})",
                   soft_wrap=True)
+    if loaded.route is not None and loaded.route.rule is not None:
+        out.print(f"route: {loaded.route.kind} ({loaded.route.reason})", soft_wrap=True)
+    if loaded.zoo_config:
+        out.print(f"zoo config: {loaded.zoo_config}", soft_wrap=True)
     if loaded.assets:
         table = Table(title="assets")
         for column in ("card", "file", "sha256", "cache path", ""):

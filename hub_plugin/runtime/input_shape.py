@@ -1,7 +1,8 @@
 """The input shape a model declares: its package's ``package.yaml`` ``input-shape``, or its card's.
 
 ``package.yaml`` writes it as a list (``input-shape: [1, 3, 32, 32]``, batch first); MindSpore Hub's
-cards write it as a list or as text (``"[1, 3, 224, 224]"``, ``1x3x224x224``). ``load`` runs its
+cards write it as a list or as text (``"[1, 3, 224, 224]"``, ``1x3x224x224``), and those of the real
+hub mostly per sample, without the batch (``[3, 300, 300]``: read as ``[1, 3, 300, 300]``). ``load`` runs its
 dummy forward pass with it and ``export`` exports the network for it (with the batch replaced by
 ``--batch-size`` when one is given).
 """
@@ -35,7 +36,16 @@ def declared_input_shape(
 ) -> tuple[int, ...] | None:
     """The package's ``input-shape`` for the card, else the card's own, else ``None``."""
     shape = parse_shape(package_settings.get("input-shape"))
-    return shape if shape is not None else parse_shape(card_fields.get("input-shape"))
+    return shape if shape is not None else card_input_shape(card_fields.get("input-shape"))
+
+
+def card_input_shape(value: Any) -> tuple[int, ...] | None:
+    """A card's ``input-shape``, batch first: MindSpore Hub's cards that give one mostly write it per
+    sample (``[3, 300, 300]``, channels first), so a shape of three dimensions gets a batch of 1."""
+    shape = parse_shape(value)
+    if shape is not None and len(shape) == 3:
+        return (1, *shape)
+    return shape
 
 
 def with_batch(shape: tuple[int, ...], batch_size: int | None) -> tuple[int, ...]:
@@ -47,4 +57,4 @@ def with_batch(shape: tuple[int, ...], batch_size: int | None) -> tuple[int, ...
     return (batch_size, *shape[1:])
 
 
-__all__ = ["declared_input_shape", "parse_shape", "with_batch"]
+__all__ = ["card_input_shape", "declared_input_shape", "parse_shape", "with_batch"]

@@ -49,6 +49,10 @@ class LoadedModel:
     seconds: float = 0.0
     zoo: Any = None  # hub_plugin.assets.git.zoo_checkout.ZooFolder, for zoo code
     missing: tuple[str, ...] = ()  # parameters left unfilled (strict_weights=False only)
+    route: Any = None  # hub_plugin.registry.routes.card_routes.Route: how the card was built
+    input_shape: tuple[int, ...] | None = None  # batch first, where known (see .input_shape)
+    zoo_config: str | None = None  # the zoo config file handed to zoo code, if any
+    arguments: dict[str, Any] = field(default_factory=dict)  # create_network's keyword arguments
 
 
 def open_registry(
@@ -66,12 +70,24 @@ def open_registry(
                               refresh=refresh)
 
 
-def network_for(registry: Registry, manifest: Manifest) -> tuple[ModelPackage, str, list[Manifest]]:
-    """The package, the hubconf network name and the required cards' manifests for a card."""
+def network_for(
+    registry: Registry, manifest: Manifest, route: Any = None
+) -> tuple[ModelPackage, str, list[Manifest]]:
+    """The package, the hubconf network name and the required cards' manifests for a card (a
+    package's own card, or a hub card a package serves: ``route``, see :mod:`.serving.hub_cards`)."""
+    if route is not None and route.rule is not None:
+        from .serving.hub_cards import required_cards
+
+        return route.package, route.network, required_cards(registry, route, manifest)
     if manifest.package is None:
+        from ..registry.routes.card_routes import could_serve
+
+        offered = could_serve(registry, manifest)
         raise NoNetwork(
             f"the card {manifest.name!r} ({manifest.path}) is not part of a model package",
-            hint="a model package is a folder with hubconf.py and package.yaml beside the card",
+            hint=f"the model package {', '.join(offered)} may build it: hub-plugin load "
+            f"{offered[0]}" if offered else
+            "a model package is a folder with hubconf.py and package.yaml beside the card",
         )
     package = registry.package(manifest.package)
     settings = package.card_settings(manifest.name)
@@ -192,6 +208,8 @@ def load_model(
     transfer_policy: Any = None,
     strict_weights: bool = True,
     refresh: bool = False,
+    zoo_config: str | None = None,
+    verbose: bool | None = None,
     **kwargs: Any,
 ) -> LoadedModel:
     """Build the network of the card ``name`` and, if ``pretrained``, fill it with its verified
@@ -199,26 +217,38 @@ def load_model(
     ``create_network``; ``transfer_policy`` (a :class:`~hub_plugin.assets.TransferPolicy`) tunes
     timeouts and retries; ``strict_weights=False`` loads the checkpoint entries that match and
     lists the rest instead of failing (see :func:`_load_by_name`); ``refresh`` re-resolves the
-    branch refs of the hub and the zoo code (a pinned commit never is).
+    branch refs of the hub and the zoo code (a pinned commit never is). For zoo code, ``zoo_config``
+    overrides the config file chosen for the card (:mod:`.zoo.config_choice`) and ``verbose``
+    shows the code's own output (else shown only when it fails).
 
-    A card that no model package builds but that has a ``repo-link`` is built by the model zoo's
-    own code (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
+    The route (:mod:`hub_plugin.registry.routes.card_routes`) says what builds the card: its own
+    package, a package whose ``serves`` rule matches the hub card's ``repo-link`` (filled from the
+    hub card's own checkpoints: :mod:`.serving.hub_cards`), or else the model zoo's own code
+    (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
     errors; see the README.
     """
     started = time.perf_counter()
     reg = open_registry(registry, offline=offline, allow_http=allow_http, refresh=refresh)
     entry = reg.find(name)
     manifest = reg.read(entry)
-    if manifest.package is None and manifest.repo_link:
+    from ..registry.routes.card_routes import route_for
+    from .input_shape import declared_input_shape
+    from .serving.hub_cards import library_mismatch, require_library, served_card
+
+    route = route_for(reg, manifest)
+    if route.kind == "zoo":
         return _load_from_zoo(
             manifest, args, kwargs, source=entry.root.source, pretrained=pretrained,
             device=device, trust=trust, offline=offline, allow_http=allow_http, progress=progress,
             transfer_policy=transfer_policy, strict_weights=strict_weights, started=started,
-            refresh=refresh,
+            refresh=refresh, registry=reg, route=route, zoo_config=zoo_config, verbose=verbose,
         )
-    package, network_name, required = network_for(reg, manifest)
+    package, network_name, required = network_for(reg, manifest, route)
+    require_library(route)
     hubconf = trusted_hubconf(package, trust=trust)
     create_network = hubconf_entry(package, hubconf, "create_network")
+    served = served_card(hubconf, route, manifest)
+    kwargs = {**served.arguments, **kwargs}
     fetched: list[Any] = []
     if pretrained:
         fetched = _fetch_assets([*required, manifest], offline=offline, allow_http=allow_http,
@@ -234,15 +264,19 @@ def load_model(
     if pretrained:
         checkpoints = _checkpoints(fetched)
         load_pretrained = getattr(hubconf, "load_pretrained", None)
-        if callable(load_pretrained):
-            report = load_pretrained(network, checkpoints)
-            loaded, ignored = dict(report.loaded), tuple(report.ignored)
-        else:
-            loaded, ignored, missing = _load_by_name(network, checkpoints, strict=strict_weights)
+        try:
+            if callable(load_pretrained):
+                report = load_pretrained(network, checkpoints)
+                loaded, ignored = dict(report.loaded), tuple(report.ignored)
+            else:
+                loaded, ignored, missing = _load_by_name(network, checkpoints, strict=strict_weights)
+        except HubPluginError as error:
+            raise library_mismatch(error, route) from error
+    shape = served.input_shape or declared_input_shape(route.settings, manifest.fields)
     return LoadedModel(
         network=network, manifest=manifest, package=package, network_name=network_name,
         assets=fetched, loaded=loaded, ignored=ignored, seconds=time.perf_counter() - started,
-        missing=missing,
+        missing=missing, route=route, input_shape=shape, arguments=dict(kwargs),
     )
 
 
@@ -250,10 +284,12 @@ def _load_from_zoo(
     manifest: Manifest, args: Sequence[Any], kwargs: dict[str, Any], *, source: str,
     pretrained: bool, device: str | None, trust: bool | None, offline: bool | None,
     allow_http: bool, progress: Any, transfer_policy: Any, strict_weights: bool, started: float,
-    refresh: bool = False,
+    refresh: bool = False, registry: Registry, route: Any, zoo_config: str | None,
+    verbose: bool | None,
 ) -> LoadedModel:
     """:func:`load_model` for a card built by the model zoo's code (see :mod:`.zoo.loading`)."""
     from ..assets import offline_from_environment
+    from .input_shape import declared_input_shape
     from .zoo.loading import fetch_zoo_folder, zoo_network
 
     is_offline = offline_from_environment() if offline is None else offline
@@ -270,7 +306,22 @@ def _load_from_zoo(
         from .device import use_device
 
         use_device(device)
-    built = zoo_network(manifest, folder, args, kwargs, trust=trust, source=source)
+    from .zoo.config_choice import card_config, input_shape
+    from .zoo.loading import NoZooEntryPoint
+
+    config, class_count = card_config(folder.path, manifest, zoo_config)
+    try:
+        built = zoo_network(manifest, folder, args, kwargs, trust=trust, source=source,
+                            argv=["--config_path", str(config.path)] if config else [],
+                            class_count=class_count, verbose=verbose)
+    except NoZooEntryPoint as error:
+        from ..registry.routes.card_routes import could_serve
+
+        offered = could_serve(registry, manifest)
+        if not offered:
+            raise
+        raise NoZooEntryPoint(error.message, hint=f"the model package {', '.join(offered)} may "
+                              f"build it: hub-plugin load {offered[0]}") from error
     loaded: dict[str, str] = {}
     ignored: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
@@ -280,5 +331,7 @@ def _load_from_zoo(
     return LoadedModel(
         network=built.network, manifest=manifest, package=None, network_name=built.model_name,
         assets=fetched, loaded=loaded, ignored=ignored, seconds=time.perf_counter() - started,
-        zoo=folder, missing=missing,
+        zoo=folder, missing=missing, route=route, arguments=dict(kwargs),
+        input_shape=declared_input_shape({}, manifest.fields) or input_shape(config),
+        zoo_config=f"{config.relative} ({config.reason})" if config else None,
     )

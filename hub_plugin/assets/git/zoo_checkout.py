@@ -40,6 +40,7 @@ from ...errors import HubPluginError
 from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
+from .sparse_rollback import widened
 from .transport import GitTransport, add_folders, fetch_sparse
 
 ZOO_FOLDER = "zoo"
@@ -141,7 +142,8 @@ class ZooCache:
                     hint="load it once while online, or unset HUB_PLUGIN_OFFLINE / drop --offline",
                 )
             if commit and (base / commit).is_dir():
-                add_folders(transport, base / commit, link.repository, self._wanted(link))
+                with widened(transport, base / commit, link.repository, self._wanted(link)):
+                    add_folders(transport, base / commit, link.repository, self._wanted(link))
             else:
                 commit = self._clone(base, link, transport)
             refs[link.ref] = commit
@@ -178,7 +180,8 @@ class ZooCache:
                 raise ZooCodeMissing(f"git gave {checkout.commit!r} for {link.repository}, not a commit")
             target = base / checkout.commit
             if target.is_dir():  # another ref gave the same commit: widen that checkout
-                add_folders(transport, target, link.repository, self._wanted(link))
+                with widened(transport, target, link.repository, self._wanted(link)):
+                    add_folders(transport, target, link.repository, self._wanted(link))
             else:
                 work.rename(target)
             return checkout.commit

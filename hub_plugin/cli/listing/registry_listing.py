@@ -113,20 +113,22 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | None:
-    """The package, hubconf entry and dependencies that build this card's network."""
-    if manifest.package is None:
+def _network_info(route: Any) -> dict[str, Any] | None:
+    """The package, hubconf entry and dependencies that build this card's network (its own
+    package's, or the package that serves it: ``route``)."""
+    if route.package is None:
         return None
     from ...registry.hubconf_reader import CONVENTION_FUNCTIONS, read_entries
 
-    package = registry.package(manifest.package)
-    settings = package.card_settings(manifest.name)
+    package = route.package
+    settings = route.settings
     entries = read_entries(package.hubconf)
     return {
         "package": package.name,
         "path": str(package.path),
         "default-card": package.default_card,
-        "network": settings.get("network"),
+        "network": route.network,
+        "library": route.rule.library if route.rule is not None else None,
         "requires": list(settings.get("requires") or []),
         "entries": [
             {"name": e.name, "summary": e.summary}
@@ -136,9 +138,10 @@ def _network_info(registry: Registry, manifest: Manifest) -> dict[str, Any] | No
     }
 
 
-def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
-    """Where the zoo code of a card without a package lives, read from its ``repo-link``
-    (nothing is fetched, nothing runs)."""
+def _zoo_info(manifest: Manifest) -> dict[str, Any] | None:
+    """Where the zoo code of a card without a package lives, read from its ``repo-link``, and
+    the config load would hand it (when the folder is in the zoo cache; nothing is fetched,
+    nothing runs)."""
     from ...registry.cards.repo_link import RepoLinkError, parse_repo_link
 
     if not manifest.repo_link:
@@ -147,7 +150,28 @@ def _zoo_info(manifest: Manifest) -> dict[str, str] | None:
         link = parse_repo_link(manifest.repo_link)
     except RepoLinkError:
         return None
-    return {"repository": link.repository, "ref": link.ref, "folder": link.folder}
+    return {"repository": link.repository, "ref": link.ref, "folder": link.folder,
+            "config": _cached_zoo_config(link, manifest)}
+
+
+def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
+    """The zoo config load would choose on the CPU, if the folder is cached; else None."""
+    from ...assets.cache.asset_cache import default_cache_root
+    from ...assets.git.transport import GitTransport
+    from ...assets.git.zoo_checkout import ZooCache, repository_key
+    from ...errors import HubPluginError
+    from ...runtime.zoo.config_choice import choose_config
+
+    cache = ZooCache(default_cache_root())
+    if not (cache.root / repository_key(link.repository)).is_dir():
+        return None  # never fetched (and looking must not make its folder)
+    try:
+        folder = cache.folder(link, GitTransport(offline=True))
+        stem = (manifest.uid or manifest.name).rsplit("/", 1)[-1]
+        config = choose_config(folder.path, dict(manifest.fields), stem, "cpu")
+    except HubPluginError:
+        return None
+    return f"{config.relative} ({config.reason})" if config else "the folder's own (no YAML configs)"
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -160,8 +184,12 @@ def run_info(args: argparse.Namespace) -> int:
     hub = entry.root.hub
     origin = ({"hub": hub.hub, "url": hub.url, "ref": hub.ref, "commit": hub.commit,
                "date": hub.date} if hub is not None else None)
-    network = _network_info(registry, manifest)
+    from ...registry.routes.card_routes import route_for
+
+    route = route_for(registry, manifest)
+    network = _network_info(route)
     zoo = _zoo_info(manifest) if network is None else None
+    route_json = {"kind": route.kind, "reason": route.reason}
     metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
     assets = [
         {"file-format": a.file_format, "link": a.link, "sha256": a.sha256,
@@ -172,7 +200,7 @@ def run_info(args: argparse.Namespace) -> int:
         print(json.dumps({
             "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
             "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
-            "network": network, "origin": origin, "zoo": zoo,
+            "network": network, "origin": origin, "zoo": zoo, "route": route_json,
         }, indent=2, ensure_ascii=False))
         return 0
     from rich.table import Table
@@ -201,6 +229,7 @@ def run_info(args: argparse.Namespace) -> int:
         digest = asset.sha256 + (" (prefix: weak check)" if asset.is_digest_prefix else "")
         table.add_row(asset.file_format, asset.link, digest)
     console.print(table)
+    console.print(f"route: [bold]{route.kind}[/bold]: {route.reason}", soft_wrap=True)
     if network:
         console.print(
             f"model package [bold]{network['package']}[/bold] ({network['path']}); "
@@ -212,5 +241,7 @@ def run_info(args: argparse.Namespace) -> int:
     elif zoo is not None:
         console.print(f"built by the model zoo's code: {zoo['repository']} at {zoo['ref']}, "
                       f"folder {zoo['folder'] or '/'} (fetched and trusted on first load)",
+                      soft_wrap=True)
+        console.print(f"zoo config: {zoo['config'] or 'chosen when the folder is first loaded'}",
                       soft_wrap=True)
     return 0

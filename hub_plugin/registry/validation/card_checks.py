@@ -233,8 +233,8 @@ def check_card(parsed: ParsedCard, profile: Profile = "strict") -> FileReport:
 def check_package_settings(path: str, data: bytes) -> FileReport:
     """Validate a model package's ``package.yaml`` against its schema and its folder.
 
-    Beyond the schema: the default card, every card named and every card required exist in the
-    folder, and every network is a public function of the folder's ``hubconf.py``.
+    Beyond the schema: the default card, every card named, required or serving hub cards exist in
+    the folder, and every network is a public function of the folder's ``hubconf.py``.
     """
     from jsonschema import Draft202012Validator
 
@@ -267,6 +267,13 @@ def check_package_settings(path: str, data: bytes) -> FileReport:
                                 f"(it has: {', '.join(sorted(networks)) or 'none'})")
                 for index, required in enumerate(settings.get("requires", [])):
                     card_exists(f"/cards/{escape_pointer(card)}/requires/{index}", required)
+            for index, rule in enumerate(instance.get("serves") or []):
+                if "card" in rule:
+                    card_exists(f"/serves/{index}/card", rule["card"])
+                if "network" in rule and rule["network"] not in networks:
+                    checker.add(f"/serves/{index}/network", "package/network",
+                                f"hubconf.py has no network function {rule['network']!r} "
+                                f"(it has: {', '.join(sorted(networks)) or 'none'})")
         defects.extend(checker.defects)
     report.errors = [d for d in defects if d.severity == "error"]
     report.warnings = [d for d in defects if d.severity == "warning"]

@@ -122,7 +122,7 @@ def export_model(
     manifest = loaded.manifest
     package = loaded.package  # None for a network built by model zoo code
     settings = package.card_settings(manifest.name) if package is not None else {}
-    declared = declared_input_shape(settings, manifest.fields)
+    declared = loaded.input_shape or declared_input_shape(settings, manifest.fields)
     if declared is None:
         where = package.path / "package.yaml" if package is not None else manifest.path
         raise UsageError(

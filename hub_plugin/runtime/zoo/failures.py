@@ -39,6 +39,21 @@ class ZooCodeError(HubPluginError):
     """The zoo folder's code failed to import or to build the network."""
 
 
+#: ``hub_plugin_zoo.<key>.``: the private package a zoo folder is imported as (see .importer).
+_PRIVATE = re.compile(r"\bhub_plugin_zoo\.[A-Za-z0-9_]+\.")
+
+
+def own_module(name: str) -> str | None:
+    """``src.config`` for ``hub_plugin_zoo.<key>.src.config`` (a module of the folder itself)."""
+    match = _PRIVATE.match(name)
+    return name[match.end():] if match else None
+
+
+def public(text: str) -> str:
+    """``text`` with hub-plugin's private module prefix taken off every module name."""
+    return _PRIVATE.sub("", text)
+
+
 def _import_name(requirement: str) -> str:
     name = requirement.lower()
     return _IMPORT_NAMES.get(name, name.replace("-", "_").replace(".", "_"))
@@ -59,12 +74,9 @@ def requirement_line(folder: Path, module: str) -> str | None:
 
 
 def _mindspore_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .api_removals import installed_version
 
-    try:
-        return version("mindspore")
-    except PackageNotFoundError:
-        return "not installed"
+    return installed_version("mindspore")
 
 
 def _where(error: BaseException, folder: Path) -> str:
@@ -80,9 +92,23 @@ def _where(error: BaseException, folder: Path) -> str:
 
 
 def import_failure(error: BaseException, *, folder: Path, what: str, card_mindspore: str) -> ZooCodeError:
-    """The one-line error for code of ``folder`` that raised ``error`` while importing."""
+    """The one-line error for code of ``folder`` that raised ``error`` while importing; module
+    names are as the folder writes them (``src.config``), never hub-plugin's private ones."""
+    from .api_removals import removal_failure
+
     at = _where(error, folder)
     where = f" ({at})" if at else ""
+    own = own_module(error.name or "") if isinstance(error, ModuleNotFoundError) else None
+    if own:
+        return ZooCodeError(
+            f"{what} imports {own!r}, which the folder does not have (no "
+            f"{own.replace('.', '/')}.py or {own.replace('.', '/')}/){where}",
+            hint="the folder's code is incomplete at the card's ref: build it from the folder's "
+            "own scripts, or load with a model package",
+        )
+    removed = removal_failure(error, what=what, where=where, card_mindspore=card_mindspore)
+    if removed is not None:
+        return ZooCodeError(removed[0], hint=removed[1])
     if isinstance(error, ModuleNotFoundError) and error.name:
         top = error.name.partition(".")[0]
         if top == "mindspore":
@@ -94,13 +120,14 @@ def import_failure(error: BaseException, *, folder: Path, what: str, card_mindsp
         return _mindspore_gone(error, what, where, card_mindspore)
     if isinstance(error, AttributeError) and "module 'mindspore" in str(error):
         return _mindspore_gone(error, what, where, card_mindspore)
-    return ZooCodeError(f"{what} failed{where}: {type(error).__name__}: {error}",
+    return ZooCodeError(f"{what} failed{where}: {type(error).__name__}: {public(str(error))}",
                         hint="run with --debug for the traceback")
 
 
 def _mindspore_gone(error: BaseException, what: str, where: str, card_mindspore: str) -> ZooCodeError:
     return ZooCodeError(
-        f"{what} uses a part of MindSpore that the installed version does not have{where}: {error}",
+        f"{what} uses a part of MindSpore that the installed version does not have{where}: "
+        f"{public(str(error))}",
         hint=f"the card was written for mindspore-version {card_mindspore or '?'}, "
         f"MindSpore {_mindspore_version()} is installed",
     )
@@ -129,6 +156,6 @@ def call_failure(
         signature = callee
     del frames
     return ZooCodeError(
-        f"{what}: {error}; the signature is {signature}",
+        f"{what}: {public(str(error))}; the signature is {public(signature)}",
         hint="pass the arguments with --arg NAME=VALUE (hub_plugin.load(name, *args, NAME=VALUE))",
     )

@@ -116,16 +116,17 @@ def _package(name: str, folder: Path, listing: Mapping[str, str] | None,
 
 @contextlib.contextmanager
 def zoo_scope(folder: Path, key: str, entry_point: str,
-              listing: Mapping[str, str] | None = None) -> Iterator[str]:
+              listing: Mapping[str, str] | None = None, argv: Sequence[str] = ()) -> Iterator[str]:
     """Run the body with ``folder``'s code importable in isolation; yields the private package name
     (import ``<name>.<entry point stem>``). ``listing`` (``{relative path: sha256}``) is what each
-    module must match. See the module docstring for what is shielded."""
+    module must match; ``argv`` follows the entry point in ``sys.argv`` (``--config_path FILE``:
+    :mod:`.config_choice`). See the module docstring for what is shielded."""
     with _ONE_SCOPE:
-        yield from _scoped(Path(folder).resolve(), key, entry_point, listing)
+        yield from _scoped(Path(folder).resolve(), key, entry_point, listing, argv)
 
 
 def _scoped(folder: Path, key: str, entry_point: str,
-            listing: Mapping[str, str] | None) -> Iterator[str]:
+            listing: Mapping[str, str] | None, argv: Sequence[str] = ()) -> Iterator[str]:
     package = f"{NAMESPACE}.{key}"
     names = top_level_names(folder)
     _package(package, folder, listing, names)
@@ -136,7 +137,7 @@ def _scoped(folder: Path, key: str, entry_point: str,
     saved_path, saved_argv, saved_cwd = list(sys.path), list(sys.argv), os.getcwd()
     saved_bytecode = sys.dont_write_bytecode
     sys.meta_path.insert(0, finder)
-    sys.argv = [str(folder / entry_point)]
+    sys.argv = [str(folder / entry_point), *argv]
     sys.dont_write_bytecode = True
     os.chdir(folder)
     try:

@@ -85,14 +85,22 @@ def zoo_network(
     *,
     trust: bool | None = None,
     source: str = "",
+    argv: Sequence[str] = (),
+    class_count: int | None = None,
+    verbose: bool | None = None,
 ) -> ZooNetwork:
     """Build the card's network with the zoo folder's ``create_network`` (see the module
-    docstring). Raises :class:`NoZooEntryPoint`, :class:`~..trust.gate.UntrustedCode` or
-    :class:`~.failures.ZooCodeError`."""
+    docstring). ``argv`` follows the entry point in the shielded ``sys.argv`` (the card's config,
+    :mod:`.config_choice`); ``class_count`` is handed as the class keyword the network takes
+    (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
+    captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
+    :class:`~..trust.gate.UntrustedCode` or :class:`~.failures.ZooCodeError`."""
     from ..trust.code_digest import code_digest
     from ..trust.gate import UntrustedCode, ensure_repository_trusted
+    from .config_choice import class_attempts
     from .failures import ZooCodeError, call_failure, import_failure
     from .importer import zoo_key, zoo_scope
+    from .output_capture import captured_output
 
     card = manifest.uid or manifest.name
     entry = entry_point(folder, card)
@@ -101,8 +109,9 @@ def zoo_network(
                               code=code)
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
-    key = zoo_key(folder.repository, folder.commit, folder.folder)
-    with zoo_scope(folder.path, key, entry.name, code.files) as package:
+    # A folder imported with another config is another import: its config module ran at import.
+    key = zoo_key(folder.repository, "\n".join([folder.commit, *argv]), folder.folder)
+    with zoo_scope(folder.path, key, entry.name, code.files, argv) as package, captured_output(verbose):
         try:
             module = importlib.import_module(f"{package}.{entry.stem}")
         except UntrustedCode:
@@ -114,7 +123,7 @@ def zoo_network(
         if not callable(create_network):
             raise NoZooEntryPoint(f"{what} defines no create_network(name, *args, **kwargs)")
         try:
-            network = create_network(model_name, *args, **(kwargs or {}))
+            network = class_attempts(create_network, model_name, args, kwargs or {}, class_count)
         except UntrustedCode:
             raise
         except TypeError as error:

@@ -87,7 +87,8 @@ def test_info_download_validate_on_a_hub_card(
     assert info["uid"] == "mindspore/1.8/alexnet_cifar10"
     assert info["origin"]["hub"] == "test" and info["origin"]["commit"] == hub.second
     assert info["zoo"] == {"repository": "https://gitee.com/mindspore/models", "ref": "r1.8",
-                           "folder": "official/cv/alexnet"}
+                           "folder": "official/cv/alexnet", "config": None}  # not fetched yet
+    assert info["route"]["kind"] == "zoo"
     assert main(["info", "noah-cvlab/gpu/0.7/ghostnet_oxford"]) == 0
     out = capsys.readouterr().out
     assert "from the hub test" in out and hub.second in out
