@@ -1,8 +1,8 @@
 """hub-plugin: publish, validate, fetch and run models from a MindSpore-style model hub.
 
 The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`,
-:func:`validate`, :func:`download`, :func:`export`, and the typed errors. Importing it never imports
-MindSpore, nor any module before one of its names is used.
+:func:`validate`, :func:`download`, :func:`export`, :func:`publish`, and the typed errors.
+Importing it never imports MindSpore, nor any module before one of its names is used.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
-    from .api import download, export, info, list_models, load, validate
+    from .api import download, export, info, list_models, load, publish, validate
     from .assets.git.transport import GitError
     from .assets.git.zoo_checkout import ZooCodeMissing
     from .errors import (
@@ -71,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "info": ".api",
     "list_models": ".api",
     "load": ".api",
+    "publish": ".api",
     "validate": ".api",
 }
 
@@ -119,5 +120,6 @@ __all__ = [
     "info",
     "list_models",
     "load",
+    "publish",
     "validate",
 ]

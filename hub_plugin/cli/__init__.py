@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "tasks.train",
     "tasks.evaluate",
     "tasks.predict",
+    "publish",
 ]
 
 
