@@ -159,7 +159,7 @@ def upload_multipart(
             queue = iter(todo)
             for part in queue:
                 pending[pool.submit(send, part)] = part
-                if len(pending) < workers * 2:
+                if len(pending) < workers:
                     continue
                 sent += _collect(pending, done, progress, after_part)
             while pending:

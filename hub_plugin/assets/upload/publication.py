@@ -295,8 +295,11 @@ def _upload(uploads: list[LocalAsset], options: PublishOptions, result: PublishR
     for asset in todo:
         say(f"upload {asset.path} ({asset.size} bytes) to s3://{location.bucket}/{asset.key}")
         if asset.size >= MULTIPART_THRESHOLD:
-            upload_multipart(store, asset.path, asset.key, size=asset.size, sha256=asset.sha256,
-                             progress=progress, after_part=after_part)
+            outcome = upload_multipart(store, asset.path, asset.key, size=asset.size,
+                                       sha256=asset.sha256, progress=progress, after_part=after_part)
+            if outcome.resumed:
+                say(f"resumed an unfinished upload: {outcome.resumed} of {outcome.parts} parts were "
+                    f"there already, {outcome.sent} bytes sent")
         else:
             store.put_small(asset.path, asset.key, asset.sha256)
         result.uploaded.append(asset.key)
