@@ -18,7 +18,7 @@ PLACEHOLDER = "https://download.example.com/models/tiny"
 
 def write_run(folder: Path, *, size: int = 200_000, name: str = "tiny_cifar10",
               file_name: str = "tiny.ckpt", data: bytes | None = None,
-              repo_link: str | None = None, extra: str = "") -> tuple[Path, Path]:
+              repo_link: str | None = None, model: str = "tiny", extra: str = "") -> tuple[Path, Path]:
     """A checkpoint of ``size`` random bytes and its card (placeholder link, the file's digest,
     ``user-id: tester``, ``mindspore-version: 1.8``); the card's path and the file's."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -29,6 +29,7 @@ def write_run(folder: Path, *, size: int = 200_000, name: str = "tiny_cifar10",
                                        f"<{PLACEHOLDER}/{file_name}>")
     front = replace_field(front, "    asset-sha256", f"    asset-sha256: {digest}")
     front = replace_field(front, "mindspore-version", "mindspore-version: 1.8")
+    front = replace_field(front, "model-name", f"model-name: {model}")
     if repo_link:
         front = replace_field(front, "repo-link", f"repo-link: <{repo_link}>")
     card = folder / f"{name}.md"
