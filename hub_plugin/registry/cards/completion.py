@@ -19,6 +19,7 @@ scalars); a missing field is added after the asset's ``asset-link`` line or befo
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -118,4 +119,14 @@ def hub_layout_path(publisher: str, version: str, stem: str, *, root: str = "msh
     )
 
 
-__all__ = ["FORMAT_BY_SUFFIX", "AssetFill", "complete_card", "file_format_for", "hub_layout_path"]
+def publish_command(target: str) -> str:
+    """The one line ``eval`` and ``export`` print after writing cards: the ``hub-plugin publish``
+    command that uploads their files and completes them (the capitals are the user's to fill)."""
+    return (f"to publish: hub-plugin publish {shlex.quote(target)} --upload s3://BUCKET/PREFIX "
+            "[--endpoint-url URL] --public-url URL --hub HUB_CLONE --push YOUR_FORK")
+
+
+__all__ = [
+    "FORMAT_BY_SUFFIX", "AssetFill", "complete_card", "file_format_for", "hub_layout_path",
+    "publish_command",
+]
