@@ -14,7 +14,10 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
     from .api import download, export, info, list_models, load, publish, validate
+    from .assets.git.hub_branch import HubChangeError
     from .assets.git.transport import GitError
+    from .assets.upload.object_store import S3Error
+    from .assets.upload.public_link import PublicLinkMismatch
     from .assets.git.zoo_checkout import ZooCodeMissing
     from .errors import (
         AmbiguousName,
@@ -50,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "EntryPointMissing": ".runtime.loading",
     "ExportMismatch": ".runtime.export.results",
     "GitError": ".assets.git.transport",
+    "HubChangeError": ".assets.git.hub_branch",
     "HubError": ".registry.hubs.store",
     "HubNotSynced": ".registry.hubs.store",
     "HubPluginError": ".errors",
@@ -61,7 +65,9 @@ _EXPORTS: dict[str, str] = {
     "NoNetwork": ".runtime.loading",
     "NoZooEntryPoint": ".runtime.zoo.loading",
     "OfflineError": ".errors",
+    "PublicLinkMismatch": ".assets.upload.public_link",
     "RegistryError": ".errors",
+    "S3Error": ".assets.upload.object_store",
     "UntrustedCode": ".runtime.trust.gate",
     "UsageError": ".errors",
     "ZooCodeError": ".runtime.zoo.failures",
@@ -98,6 +104,7 @@ __all__ = [
     "EntryPointMissing",
     "ExportMismatch",
     "GitError",
+    "HubChangeError",
     "HubError",
     "HubNotSynced",
     "HubPluginError",
@@ -109,7 +116,9 @@ __all__ = [
     "NoNetwork",
     "NoZooEntryPoint",
     "OfflineError",
+    "PublicLinkMismatch",
     "RegistryError",
+    "S3Error",
     "UntrustedCode",
     "UsageError",
     "ZooCodeError",
