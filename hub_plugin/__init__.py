@@ -16,9 +16,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time each name l
     from .api import download, export, info, list_models, load, publish, validate
     from .assets.git.hub_branch import HubChangeError
     from .assets.git.transport import GitError
+    from .assets.git.zoo_checkout import ZooCodeMissing
     from .assets.upload.object_store import S3Error
     from .assets.upload.public_link import PublicLinkMismatch
-    from .assets.git.zoo_checkout import ZooCodeMissing
     from .errors import (
         AmbiguousName,
         CacheError,

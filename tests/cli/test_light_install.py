@@ -95,3 +95,19 @@ def test_the_python_api_raises_the_typed_error(light_venv: LightVenv) -> None:
     result = subprocess.run([str(light_venv.bin / "python"), "-c", script], capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == "pip install 'hub-plugin[mindspore]'", result.stderr
+
+
+def test_publish_dry_runs_without_boto3_and_names_the_extra_to_upload(
+    light_venv: LightVenv, tmp_path: Path
+) -> None:
+    from publish_setup import write_run
+
+    assert "boto3" not in light_venv.installed()
+    card, _ = write_run(tmp_path / "run")
+    dry = hub_plugin(light_venv, "publish", str(card), "--upload", "s3://bucket/p", "--dry-run",
+                     home=tmp_path)
+    assert dry.returncode == 0 and "would upload" in dry.stdout, dry.stderr
+    real = hub_plugin(light_venv, "publish", str(card), "--upload", "s3://bucket/p", home=tmp_path)
+    assert real.returncode == 2 and real.stderr == (
+        "hub-plugin: error: hub-plugin publish --upload needs boto3, which is not installed: "
+        "pip install 'hub-plugin[publish]'\n")

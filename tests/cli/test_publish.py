@@ -219,3 +219,27 @@ def test_pull_request_addresses() -> None:
     assert pull_request_url("https://github.com/me/hub", "x/y") == "https://github.com/me/hub/pull/new/x/y"
     assert pull_request_url("https://gitee.com/me/hub.git", "b") == "https://gitee.com/me/hub/pulls/new"
     assert pull_request_url("file:///tmp/fork.git", "b") is None
+
+
+def test_two_files_for_one_key_are_refused_and_one_file_for_two_cards_goes_up_once(
+    s3_server: S3Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bucket = s3_server.bucket("pub-keys")
+    run = tmp_path / "run"
+    first, _ = write_run(run / "a", name="first")
+    second, _ = write_run(run / "b", name="second")
+    for card in (first, second):  # both cards in one folder, each naming its own model file
+        moved = run / card.name
+        moved.write_text(card.read_text().replace(f"<{PLACEHOLDER}/tiny.ckpt>",
+                                                  f"<{card.parent.name}/tiny.ckpt>"))
+        card.unlink()
+    err = _one_line_error(capsys, _publish(s3_server, run, bucket))
+    assert "would both be s3://pub-keys/models/tiny/tiny.ckpt" in err
+    assert _keys(s3_server, bucket) == []
+    digest_a, digest_b = (hashlib.sha256((run / d / "tiny.ckpt").read_bytes()).hexdigest() for d in "ab")
+    second_card = run / "second.md"
+    second_card.write_text(second_card.read_text().replace("<b/tiny.ckpt>", "<a/tiny.ckpt>")
+                           .replace(digest_b, digest_a))
+    assert main(_publish(s3_server, run, bucket)) == 0
+    assert capsys.readouterr().out.count("upload ") == 1
+    assert _keys(s3_server, bucket) == ["models/tiny/tiny.ckpt"]

@@ -26,6 +26,7 @@ import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from ...errors import CardError, UsageError
 from ...registry.atomic_file import write_atomically
@@ -162,7 +163,7 @@ def plan_card(card: Path, options: PublishOptions, *, today: str) -> PlannedCard
             raise UsageError(f"{card}: asset {index} gives sha256 {written}, but {local} has {digest.sha256}",
                              hint="the file changed since the card was written: write the card again")
         key = location.key_for(local.name)
-        public = f"{_public_base(options, location)}/{key}"
+        public = f"{_public_base(options, location)}/{quote(key)}"
         assets.append(LocalAsset(card, index, local, digest.size, digest.sha256, key, public))
         fills.append(AssetFill(index, public, digest.sha256, file_format_for(local.name)))
     text = complete_card(card.read_text(encoding="utf-8"), report.fields, report.positions, fills,
@@ -269,6 +270,13 @@ def _upload(uploads: list[LocalAsset], options: PublishOptions, result: PublishR
             say: Callable[[str], None], progress: Progress | None, store: ObjectStore | None,
             after_part: Callable[[int], None] | None) -> None:
     location = S3Location.parse(str(options.upload))
+    by_key: dict[str, LocalAsset] = {}
+    for asset in uploads:  # one object per key: the same file named by two cards goes up once
+        first = by_key.setdefault(asset.key, asset)
+        if first.sha256 != asset.sha256:
+            raise UsageError(f"{first.path} and {asset.path} would both be s3://{location.bucket}/"
+                             f"{asset.key}", hint="rename one of them")
+    uploads = list(by_key.values())
     if options.dry_run:
         for asset in uploads:
             say(f"would upload {asset.path} ({asset.size} bytes, sha256 {asset.sha256}) to "
