@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..download.progress import Progress, SilentProgress
-from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore
+from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore, S3Error
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 """S3's smallest part (all but the last)."""
@@ -164,9 +164,12 @@ def upload_multipart(
                 sent += _collect(pending, done, progress, after_part)
             while pending:
                 sent += _collect(pending, done, progress, after_part)
-        except BaseException:
+        except BaseException as error:
             for future in pending:
                 future.cancel()
+            if isinstance(error, S3Error):
+                raise S3Error(error.message, code=error.code, hint="the parts sent are kept on the "
+                              "server: run the same command again to resume") from error
             raise
     progress.finish()
     store.call(f"completing the upload of {path.name}", store.client.complete_multipart_upload,
