@@ -33,6 +33,7 @@ COMMANDS = {
     ("trust", "add"): ["simclr"],
     ("trust", "rm"): ["simclr"],
     ("export",): ["simclr", "--format", "onnx"],
+    ("publish",): ["runs/tiny"],
 }
 
 
