@@ -1,8 +1,8 @@
 """hub-plugin: publish, validate, fetch and run models from a MindSpore-style model hub.
 
 The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`,
-:func:`validate`, :func:`download`, :func:`export`, and the typed errors. Importing it never imports
-MindSpore, nor any module before one of its names is used.
+:func:`validate`, :func:`download`, :func:`export`, :func:`publish`, and the typed errors.
+Importing it never imports MindSpore, nor any module before one of its names is used.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
-    from .api import download, export, info, list_models, load, validate
+    from .api import download, export, info, list_models, load, publish, validate
+    from .assets.git.hub_branch import HubChangeError
     from .assets.git.transport import GitError
     from .assets.git.zoo_checkout import ZooCodeMissing
+    from .assets.upload.object_store import S3Error
+    from .assets.upload.public_link import PublicLinkMismatch
     from .errors import (
         AmbiguousName,
         CacheError,
@@ -50,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "EntryPointMissing": ".runtime.loading",
     "ExportMismatch": ".runtime.export.results",
     "GitError": ".assets.git.transport",
+    "HubChangeError": ".assets.git.hub_branch",
     "HubError": ".registry.hubs.store",
     "HubNotSynced": ".registry.hubs.store",
     "HubPluginError": ".errors",
@@ -61,7 +65,9 @@ _EXPORTS: dict[str, str] = {
     "NoNetwork": ".runtime.loading",
     "NoZooEntryPoint": ".runtime.zoo.loading",
     "OfflineError": ".errors",
+    "PublicLinkMismatch": ".assets.upload.public_link",
     "RegistryError": ".errors",
+    "S3Error": ".assets.upload.object_store",
     "UntrustedCode": ".runtime.trust.gate",
     "UsageError": ".errors",
     "ZooCodeError": ".runtime.zoo.failures",
@@ -71,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "info": ".api",
     "list_models": ".api",
     "load": ".api",
+    "publish": ".api",
     "validate": ".api",
 }
 
@@ -97,6 +104,7 @@ __all__ = [
     "EntryPointMissing",
     "ExportMismatch",
     "GitError",
+    "HubChangeError",
     "HubError",
     "HubNotSynced",
     "HubPluginError",
@@ -108,7 +116,9 @@ __all__ = [
     "NoNetwork",
     "NoZooEntryPoint",
     "OfflineError",
+    "PublicLinkMismatch",
     "RegistryError",
+    "S3Error",
     "UntrustedCode",
     "UsageError",
     "ZooCodeError",
@@ -119,5 +129,6 @@ __all__ = [
     "info",
     "list_models",
     "load",
+    "publish",
     "validate",
 ]

@@ -20,6 +20,7 @@ from .registry.validation.validator import validate_paths
 from .runtime.loading import RegistryArgument, load_model, open_registry
 
 if TYPE_CHECKING:
+    from .assets.upload.publication import PublishResult
     from .runtime.export.exporter import ExportResult
 
 
@@ -139,3 +140,47 @@ def export(
         output=output, batch_size=batch_size, dynamic_batch=dynamic_batch, pretrained=pretrained,
         registry=registry, device=device, trust=trust, **kwargs,
     )
+
+
+def publish(
+    card: str | os.PathLike[str],
+    *,
+    upload: str | None = None,
+    endpoint_url: str | None = None,
+    public_url: str | None = None,
+    hub: str | os.PathLike[str] | None = None,
+    publisher: str | None = None,
+    branch: str | None = None,
+    push: str | None = None,
+    dry_run: bool = False,
+    overwrite: bool = False,
+    replace: bool = False,
+    allow_http: bool = False,
+    say: Any = None,
+) -> PublishResult:
+    """Publish a card (or every card of a run folder): upload its local files, complete it, and
+    commit it on a new branch of a hub clone.
+
+    ``upload`` is ``s3://BUCKET/PREFIX`` (``endpoint_url`` for a store other than AWS; credentials
+    from boto3's usual chain), ``public_url`` where the bucket's objects are read (the card's links
+    are ``public_url/KEY``; each is read back before the card names it). ``hub`` is a local clone of
+    the hub repository: the card goes to ``mshub_res/assets/<publisher>/<version>/<stem>.md`` on the
+    new branch ``branch`` (the work tree is left as it is), pushed to ``push`` (a remote name or
+    URL). ``dry_run`` checks the cards and the hub and changes nothing. ``overwrite`` replaces an
+    object that holds other bytes, ``replace`` a card already in the hub. ``say`` gets each step
+    as a line (default: nothing). Returns a
+    :class:`~hub_plugin.assets.upload.publication.PublishResult`; raises the typed errors
+    (``CardError``, ``S3Error``, ``HubChangeError``, ...) before anything is half-published.
+    """
+    from .assets.upload.publication import PublishOptions
+    from .assets.upload.publication import publish as run_publish
+    from .runtime.extras import require
+
+    if upload is not None and not dry_run:
+        require("boto3", "hub_plugin.publish(upload=...)", "publish")
+    options = PublishOptions(
+        upload=upload, endpoint_url=endpoint_url, public_url=public_url,
+        hub=Path(hub) if hub is not None else None, publisher=publisher, branch=branch, push=push,
+        dry_run=dry_run, overwrite=overwrite, replace=replace, allow_http=allow_http,
+    )
+    return run_publish(Path(card), options, say=say or (lambda line: None))

@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "tasks.evaluate",
     "tasks.predict",
     "env",
+    "publish",
 ]
 
 

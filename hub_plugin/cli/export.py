@@ -57,6 +57,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..assets.download.progress import RichProgress, wants_progress_bar
+    from ..registry.cards.completion import publish_command
     from ..runtime.export.exporter import export_model
 
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
@@ -70,4 +71,5 @@ def run(args: argparse.Namespace) -> int:
             **network_arguments(args.arg),
         )
     print(result.summary())
+    print(publish_command(str(result.card_path)))
     return 0

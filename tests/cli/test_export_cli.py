@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer
 from noisy_package import noisy_registry
+from s3_server import S3Server
 from small_simclr import SMALL_ARGS, small_simclr_registry
 
 from hub_plugin.cli import main
@@ -79,3 +80,21 @@ def test_a_bad_batch_size_is_refused_before_anything_runs(
     err = capsys.readouterr().err
     assert code == 2 and err.strip() == "hub-plugin: error: --batch-size must be at least 1, got 0"
     assert not (tmp_path / "out").exists()
+
+
+def test_the_exported_card_is_completed_by_the_publish_command_export_prints(
+    tmp_path: Path, asset_server: AssetServer, s3_server: S3Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = small_simclr_registry(tmp_path, asset_server)
+    out = tmp_path / "out"
+    assert main(["--registry", str(small.registry), "export", "simclr_small", "--format", "mindir",
+                 "--output", str(out), "--trust", *SMALL_ARGS]) == 0
+    card = out / "small_classifier_mindir.md"
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith(f"to publish: hub-plugin publish {card} --upload s3://BUCKET/PREFIX")
+    bucket = s3_server.bucket("export-card")
+    assert main(["publish", str(card), "--upload", f"s3://{bucket}/small",
+                 "--endpoint-url", s3_server.endpoint]) == 0
+    text = card.read_text()
+    assert f"<{s3_server.endpoint}/{bucket}/small/small_classifier.mindir>" in text
+    assert "download.example.com" not in text

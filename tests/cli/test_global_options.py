@@ -34,6 +34,7 @@ COMMANDS = {
     ("trust", "rm"): ["simclr"],
     ("export",): ["simclr", "--format", "onnx"],
     ("env",): [],
+    ("publish",): ["runs/tiny"],
 }
 
 

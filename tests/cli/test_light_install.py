@@ -111,3 +111,19 @@ def test_env_works_without_mindspore(light_venv: LightVenv, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["libraries"]["mindspore"] is None and report["libraries"]["rich"]
+
+
+def test_publish_dry_runs_without_boto3_and_names_the_extra_to_upload(
+    light_venv: LightVenv, tmp_path: Path
+) -> None:
+    from publish_setup import write_run
+
+    assert "boto3" not in light_venv.installed()
+    card, _ = write_run(tmp_path / "run")
+    dry = hub_plugin(light_venv, "publish", str(card), "--upload", "s3://bucket/p", "--dry-run",
+                     home=tmp_path)
+    assert dry.returncode == 0 and "would upload" in dry.stdout, dry.stderr
+    real = hub_plugin(light_venv, "publish", str(card), "--upload", "s3://bucket/p", home=tmp_path)
+    assert real.returncode == 2 and real.stderr == (
+        "hub-plugin: error: hub-plugin publish --upload needs boto3, which is not installed: "
+        "pip install 'hub-plugin[publish]'\n")

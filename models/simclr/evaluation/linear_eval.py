@@ -33,6 +33,7 @@ import numpy as np
 from mindspore import nn
 
 from hub_plugin.assets.download.progress import Activity
+from hub_plugin.registry.cards.completion import publish_command
 from hub_plugin.runtime.device import use_device
 
 from .. import config as config_module
@@ -84,6 +85,7 @@ class EvalResult:
             f"classifier: {self.classifier}",
             f"encoder: {self.encoder}",
             *(f"card: {card}" for card in self.cards),
+            *([publish_command(self.output)] if self.cards else []),
         ])
 
     def to_json(self) -> dict[str, Any]:

@@ -16,8 +16,10 @@ from hub_plugin_models.simclr.evaluation.linear_eval import (
     topk_accuracy,
     train_linear_classifier,
 )
+from s3_server import S3Server
 from tiny_cifar import write_cifar_bin
 
+from hub_plugin.cli import main
 from hub_plugin.registry.validation.validator import validate_file
 
 
@@ -45,7 +47,9 @@ def test_the_linear_classifier_learns_separable_features() -> None:
 
 
 @pytest.mark.slow
-def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(tmp_path: Path) -> None:
+def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(
+    tmp_path: Path, s3_server: S3Server
+) -> None:
     data = write_cifar_bin(tmp_path / "data", train=30, test=12)
     mindspore.set_seed(0)
     network = hubconf.simclr(backbone="resnet18", width_multiplier=0.0625)
@@ -88,3 +92,11 @@ def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(tmp_path:
     assert hash_file(Path(result.classifier)).sha256 in text
     saved = json.loads((tmp_path / "out" / "evaluation.json").read_text())
     assert saved["top1"] == result.top1
+    # the summary names the one command that publishes both cards; it does
+    assert f"to publish: hub-plugin publish {tmp_path / 'out'} --upload s3://" in result.summary()
+    bucket = s3_server.bucket("eval-cards")
+    assert main(["publish", str(tmp_path / "out"), "--upload", f"s3://{bucket}/simclr",
+                 "--endpoint-url", s3_server.endpoint]) == 0
+    for card in result.cards:
+        assert f"{s3_server.endpoint}/{bucket}/simclr/" in Path(card).read_text()
+        assert validate_file(card, "mindspore-hub").valid
