@@ -45,8 +45,8 @@ def main() -> int:
     args = parser.parse_args()
     import mindspore
     import numpy as np
-    from hub_plugin.registry.resources import models_dir
 
+    from hub_plugin.registry.files.resources import models_dir
     from hub_plugin.runtime.hubconf_import import import_hubconf
 
     mindspore.set_device("CPU")

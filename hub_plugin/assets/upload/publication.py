@@ -29,10 +29,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ...errors import CardError, UsageError
-from ...registry.atomic_file import write_atomically
 from ...registry.cards.card import is_card_file, parse_card
 from ...registry.cards.completion import AssetFill, complete_card, file_format_for, hub_layout_path
 from ...registry.cards.manifest import Manifest, unwrap_link
+from ...registry.files.atomic_file import write_atomically
 from ...registry.validation.card_checks import check_card
 from ...registry.validation.validator import validate_file
 from ..download.hashing import hash_file

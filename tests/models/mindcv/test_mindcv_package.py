@@ -13,11 +13,11 @@ import pytest
 from asset_server import AssetServer
 from card_samples import replace_field
 from git_server import GitServer, WorkRepo
-from hub_plugin.registry.resources import models_dir
 from hub_repos import CARDS, hub_card
 
 from hub_plugin.cli import main
 from hub_plugin.errors import HubPluginError
+from hub_plugin.registry.files.resources import models_dir
 from hub_plugin.runtime.hubconf_import import import_hubconf
 from hub_plugin.runtime.loading import load_model
 
