@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-#: The ``hub_plugin`` package folder (this module sits in its ``registry/`` sub-package).
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: The ``hub_plugin`` package folder (this module is ``hub_plugin/registry/files/resources.py``).
+_PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
 
 def _bundled(name: str) -> Path:
