@@ -1,25 +1,27 @@
-"""The digest of a model package's code: every file that can run or steer what runs.
+"""The digest of a model package's code: every regular file of it but the data it declares.
 
 Trust is recorded against this digest (see :mod:`hub_plugin.runtime.trust.gate`), so that an edit to
-any module a hubconf imports, not only to ``hubconf.py``, is asked about again. The files covered:
+any file of the package, not only to ``hubconf.py``, is asked about again: modules, extension
+modules and versioned shared libraries (``libx.so.1``, which ``ctypes`` loads), ``package.yaml``,
+configuration files, anything the code might read and be steered by. Left out:
 
-* Python sources and compiled code: ``*.py``, ``*.pyw``, ``*.pyc``, extension modules and shared
-  libraries ``*.so``, ``*.pyd``, ``*.dylib``, ``*.dll`` and versioned ones (``libx.so.1``, which
-  ``ctypes`` loads);
-* every file inside a ``__pycache__`` folder but Python's own caches of a source
-  (``<name>.cpython-311.pyc``), which hub-plugin never reads for such code (it compiles the hashed
-  source, :mod:`.verified_import`): a folder of that name is importable like any other, and a
-  ``.py`` planted in it is code;
-* ``package.yaml``, which names the networks that run;
-* the configuration files the package declares in ``package.yaml`` as ``trust-files``, a list of
-  glob patterns relative to the package folder (``trust-files: [presets/*.yaml]``).
+* the files the package declares as data in ``package.yaml``'s ``data-files`` (glob patterns
+  relative to the package folder, ``data-files: [weights/*.ckpt]``), unless they are code (a ``.py``
+  or a library is covered whatever the patterns say) or also match ``trust-files``;
+* Python's own caches of a source (``__pycache__/<name>.cpython-311.pyc``), which hub-plugin never
+  reads for such code (it compiles the hashed source, :mod:`.verified_import`); any other file in a
+  ``__pycache__`` folder is covered (a ``.py`` planted there is code);
+* the ``.git`` folder.
 
-The walk covers the package folder and its sub-folders, sorted, skipping ``.git``. A symbolic
-link anywhere inside is refused (:class:`LinkInPackage`): it would let the code that runs be a file
-the digest never read (a link to ``/usr/lib`` would list thousands of files). A package from a
-plugin distribution is covered with the whole importable package of its distribution (the
-plugin's root folder), since its hubconf may import the distribution's other modules and a
-``pip install --upgrade`` changes them all.
+``trust-files`` (the older key, glob patterns of configuration files) stays accepted: its files are
+covered, as every file is, even where ``data-files`` also matches them.
+
+The walk covers the package folder and its sub-folders, sorted. A symbolic link anywhere inside is
+refused (:class:`LinkInPackage`): it would let the code that runs be a file the digest never read
+(a link to ``/usr/lib`` would list thousands of files). A package from a plugin distribution is
+covered with the whole importable package of its distribution (the plugin's root folder), since its
+hubconf may import the distribution's other modules and a ``pip install --upgrade`` changes them
+all.
 
 The digest is the sha256 of the ``sha256sum``-style listing ``"<sha256>  <path>\\n"`` of every
 file covered, sorted by path (POSIX, relative to the scope folder), so ``sha256sum`` over the same
@@ -44,11 +46,11 @@ CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd", ".dylib", ".dll")
 _VERSIONED_LIBRARY = re.compile(r"\.so(\.[0-9A-Za-z]+)+$")
 _SOURCE_CACHE = re.compile(r"^[^/.]+\.[a-z]+-[0-9]+(\.opt-[0-9]+)?\.pyc$")
 BYTECODE_FOLDER = "__pycache__"
-STEERING_FILES = ("package.yaml",)
-"""Files, by name relative to the package folder, that choose what runs."""
 SKIPPED_FOLDERS = frozenset({".git"})
 TRUST_FILES_KEY = "trust-files"
-"""The ``package.yaml`` key listing a package's configuration files (glob patterns)."""
+"""The ``package.yaml`` key listing configuration files (glob patterns): always covered."""
+DATA_FILES_KEY = "data-files"
+"""The ``package.yaml`` key listing a package's data files (glob patterns): left out of the digest."""
 NAMED_PER_KIND = 3
 """How many files of each kind (added, removed, modified) a description names before counting."""
 
@@ -121,41 +123,37 @@ def _sha256(path: str | Path) -> str:
 
 
 def code_digest(
-    scope: Path, package_folder: Path | None = None, patterns: Sequence[str] = ()
+    scope: Path, package_folder: Path | None = None, patterns: Sequence[str] = (),
+    data_patterns: Sequence[str] = (),
 ) -> CodeDigest:
-    """The :class:`CodeDigest` of the code under ``scope``.
+    """The :class:`CodeDigest` of every regular file under ``scope`` but its data.
 
-    ``package_folder`` (default: ``scope``) is where ``package.yaml`` and the ``patterns`` (glob
-    patterns of configuration files, relative to it) are looked up. A pattern's matches outside
-    ``scope`` are left out. A file that cannot be read is listed with
+    ``package_folder`` (default: ``scope``) is where the glob patterns are looked up: ``patterns``
+    (``trust-files``, always covered) and ``data_patterns`` (``data-files``, left out unless code).
+    A pattern's matches outside ``scope`` are ignored. A file that cannot be read is listed with
     ``"unreadable"`` for its sha256, so that it still counts (and differs from any readable
     version).
     """
     scope = Path(scope)
     package_folder = Path(package_folder) if package_folder is not None else scope
-    chosen: dict[str, str | Path] = {}
-    prefix = _relative_prefix(scope, package_folder)
-    steering = {prefix + name for name in STEERING_FILES}
-    for relative, found in _walk(str(scope), "", set()):
-        if is_code(relative) or relative in steering:
-            chosen[relative] = found
-    for relative, declared in _declared(scope, package_folder, patterns):
-        chosen.setdefault(relative, declared)
+    declared = {relative for relative, _ in _declared(scope, package_folder, patterns)}
+    data = {relative for relative, _ in _declared(scope, package_folder, data_patterns)
+            if not is_code(relative)} - declared
     files: dict[str, str] = {}
-    for relative in sorted(chosen):
+    for relative, found in _walk(str(scope), "", set()):
+        if relative in data or _is_source_cache(relative):
+            continue
         try:
-            files[relative] = _sha256(chosen[relative])
+            files[relative] = _sha256(found)
         except OSError:
             files[relative] = "unreadable"
     return CodeDigest(scope, files)
 
 
-def _relative_prefix(scope: Path, folder: Path) -> str:
-    try:
-        inner = folder.resolve().relative_to(scope.resolve())
-    except ValueError:
-        return ""
-    return "" if inner == Path(".") else inner.as_posix() + "/"
+def _is_source_cache(relative: str) -> bool:
+    """Whether ``relative`` is Python's own cache of a source, which hub-plugin never reads."""
+    *folders, name = relative.split("/")
+    return bool(folders) and folders[-1] == BYTECODE_FOLDER and bool(_SOURCE_CACHE.match(name))
 
 
 def _declared(scope: Path, folder: Path, patterns: Iterable[str]) -> Iterator[tuple[str, Path]]:
@@ -189,15 +187,17 @@ def package_scope(package: ModelPackage) -> Path:
     return package.path
 
 
-def package_patterns(package: ModelPackage) -> tuple[str, ...]:
-    """The ``trust-files`` glob patterns of a package's ``package.yaml`` (validated as strings)."""
-    declared = package.settings.get(TRUST_FILES_KEY) or ()
+def package_patterns(package: ModelPackage, key: str = TRUST_FILES_KEY) -> tuple[str, ...]:
+    """The glob patterns of a package's ``package.yaml`` under ``key`` (``trust-files`` or
+    ``data-files``; validated as strings)."""
+    declared = package.settings.get(key) or ()
     return tuple(p for p in declared if isinstance(p, str)) if isinstance(declared, list) else ()
 
 
 def package_digest(package: ModelPackage) -> CodeDigest:
     """The :class:`CodeDigest` of a model package: see the module docstring for what it covers."""
-    return code_digest(package_scope(package), package.path, package_patterns(package))
+    return code_digest(package_scope(package), package.path, package_patterns(package),
+                       package_patterns(package, DATA_FILES_KEY))
 
 
 def describe_changes(before: Mapping[str, str], after: Mapping[str, str]) -> str:
@@ -227,7 +227,7 @@ def _named(paths: Sequence[str]) -> str:
 
 
 __all__ = [
-    "CODE_SUFFIXES", "STEERING_FILES", "TRUST_FILES_KEY", "CodeDigest", "LinkInPackage",
+    "CODE_SUFFIXES", "DATA_FILES_KEY", "TRUST_FILES_KEY", "CodeDigest", "LinkInPackage",
     "code_digest", "describe_changes", "is_code", "listing_digest", "package_digest",
     "package_scope",
 ]

@@ -46,16 +46,29 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-def test_the_digest_covers_code_and_package_yaml_only(folder: Path) -> None:
+def test_the_digest_covers_every_file_but_source_caches_and_git(folder: Path) -> None:
+    """Issue 17: every regular file of a package can steer what runs (a README the code reads, a
+    card, a config), so all are covered but Python's own caches of a source and ``.git``."""
     assert sorted(code_digest(folder).files) == [
-        "__init__.py", "hubconf.py", "layers/_fast.cpython-311-x86_64-linux-gnu.so",
-        "layers/conv.py", "legacy.pyc", "package.yaml", "win/_fast.pyd",
+        "README.md", "__init__.py", "card.md", "hubconf.py",
+        "layers/_fast.cpython-311-x86_64-linux-gnu.so", "layers/conv.py", "legacy.pyc",
+        "package.yaml", "presets/paper.yaml", "weights.ckpt", "win/_fast.pyd",
     ]
+
+
+def test_declared_data_is_left_out_but_never_code(folder: Path) -> None:
+    write(folder / "weights" / "big.ckpt", "data")
+    write(folder / "weights" / "loader.py", "import os\n")
+    files = set(code_digest(folder, data_patterns=["weights/*", "*.ckpt", "../*", "presets/*"],
+                            patterns=["presets/*.yaml"]).files)
+    assert "weights/big.ckpt" not in files and "weights.ckpt" not in files
+    assert {"weights/loader.py", "presets/paper.yaml", "README.md"} <= files  # code; trust-files
 
 
 def test_declared_configuration_files_are_covered_and_stay_inside(folder: Path) -> None:
     write(folder.parent / "outside.yaml", "secret: 1\n")
-    files = code_digest(folder, patterns=["presets/*.yaml", "../*.yaml", "/etc/passwd", "**/*.md"])
+    files = code_digest(folder, patterns=["presets/*.yaml", "../*.yaml", "/etc/passwd", "**/*.md"],
+                        data_patterns=["**/*.md", "presets/*"])
     assert {"presets/paper.yaml", "README.md", "card.md"} <= set(files.files)
     assert not any("outside" in path or "passwd" in path for path in files.files)
 
@@ -77,11 +90,11 @@ def test_any_change_changes_the_digest_and_is_described(folder: Path) -> None:
     write(folder / "layers" / "conv.py", "x = 2\n")
     write(folder / "layers" / "attention.py", "y = 1\n")
     (folder / "legacy.pyc").unlink()
-    write(folder / "README.md", "# edited notes: not code\n")
+    write(folder / "README.md", "# edited notes: the code may read them\n")
     after = code_digest(folder)
     assert after.digest != before.digest
     assert describe_changes(before.files, after.files) == (
-        "modified layers/conv.py; added layers/attention.py; removed legacy.pyc"
+        "modified README.md and layers/conv.py; added layers/attention.py; removed legacy.pyc"
     )
     assert describe_changes(after.files, after.files) == ""
 
@@ -117,11 +130,12 @@ def test_code_in_a_bytecode_folder_and_versioned_libraries_are_covered(folder: P
     assert not any(path.endswith(".cpython-311.pyc") or "opt-1" in path for path in files)
 
 
-def test_the_bundled_package_covers_its_sub_packages_and_presets() -> None:
+def test_the_bundled_package_covers_its_sub_packages_presets_and_cards() -> None:
     simclr = Registry.open(plugins=False).package("simclr")
     files = package_digest(simclr).files
-    assert {"hubconf.py", "networks/network.py", "package.yaml", "presets/paper.yaml"} <= set(files)
-    assert not any(path.endswith(".md") for path in files)
+    assert {"hubconf.py", "networks/network.py", "package.yaml", "presets/paper.yaml",
+            "simclr_encoder_cifar10.md", "README.md"} <= set(files)
+    assert not any(path.endswith(".cpython-311.pyc") for path in files)
 
 
 def test_a_plugin_package_is_covered_with_its_whole_distribution(tmp_path: Path) -> None:
