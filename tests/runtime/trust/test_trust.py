@@ -99,7 +99,7 @@ def test_a_yes_is_asked_once_and_remembered(package, tmp_path: Path) -> None:
     questions: list[str] = []
     ensure_trusted(package, store=store, ask=lambda q: questions.append(q) or True, interactive=True)
     assert len(questions) == 1 and "outsider" in questions[0]
-    assert "5 files (hubconf.py, __init__.py, network.py" in questions[0]  # what will run
+    assert "6 files (hubconf.py, __init__.py, network.py" in questions[0]  # what will run
     assert is_trusted(package, store)
     ensure_trusted(package, store=TrustStore(tmp_path / "home"), ask=never, interactive=True)
     ensure_trusted(package, store=TrustStore(tmp_path / "home"), interactive=False)
@@ -108,10 +108,21 @@ def test_a_yes_is_asked_once_and_remembered(package, tmp_path: Path) -> None:
 def test_an_unchanged_package_opened_again_is_not_asked(package, tmp_path: Path) -> None:
     store = TrustStore(tmp_path / "home")
     trusted_once(package, store)
-    (package.path / "README.md").write_text("notes, not code\n")
+    cache = Path(importlib.util.cache_from_source(str(package.path / "network.py")))
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(b"Python's own cache of a source: never read, so not covered")
     again = open_package(tmp_path / "registry")
     ensure_trusted(again, store=store, ask=never, interactive=True)
     ensure_trusted(again, store=store, interactive=False)
+
+
+def test_any_other_file_added_is_asked_about(package, tmp_path: Path) -> None:
+    """Issue 17: the digest covers every regular file but declared data (a README the code reads
+    steers it as a preset does)."""
+    store = TrustStore(tmp_path / "home")
+    trusted_once(package, store)
+    (package.path / "README.md").write_text("notes the code may read\n")
+    assert "added README.md" in refusal(open_package(tmp_path / "registry"), store)
 
 
 def _plant_bytecode(source: Path, evil: str, mode: py_compile.PycInvalidationMode) -> Path:
@@ -229,9 +240,9 @@ def test_a_removed_module_a_changed_package_yaml_and_preset_are_asked_about(
     assert "modified presets/small.yaml" in message and "removed network.py" in message
     trusted_once(package, store)
     (package.path / "package.yaml").write_text("cards:\n  outsider_card: {network: outsider}\n")
-    # package.yaml changed, and it no longer declares the presets: both are named
+    # package.yaml changed; the presets, no longer declared, are still covered (every file is)
     message = refusal(open_package(tmp_path / "registry"), store)
-    assert "modified package.yaml" in message and "removed presets/small.yaml" in message
+    assert "modified package.yaml" in message and "presets/small.yaml" not in message
 
 
 def test_a_yes_after_a_change_trusts_the_new_code(package, tmp_path: Path) -> None:
@@ -250,7 +261,8 @@ def test_the_store_lives_in_the_config_folder(package, tmp_path: Path, monkeypat
     (entry,) = data["entries"]
     assert entry["kind"] == "package" and entry["folder"] == str(package.path.resolve())
     assert set(entry["files"]) == {
-        "__init__.py", "hubconf.py", "network.py", "package.yaml", "presets/small.yaml"
+        "__init__.py", "hubconf.py", "network.py", "outsider_card.md", "package.yaml",
+        "presets/small.yaml",
     }
 
 
@@ -269,7 +281,7 @@ def test_an_entry_of_the_old_format_is_asked_about_again_saying_why(
     store = TrustStore(home)
     message = refusal(package, store)
     assert "older hub-plugin for its hubconf.py alone (unchanged since)" in message
-    assert "its 4 other files were never checked" in message
+    assert "its 5 other files were never checked" in message
     (entry,) = store.entries()
     assert entry.kind == "package" and entry.name == "outsider"
     trusted_once(package, store)
