@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time each name l
     )
     from .registry.cards.manifest import Asset, Manifest
     from .registry.hubs.store import HubError, HubNotSynced
-    from .runtime.export.results import ExportMismatch
+    from .runtime.export.results import ExportMismatch, QuantizationMismatch
     from .runtime.extras import MissingDependency
     from .runtime.loading import EntryPointMissing, NoNetwork
     from .runtime.trust.gate import UntrustedCode
@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "NoNetwork": ".runtime.loading",
     "NoZooEntryPoint": ".runtime.zoo.loading",
     "OfflineError": ".errors",
+    "QuantizationMismatch": ".runtime.export.results",
     "RegistryError": ".errors",
     "UntrustedCode": ".runtime.trust.gate",
     "UsageError": ".errors",
@@ -108,6 +109,7 @@ __all__ = [
     "NoNetwork",
     "NoZooEntryPoint",
     "OfflineError",
+    "QuantizationMismatch",
     "RegistryError",
     "UntrustedCode",
     "UsageError",
