@@ -15,7 +15,7 @@ import onnx
 import pytest
 from asset_server import AssetServer
 from PIL import Image
-from small_simclr import SMALL, SMALL_ARGS, SmallSimCLR, small_simclr_registry
+from small_simclr import SMALL, SMALL_ARGS, SmallSimCLR, served_small_simclr, small_simclr_registry
 
 import hub_plugin
 from hub_plugin.cli import main
@@ -54,20 +54,12 @@ def _pictures(folder: Path, count: int, seed: int) -> Path:
 def quantized(tmp_path_factory: pytest.TempPathFactory) -> tuple[SmallSimCLR, Registry, ExportResult, Path]:
     """The small package and its INT8 export calibrated on the package's preset."""
     root = tmp_path_factory.mktemp("int8")
-    server = AssetServer()
-    server.start()
-    with pytest.MonkeyPatch.context() as environment:  # the per-test isolation is not up yet
-        environment.setenv("HUB_PLUGIN_HOME", str(root / "home"))
-        environment.setenv("NO_PROXY", "127.0.0.1,localhost")
-        try:
-            small = small_simclr_registry(root, server)
-            registry = Registry.open([small.registry], environment=False, plugins=False)
-            result = hub_plugin.export("simclr_small", format="onnx", quantize="int8", output=root / "out",
-                                       registry=registry, trust=True, min_agreement=0.9, **SIZES, **SMALL)
-            float_file = hub_plugin.export("simclr_small", format="onnx", output=root / "float",
-                                           registry=registry, trust=True, **SMALL).path
-        finally:
-            server.stop()
+    with served_small_simclr(root) as small:
+        registry = Registry.open([small.registry], environment=False, plugins=False)
+        result = hub_plugin.export("simclr_small", format="onnx", quantize="int8", output=root / "out",
+                                   registry=registry, trust=True, min_agreement=0.9, **SIZES, **SMALL)
+        float_file = hub_plugin.export("simclr_small", format="onnx", output=root / "float",
+                                       registry=registry, trust=True, **SMALL).path
     return small, registry, result, float_file
 
 
