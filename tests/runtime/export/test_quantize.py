@@ -22,6 +22,7 @@ from hub_plugin.cli import main
 from hub_plugin.errors import UsageError
 from hub_plugin.registry import Registry
 from hub_plugin.registry.resources import models_dir
+from hub_plugin.registry.validation.validator import read_manifest
 from hub_plugin.runtime.export.calibration import ImageSet, calibration_sets
 from hub_plugin.runtime.export.exported_model import ExportedModel
 from hub_plugin.runtime.export.exporter import ExportResult
@@ -176,24 +177,34 @@ def test_badly_calibrated_ranges_fail_the_command_and_leave_no_file(
 
 
 def test_a_too_strict_threshold_fails_a_file_that_a_lenient_one_keeps(
-    tmp_path: Path, asset_server: AssetServer
+    tmp_path: Path, asset_server: AssetServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     small = small_simclr_registry(tmp_path, asset_server)
-    registry = Registry.open([small.registry], environment=False, plugins=False)
     grey = tmp_path / "grey"
     grey.mkdir()
     for index in range(4):  # a narrow calibration: mid-grey images only
         Image.fromarray(np.full((32, 32, 3), 100 + 10 * index, np.uint8)).save(grey / f"{index}.png")
     checks = _pictures(tmp_path / "checks", 64, seed=4)
-    settings = {"format": "onnx", "quantize": "int8", "registry": registry, "trust": True,
-                "calibration": grey, "calibration_size": 4, "check_images": checks, "check_size": 64,
-                **SMALL}
-    kept = hub_plugin.export("simclr_small", output=tmp_path / "lenient", min_agreement=0.0, **settings)
-    assert kept.quantization is not None and kept.quantization.agreement < 1.0
+    options = ["--registry", str(small.registry), "export", "simclr_small", "--format", "onnx",
+               "--quantize", "int8", "--calibration", str(grey), "--calibration-size", "4",
+               "--check-images", str(checks), "--check-size", "64", "--trust", *SMALL_ARGS]
+    assert main([*options, "--output", str(tmp_path / "lenient"), "--min-agreement", "0"]) == 0
+    printed = capsys.readouterr().out
+    kept = tmp_path / "lenient" / "small_classifier.int8.onnx"
+    assert kept.is_file() and f"{kept} (onnx, int8, input [1, 3, 32, 32]" in printed
+    card = hub_plugin.validate([tmp_path / "lenient" / "small_classifier_onnx_int8.md"])
+    assert card.valid
+    figures = read_manifest(tmp_path / "lenient" / "small_classifier_onnx_int8.md").fields["quantization"]
+    shown = f"top-1 agreement {figures['top1-agreement']:.2%} (at or above the minimum 0.00%)"
+    assert shown in printed and "largest logit difference" in printed and "on 64 check images" in printed
+    assert figures["top1-agreement"] < 1.0
+    registry = Registry.open([small.registry], environment=False, plugins=False)
     with pytest.raises(QuantizationMismatch) as caught:
-        hub_plugin.export("simclr_small", output=tmp_path / "strict",
-                          min_agreement=(1 + kept.quantization.agreement) / 2, **settings)
-    assert caught.value.check.agreement == pytest.approx(kept.quantization.agreement)
+        hub_plugin.export("simclr_small", format="onnx", quantize="int8", registry=registry, trust=True,
+                          calibration=grey, calibration_size=4, check_images=checks, check_size=64,
+                          output=tmp_path / "strict", min_agreement=(1 + figures["top1-agreement"]) / 2,
+                          **SMALL)
+    assert caught.value.check.agreement == pytest.approx(figures["top1-agreement"])
     assert not (tmp_path / "strict" / "small_classifier.int8.onnx").exists()
 
 
