@@ -73,6 +73,9 @@ def register(subparsers: Any) -> None:
     quantization.add_argument("--min-agreement", type=float, default=MIN_AGREEMENT, metavar="F",
                               help=f"the smallest top-1 agreement with the float export kept "
                               f"(default {MIN_AGREEMENT:g})")
+    quantization.add_argument("--reduce-range", action=argparse.BooleanOptionalAction, default=None,
+                              help="7-bit weights, against the saturation of u8 x s8 kernels on x86 "
+                              "CPUs without VNNI (default: on for such a CPU, off elsewhere)")
     parser.add_argument("--asset-base-url", default=None, metavar="URL",
                         help="where the file will be published, for the card's asset-link "
                         "(default https://download.example.com/models/PACKAGE)")
@@ -100,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             quantize=args.quantize, calibration=args.calibration,
             calibration_size=args.calibration_size, check_images=args.check_images,
             check_size=args.check_size, min_agreement=args.min_agreement,
+            reduce_range=args.reduce_range,
             **network_arguments(args.arg),
         )
     print(result.summary())

@@ -106,6 +106,7 @@ def export_model(
     check_images: str | os.PathLike[str] | None = None,
     check_size: int = CHECK_SIZE,
     min_agreement: float = MIN_AGREEMENT,
+    reduce_range: bool | None = None,
     **kwargs: Any,
 ) -> ExportResult:
     """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx`` or ``air``).
@@ -121,7 +122,8 @@ def export_model(
     the folder ``calibration`` (default: the package's preset) and kept only if its top-1 agreement
     with the float export on ``check_size`` distinct images (of ``check_images``, default the
     calibration's source) is at least ``min_agreement``; else
-    :class:`~.results.QuantizationMismatch` (file deleted).
+    :class:`~.results.QuantizationMismatch` (file deleted). ``reduce_range``: 7-bit weights
+    (default: on x86 CPUs without VNNI, :func:`.quantize.default_reduce_range`).
     """
     if format not in FORMATS:
         raise UsageError(f"unknown export format {format!r}", hint=f"choose one of {', '.join(FORMATS)}")
@@ -180,7 +182,7 @@ def export_model(
         destination = folder / f"{manifest.name}.{quantize}{SUFFIXES[format]}"
         int8_path, float_check, figures = export_quantized(
             network, shape, destination, *sets, min_agreement=min_agreement, tolerance=tolerance,
-            dynamic_batch=dynamic_batch,
+            dynamic_batch=dynamic_batch, reduce_range=reduce_range,
         )
         return _with_card(loaded, int8_path, float_check, format, shape, dict(kwargs), asset_base_url,
                           pretrained, dynamic_batch, figures)

@@ -26,7 +26,7 @@ from hub_plugin.registry.validation.validator import read_manifest
 from hub_plugin.runtime.export.calibration import ImageSet, calibration_sets
 from hub_plugin.runtime.export.exported_model import ExportedModel
 from hub_plugin.runtime.export.exporter import ExportResult
-from hub_plugin.runtime.export.quantize import agreement, gate
+from hub_plugin.runtime.export.quantize import agreement, default_reduce_range, gate
 from hub_plugin.runtime.export.results import QuantizationMismatch
 from hub_plugin.runtime.export.round_trip import write_export
 from hub_plugin.runtime.hubconf_import import import_hubconf
@@ -104,6 +104,7 @@ def test_the_card_records_the_quantization_and_validates_under_both_profiles(qua
     assert (fields["calibration-size"], fields["check-size"]) == (32, 64)
     assert fields["top1-agreement"] == pytest.approx(result.quantization.agreement)
     assert fields["min-agreement"] == 0.9
+    assert fields["reduce-range"] is default_reduce_range()  # this machine's default
     assert "INT8" in card.body and "top-1 agreement" in card.body
     for profile in ("strict", "mindspore-hub"):
         report = hub_plugin.validate([result.card_path], profile=profile)  # type: ignore[arg-type]
@@ -188,7 +189,8 @@ def test_a_too_strict_threshold_fails_a_file_that_a_lenient_one_keeps(
     options = ["--registry", str(small.registry), "export", "simclr_small", "--format", "onnx",
                "--quantize", "int8", "--calibration", str(grey), "--calibration-size", "4",
                "--check-images", str(checks), "--check-size", "64", "--trust", *SMALL_ARGS]
-    assert main([*options, "--output", str(tmp_path / "lenient"), "--min-agreement", "0"]) == 0
+    lenient = [*options, "--output", str(tmp_path / "lenient"), "--min-agreement", "0", "--no-reduce-range"]
+    assert main(lenient) == 0
     printed = capsys.readouterr().out
     kept = tmp_path / "lenient" / "small_classifier.int8.onnx"
     assert kept.is_file() and f"{kept} (onnx, int8, input [1, 3, 32, 32]" in printed
@@ -197,13 +199,13 @@ def test_a_too_strict_threshold_fails_a_file_that_a_lenient_one_keeps(
     figures = read_manifest(tmp_path / "lenient" / "small_classifier_onnx_int8.md").fields["quantization"]
     shown = f"top-1 agreement {figures['top1-agreement']:.2%} (at or above the minimum 0.00%)"
     assert shown in printed and "largest logit difference" in printed and "on 64 check images" in printed
-    assert figures["top1-agreement"] < 1.0
+    assert figures["top1-agreement"] < 1.0 and figures["reduce-range"] is False
     registry = Registry.open([small.registry], environment=False, plugins=False)
     with pytest.raises(QuantizationMismatch) as caught:
         hub_plugin.export("simclr_small", format="onnx", quantize="int8", registry=registry, trust=True,
                           calibration=grey, calibration_size=4, check_images=checks, check_size=64,
                           output=tmp_path / "strict", min_agreement=(1 + figures["top1-agreement"]) / 2,
-                          **SMALL)
+                          reduce_range=False, **SMALL)
     assert caught.value.check.agreement == pytest.approx(figures["top1-agreement"])
     assert not (tmp_path / "strict" / "small_classifier.int8.onnx").exists()
 
@@ -258,3 +260,20 @@ def test_misused_options_are_one_line_usage_errors(
     assert main(["export", "simclr", *options, "--no-pretrained"]) == 2
     error = capsys.readouterr().err.strip()
     assert message in error and len(error.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ("fpu sse2 avx avx2 fma", True),  # AVX2 alone: u8 x s8 pairs saturate 16-bit sums
+        ("avx2 avx512f avx512bw", True),
+        ("avx2 avx512f avx512_vnni", False),
+        ("avx2 avx_vnni", False),
+        ("fp asimd", False),  # not x86
+    ],
+)
+def test_reduce_range_is_the_default_on_x86_without_vnni(tmp_path: Path, flags: str, expected: bool) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\n", encoding="utf-8")
+    assert default_reduce_range(cpuinfo) is expected
+    assert default_reduce_range(tmp_path / "absent") is False
