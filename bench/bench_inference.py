@@ -9,21 +9,35 @@ linear head, random weights saved as checkpoints in the official layouts) at bat
 - the ONNX export through ONNX Runtime (``hub_plugin.runtime.export.exported_model.ExportedModel``): its
   default session options (what hub-plugin uses: one intra-op thread per core, spinning), one
   thread, and every core without spinning;
+- the INT8 export (``export --quantize int8``: ONNX Runtime's static quantization, QDQ, per-channel
+  int8 weights, calibrated on CIFAR-10 train JPEGs) through ONNX Runtime's defaults, with its
+  accuracy gate's top-1 agreement against the float export on the CIFAR-10 test JPEGs;
 - the PyTorch peer (``bench/simclr_torch_peer.py``, torch 2.13 CPU) under ``torch.inference_mode``,
   default memory format and channels_last; its better figure is "PyTorch best".
+
+The weights: the encoder as the package initialises it (seeded), not trained by gradient, but with
+every BatchNorm's scale set to 1 and its statistics estimated on 1,000 CIFAR-10 train JPEGs (as a
+trained network has them: each layer's activations normalised, every residual branch contributing);
+the linear head a ridge-regression fit (one-hot targets) on that encoder's features of the same
+JPEGs, so that the classifier classifies (its top-1 accuracy on the test JPEGs is printed) and the
+INT8 agreement is measured on real predictions. Without the archive, the head is random.
 
 Then ``hub-plugin predict simclr`` end to end (a fresh process: start-up, decoding, preprocessing,
 inference, printing) over ``--images`` CIFAR-10 test JPEGs with the ResNet-50 classifier, with each
 runtime: MindSpore on the checkpoints (today's default), ONNX Runtime on an ONNX export (batch 64),
-ONNX Runtime exporting on the fly, and MindSpore on a MINDIR export, in ``--predict-rounds`` rounds
-(rotating order, the fastest of each kept); the top classes are compared.
+on the INT8 export (batch 64), ONNX Runtime exporting on the fly, and MindSpore on a MINDIR export,
+in ``--predict-rounds`` rounds (rotating order, the fastest of each kept); the top classes are compared.
 
-Each framework runs in a child process of its own. Figures: images per second, the best of
-``--rounds`` rounds (methods of a child interleaved round by round), a round being 64 images at
-batch 64 and 16 calls at batch 1, after a warm-up (compilation, first allocations). Usage::
+Each framework runs in a child process of its own, and the children take turns: ``--rounds``
+rounds, each starting every child once (MindSpore, ONNX Runtime, PyTorch, in an order rotating from
+round to round), so that a change in the machine's load falls on every runtime alike. Figures:
+images per second, the best over the rounds (methods of a child interleaved, ``--inner-rounds``
+each), a measurement being 64 images at batch 64 and 16 calls at batch 1, after a warm-up
+(compilation, first allocations). The CPU's integer instruction sets (avx2, avx512_vnni, avx_vnni
+in ``/proc/cpuinfo``) are printed first: INT8 speed depends on them. Usage::
 
     .venv/bin/pip install torch==2.13.0 'numpy<2'     # the peer; not a dependency of hub-plugin
-    .venv/bin/python bench/bench_inference.py                         # about 7 minutes on 2 cores
+    .venv/bin/python bench/bench_inference.py                         # about 15 minutes on 2 cores
     .venv/bin/python bench/bench_inference.py --backbones resnet18 --images 200 --rounds 2
     .venv/bin/python bench/bench_inference.py --backbones "" --predict-rounds 3  # predict only
 """
@@ -49,8 +63,13 @@ from needs import require
 REPOSITORY = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPOSITORY.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
 MINDSPORE_CPU = {"ONEDNN_MAX_CPU_ISA": "AVX2"}
+INT8 = "ONNX Runtime INT8 (export --quantize int8), defaults"
+INTEGER_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
 BATCHES = (1, 64)
 CALLS_PER_ROUND = {1: 16, 64: 1}
+FIT_IMAGES = 1000  # CIFAR-10 train JPEGs the linear head is fitted on
+CHECK_IMAGES = 1000  # CIFAR-10 test JPEGs the INT8 agreement is measured on (batch 64 file)
+BATCH1_CHECKS = 200  # of them for the batch-1 file (one call per image: the same quantization, slower)
 
 
 # --- in the child processes ----------------------------------------------------------------------
@@ -106,8 +125,45 @@ def _classifier(work: Path, backbone: str, width: float) -> Any:
     return build_classifier(config)
 
 
+def _ridge_head(features: Any, labels: Any, penalty: float = 1.0) -> tuple[Any, Any]:
+    """A linear head fitted by ridge regression on one-hot targets: W = (F'F + aI)^-1 F'Y
+    (features standardised first, the scaling folded back into W and b)."""
+    import numpy as np
+
+    mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
+    standard = (features - mean) / scale
+    targets = np.eye(10)[labels] - 0.1
+    gram = standard.T @ standard + penalty * len(labels) * np.eye(standard.shape[1])
+    weight = np.linalg.solve(gram, standard.T @ targets).T / scale  # (10, features)
+    return weight, -weight @ mean
+
+
+def _batchnorm_statistics(network: Any, images: Any, batch: int = 64, momentum: float = 0.9) -> None:
+    """Every BatchNorm's scale set to 1 (the package starts each residual branch's last one at 0)
+    and its moving statistics estimated on ``images``, as a trained network has them: forward
+    passes in training mode (no gradient), then the bias of the moving averages' zero and one
+    starting values removed (moving = m^n init + (1 - m^n) mean of the batch statistics)."""
+    import mindspore
+    import numpy as np
+
+    for parameter in network.get_parameters():
+        if parameter.name.endswith("gamma"):
+            parameter.set_data(mindspore.Tensor(np.ones(parameter.shape, np.float32)))
+    network.set_train(True)
+    steps = len(images) // batch
+    for index in range(steps):
+        network.features(mindspore.Tensor(images[index * batch : (index + 1) * batch]))
+    network.set_train(False)
+    kept = momentum**steps
+    for parameter in network.get_parameters():
+        if parameter.name.endswith(("moving_mean", "moving_variance")):
+            start = 1.0 if parameter.name.endswith("moving_variance") else 0.0
+            value = (parameter.asnumpy() - kept * start) / (1 - kept)
+            parameter.set_data(mindspore.Tensor(value.astype(np.float32)))
+
+
 def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
-    """Checkpoints (random weights, official layouts) and the MINDIR and ONNX exports per batch."""
+    """Checkpoints (official layouts), the MINDIR and ONNX exports per batch, and the INT8 ones."""
     import mindspore
     import numpy as np
 
@@ -116,9 +172,25 @@ def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
     hubconf = _package()
     mindspore.set_seed(0)
     pretraining = hubconf.create_network("simclr", backbone=backbone, width_multiplier=width)
+    pretraining.set_train(False)
     mindspore.save_checkpoint(pretraining, str(work / f"{backbone}-encoder.ckpt"))
     rng = np.random.default_rng(0)
-    head = {"model.weight": rng.normal(0, 0.05, (10, pretraining.num_features)), "model.bias": np.zeros(10)}
+    result: dict[str, Any] = {}
+    train = work / "train"
+    if train.is_dir():
+        images = hubconf.calibration_images("check", folder=train, count=FIT_IMAGES)
+        labels = _labels(train, FIT_IMAGES)
+        _batchnorm_statistics(pretraining, images)
+        mindspore.save_checkpoint(pretraining, str(work / f"{backbone}-encoder.ckpt"))
+        features = np.concatenate([pretraining.features(mindspore.Tensor(images[i : i + 100])).asnumpy()
+                                   for i in range(0, len(images), 100)]).astype(np.float64)
+        weight, bias = _ridge_head(features, labels)
+        result["head"] = (f"ridge fit on {len(labels)} train JPEGs; encoder BatchNorm scales 1, "
+                          f"statistics estimated on {len(images) // 64 * 64} of them")
+    else:
+        weight, bias = rng.normal(0, 0.05, (10, pretraining.num_features)), np.zeros(10)
+        result["head"] = "random"
+    head = {"model.weight": weight, "model.bias": bias}
     mindspore.save_checkpoint(
         [{"name": k, "data": mindspore.Tensor(v.astype(np.float32))} for k, v in head.items()],
         str(work / f"{backbone}-head.ckpt"),
@@ -132,7 +204,52 @@ def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
             _, check = export_checked(network, (batch, 3, 32, 32), path, file_format)  # type: ignore[arg-type]
             assert check is not None
             checks[f"{file_format}@{batch}"] = {"max_rel": check.max_rel, "s": time.perf_counter() - start}
-    return checks
+    result["checks"] = checks
+    result["int8"] = _int8_exports(work, backbone, hubconf)
+    return result
+
+
+def _labels(folder: Path, count: int) -> Any:
+    """The labels of the images ``calibration_images`` takes from ``folder`` (``<class>/`` names)."""
+    import numpy as np
+
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.jpg"))
+    order = np.random.default_rng(0).permutation(len(files))[:count]
+    classes = sorted({name.split("/")[0] for name in files})
+    return np.array([classes.index(files[i].split("/")[0]) for i in order])
+
+
+def _int8_exports(work: Path, backbone: str, hubconf: Any) -> dict[str, Any]:
+    """The INT8 file of each float ONNX file, calibrated on train JPEGs (or the package's preset)
+    and gated on the test JPEGs (or the preset's check images), as ``export --quantize int8``."""
+    import numpy as np
+
+    from hub_plugin.runtime.export.calibration import ImageSet, calibration_sets
+    from hub_plugin.runtime.export.exported_model import ExportedModel
+    from hub_plugin.runtime.export.quantize import default_reduce_range, gate, quantize_int8
+    from hub_plugin.runtime.export.results import CALIBRATION_SIZE
+
+    train, test = work / "train", work / "images" / "test"
+    folders = (train, test) if train.is_dir() and test.is_dir() else (None, None)
+    calibrating, checking = calibration_sets(
+        hubconf, "simclr", (1, 3, 32, 32), calibration=folders[0], calibration_size=CALIBRATION_SIZE,
+        check=folders[1], check_size=CHECK_IMAGES,
+    )
+    figures: dict[str, Any] = {}
+    for batch in BATCHES:
+        start = time.perf_counter()
+        float_file = work / f"{backbone}-b{batch}.onnx"
+        int8_file = quantize_int8(float_file, work / f"{backbone}-b{batch}.int8.onnx", calibrating)
+        seconds = time.perf_counter() - start
+        held = checking if batch > 1 else ImageSet(checking.images[:BATCH1_CHECKS], checking.source)
+        check = gate(int8_file, float_file, calibrating, held, min_agreement=0.0,
+                     reduce_range=default_reduce_range())
+        figures[f"int8@{batch}"] = {**check.to_json(), "s": seconds}
+    if folders[1] is not None:
+        logits = ExportedModel.open(work / f"{backbone}-b64.onnx").run(checking.images)
+        labels = _labels(test, len(checking))
+        figures["float top-1 accuracy"] = float(np.mean(np.argmax(logits, axis=1) == labels))
+    return figures
 
 
 def child_mindspore(work: Path, backbone: str, width: float, rounds: int) -> dict[str, Any]:
@@ -174,6 +291,8 @@ def child_onnxruntime(work: Path, backbone: str, rounds: int) -> dict[str, Any]:
     for name, options in settings.items():
         models = {b: ExportedModel.open(work / f"{backbone}-b{b}.onnx", **options) for b in BATCHES}
         methods[name] = lambda x, models=models: models[x.shape[0]].run(x)  # type: ignore[misc]
+    int8 = {b: ExportedModel.open(work / f"{backbone}-b{b}.int8.onnx") for b in BATCHES}
+    methods[INT8] = lambda x: int8[x.shape[0]].run(x)
     return {"rates": _rates(methods, _batches(), rounds), "version": onnxruntime.__version__}
 
 
@@ -219,14 +338,14 @@ def _child(arguments: list[str], env: dict[str, str] | None = None) -> dict[str,
     return result
 
 
-def _images(archive: Path, into: Path, count: int) -> list[str]:
-    """``count`` CIFAR-10 test JPEGs, the same number from each class, unpacked under ``into``."""
+def _images(archive: Path, into: Path, count: int, split: str = "test") -> list[str]:
+    """``count`` CIFAR-10 ``split`` JPEGs, the same number from each class, unpacked under ``into``."""
     per_class = -(-count // 10)
     wanted = []
     with tarfile.open(archive) as tar:
         for member in tar:
             parts = member.name.split("/")
-            if len(parts) == 3 and parts[0] == "test" and member.isfile() and int(parts[2][:4]) < per_class:
+            if len(parts) == 3 and parts[0] == split and member.isfile() and int(parts[2][:4]) < per_class:
                 wanted.append(member)
         tar.extractall(into, members=wanted, filter="data")
     return sorted(str(into / m.name) for m in wanted)[:count]
@@ -251,34 +370,82 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
+def _integer_flags() -> str:
+    """The CPU's integer instruction sets that INT8 kernels use, as ``/proc/cpuinfo`` lists them."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        line = next(line for line in lines if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return "unknown (no /proc/cpuinfo)"
+    flags = set(line.split(":", 1)[1].split())
+    return ", ".join(f"{flag} {'yes' if flag in flags else 'no'}" for flag in INTEGER_FLAGS)
+
+
+def _in_turns(args: argparse.Namespace, work: Path, backbone: str) -> dict[str, float]:
+    """Every child's best rates over ``--rounds`` rounds, the children taking turns (rotating)."""
+    width, inner = str(args.width), str(args.inner_rounds)
+    children: list[tuple[list[str], dict[str, str] | None]] = [
+        (["mindspore", str(work), backbone, width, inner], MINDSPORE_CPU),
+        (["onnxruntime", str(work), backbone, inner], None),
+    ]
+    if not args.skip_torch:
+        children.append((["torch", backbone, width, inner], None))
+    best: dict[str, float] = {}
+    for round_index in range(args.rounds):
+        shift = round_index % len(children)
+        for arguments, env in children[shift:] + children[:shift]:
+            for key, rate in _child(arguments, env)["rates"].items():
+                best[key] = max(best.get(key, 0.0), rate)
+        print(f"  {backbone}: round {round_index + 1} of {args.rounds} done, load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+    return best
+
+
 def _speed(args: argparse.Namespace, work: Path) -> list[str]:
     verdicts = []
     for backbone in filter(None, args.backbones.split(",")):
-        checks = _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
+        prepared = _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
+        checks, int8 = prepared["checks"], prepared["int8"]
         worst = max(c["max_rel"] for c in checks.values())
         print(f"\n{backbone}: exports checked (largest relative difference {worst:.2g}); "
               f"export seconds: " + ", ".join(f"{k} {v['s']:.1f}" for k, v in checks.items()), flush=True)
-        width, rounds = str(args.width), str(args.rounds)
-        ours = {**_child(["mindspore", str(work), backbone, width, rounds], MINDSPORE_CPU)["rates"],
-                **_child(["onnxruntime", str(work), backbone, rounds])["rates"]}
-        peer = {} if args.skip_torch else _child(["torch", backbone, width, rounds])["rates"]
+        print(f"{backbone}: head {prepared['head']}; float top-1 accuracy on the check images "
+              f"{int8.get('float top-1 accuracy', float('nan')):.1%}", flush=True)
+        for key in (f"int8@{b}" for b in BATCHES):
+            gate = int8[key]
+            print(f"{backbone} {key}: quantized in {gate['s']:.1f} s (reduce-range "
+                  f"{gate['reduce-range']}), calibrated on "
+                  f"{gate['calibration-size']} ({gate['calibration']}); top-1 agreement with the float "
+                  f"export {gate['top1-agreement']:.2%} on {gate['check-size']} ({gate['check']}), "
+                  f"largest logit difference {gate['max-logit-difference']:.3g}", flush=True)
+        rates = _in_turns(args, work, backbone)
+        ours = {k: v for k, v in rates.items() if not k.startswith("PyTorch")}
+        peer = {k: v for k, v in rates.items() if k.startswith("PyTorch")}
         rows = []
         for batch in BATCHES:
             torch_best = max((v for k, v in peer.items() if k.endswith(f"@{batch}")), default=0.0)
-            for key, rate in [*ours.items(), *peer.items()]:
+            for key, rate in rates.items():
                 name, at = key.rsplit("@", 1)
                 if int(at) == batch:
                     ratio = f"{rate / torch_best:.2f}x" if torch_best else "-"
                     rows.append((backbone, str(batch), name, f"{rate:.1f}", ratio))
-            fastest_name, fastest = max(((k, v) for k, v in ours.items() if k.endswith(f"@{batch}")),
-                                        key=lambda item: item[1])
+            floats = ((k, v) for k, v in ours.items() if k.endswith(f"@{batch}") and not k.startswith(INT8))
+            fastest_name, fastest = max(floats, key=lambda item: item[1])
             if torch_best:
                 goal = 1.2 if batch == 64 else 1.0
                 ratio = fastest / torch_best
                 verdict = "met" if ratio >= goal else "NOT met"
-                verdicts.append(f"{backbone} batch {batch}: fastest hub-plugin path "
+                verdicts.append(f"{backbone} batch {batch}: fastest float hub-plugin path "
                                 f"{fastest_name.rsplit('@', 1)[0]} {fastest:.1f} images/s = {ratio:.2f}x "
                                 f"PyTorch best {torch_best:.1f} (goal >= {goal}x: {verdict})")
+                int8_rate, agreement = ours[f"{INT8}@{batch}"], int8[f"int8@{batch}"]["top1-agreement"]
+                int8_ratio = int8_rate / torch_best
+                if batch == 64:
+                    met = int8_ratio >= 2.0 and agreement >= 0.99
+                    verdicts.append(f"{backbone} batch 64: INT8 {int8_rate:.1f} images/s = {int8_ratio:.2f}x "
+                                    f"PyTorch best, {int8_rate / fastest:.2f}x the fastest float path, "
+                                    f"agreement {agreement:.2%} (goal >= 2.0x and >= 99%: "
+                                    f"{'met' if met else 'NOT met'})")
         print(_table(rows, ("backbone", "batch", "method", "images/s", "vs PyTorch best")), flush=True)
     return verdicts
 
@@ -287,12 +454,15 @@ def _end_to_end(args: argparse.Namespace, work: Path) -> list[str]:
     backbone = "resnet50"
     if backbone not in args.backbones.split(","):
         _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
-    images = _images(args.data, work / "images", args.images)
+    per_class = -(-args.images // 10)  # the same number from each class, as _images unpacked them
+    images = sorted(str(p) for p in (work / "images").rglob("*.jpg") if int(p.name[:4]) < per_class)
+    images = images[: args.images]
     checkpoints = ["--encoder", str(work / f"{backbone}-encoder.ckpt"),
                    "--classifier", str(work / f"{backbone}-head.ckpt"), "--backbone", backbone]
     runs = {
         "mindspore, checkpoints (today's default)": checkpoints,
         "onnxruntime, --model ONNX (batch 64)": ["--model", str(work / f"{backbone}-b64.onnx")],
+        "onnxruntime, --model INT8 ONNX (batch 64)": ["--model", str(work / f"{backbone}-b64.int8.onnx")],
         "onnxruntime, exported on the fly": [*checkpoints, "--runtime", "onnxruntime"],
         "mindspore, --model MINDIR (GraphCell)": ["--model", str(work / f"{backbone}-b64.mindir")],
     }
@@ -316,15 +486,19 @@ def _end_to_end(args: argparse.Namespace, work: Path) -> list[str]:
     print(_table(rows, ("runtime", "seconds", "images/s", "vs today", "same top class as today")), flush=True)
     onnx_seconds = results["onnxruntime, --model ONNX (batch 64)"][0]
     speedup = today_seconds / onnx_seconds
+    int8_speedup = today_seconds / results["onnxruntime, --model INT8 ONNX (batch 64)"][0]
     return [f"predict end to end: onnxruntime --model {speedup:.2f}x today's "
-            f"(goal >= 2x: {'met' if speedup >= 2 else 'NOT met'})"]
+            f"(goal >= 2x: {'met' if speedup >= 2 else 'NOT met'})",
+            f"predict end to end: onnxruntime --model INT8 {int8_speedup:.2f}x today's "
+            f"(goal >= 2x: {'met' if int8_speedup >= 2 else 'NOT met'})"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backbones", default="resnet18,resnet50")
     parser.add_argument("--width", type=float, default=1.0, help="width multiplier (1: the real networks)")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds in which every child runs once")
+    parser.add_argument("--inner-rounds", type=int, default=2, help="measurements per method in a child")
     parser.add_argument("--predict-rounds", type=int, default=2, help="runs of each predict, best kept")
     parser.add_argument("--images", type=int, default=1000, help="JPEGs for predict end to end (0: skip)")
     parser.add_argument("--skip-torch", action="store_true")
@@ -350,9 +524,15 @@ def main(argv: list[str] | None = None) -> int:
                 "--data FILE (--images 0 skips it)")
     print(f"machine: {len(os.sched_getaffinity(0))} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
+    print(f"integer instruction sets: {_integer_flags()}")
     work = Path(tempfile.mkdtemp(prefix="hub-plugin-bench-inference-"))
     started = time.perf_counter()
     try:
+        if args.data.is_file():  # train JPEGs: the head's fit and the calibration; test: the checks
+            _images(args.data, work, FIT_IMAGES, split="train")
+            _images(args.data, work / "images", max(args.images, CHECK_IMAGES))
+        else:
+            print(f"{args.data}: not found; random head, the package's preset images for INT8")
         verdicts = _speed(args, work)
         if args.images:
             verdicts += _end_to_end(args, work)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time each name l
     )
     from .registry.cards.manifest import Asset, Manifest
     from .registry.hubs.store import HubError, HubNotSynced
-    from .runtime.export.results import ExportMismatch
+    from .runtime.export.results import ExportMismatch, QuantizationMismatch
     from .runtime.extras import MissingDependency
     from .runtime.loading import EntryPointMissing, NoNetwork
     from .runtime.trust.gate import UntrustedCode
@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "NoZooEntryPoint": ".runtime.zoo.loading",
     "OfflineError": ".errors",
     "PublicLinkMismatch": ".assets.upload.public_link",
+    "QuantizationMismatch": ".runtime.export.results",
     "RegistryError": ".errors",
     "S3Error": ".assets.upload.object_store",
     "UntrustedCode": ".runtime.trust.gate",
@@ -117,6 +118,7 @@ __all__ = [
     "NoZooEntryPoint",
     "OfflineError",
     "PublicLinkMismatch",
+    "QuantizationMismatch",
     "RegistryError",
     "S3Error",
     "UntrustedCode",

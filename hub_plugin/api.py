@@ -119,6 +119,7 @@ def export(
     registry: RegistryArgument = None,
     device: str | None = None,
     trust: bool | None = None,
+    quantize: str | None = None,
     **kwargs: Any,
 ) -> ExportResult:
     """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx``, ``air``), checked.
@@ -130,6 +131,11 @@ def export(
     manifest) and ``check`` (the round trip's ``max_abs`` and ``max_rel``). ``kwargs`` go to
     ``create_network`` (and ``tolerance``, ``asset_base_url``, ``offline`` to the export). Raises
     ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
+
+    ``quantize="int8"`` (ONNX): an INT8 file, ``<card>.int8.onnx``, calibrated on ``calibration``
+    (a folder; default the package's preset, ``calibration_size`` images) and gated on its top-1
+    agreement with the float export (``check_images``, ``check_size``, ``min_agreement``, 0.99):
+    ``QuantizationMismatch`` (the file deleted) below it; ``result.quantization`` holds the figures.
     """
     from .runtime.export.exporter import export_model
     from .runtime.logs.mindspore_log import quiet_mindspore_logs
@@ -138,7 +144,9 @@ def export(
     return export_model(
         name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats
         output=output, batch_size=batch_size, dynamic_batch=dynamic_batch, pretrained=pretrained,
-        registry=registry, device=device, trust=trust, **kwargs,
+        registry=registry, device=device, trust=trust,
+        quantize=quantize,  # type: ignore[arg-type]  # checked there, with the known schemes
+        **kwargs,
     )
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 from asset_server import AssetServer
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
 
@@ -88,4 +91,19 @@ def small_simclr_registry(root: Path, server: AssetServer, *, seed: int = 1) -> 
     return SmallSimCLR(root / "registry", folder, encoder_file, head_file)
 
 
-__all__ = ["SMALL", "SMALL_ARGS", "SmallSimCLR", "small_simclr_registry"]
+@contextmanager
+def served_small_simclr(root: Path) -> Iterator[SmallSimCLR]:
+    """The small package under ``root`` with its asset server running and hub-plugin's home under
+    ``root``, for module-scoped fixtures (the per-test isolation is not up yet when they run)."""
+    server = AssetServer()
+    server.start()
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("HUB_PLUGIN_HOME", str(root / "home"))
+        environment.setenv("NO_PROXY", "127.0.0.1,localhost")
+        try:
+            yield small_simclr_registry(root, server)
+        finally:
+            server.stop()
+
+
+__all__ = ["SMALL", "SMALL_ARGS", "SmallSimCLR", "served_small_simclr", "small_simclr_registry"]

@@ -4,6 +4,12 @@ Builds NAME's network as ``load`` does, exports it, checks the file by a round t
 batch (printing the largest absolute and relative differences), and writes a card beside it. A
 failed check deletes the file and exits 1 naming the figures; AIR elsewhere than on Ascend is a
 one-line error (exit 2).
+
+``--format onnx --quantize int8`` writes ``<card>.int8.onnx``: ONNX Runtime's static quantization
+of the checked float export, calibrated on ``--calibration DIR`` (default: the package's preset) and
+kept only if it agrees with the float export on the top-1 class of ``--min-agreement`` (99%) of held
+check images (``--check-images DIR``, default more of the calibration's source); else the file is
+deleted and the command exits 1 naming the agreement and the largest logit difference.
 """
 
 from __future__ import annotations
@@ -12,7 +18,14 @@ import argparse
 import contextlib
 from typing import Any
 
-from ..runtime.export.results import FORMATS, RELATIVE_TOLERANCE
+from ..runtime.export.results import (
+    CALIBRATION_SIZE,
+    CHECK_SIZE,
+    FORMATS,
+    MIN_AGREEMENT,
+    QUANTIZATIONS,
+    RELATIVE_TOLERANCE,
+)
 from .load import network_arguments
 
 
@@ -43,6 +56,26 @@ def register(subparsers: Any) -> None:
                         help="a keyword argument for the package's create_network (repeatable)")
     parser.add_argument("--tolerance", type=float, default=RELATIVE_TOLERANCE, metavar="REL",
                         help=f"the largest relative difference kept (default {RELATIVE_TOLERANCE:g})")
+    quantization = parser.add_argument_group("INT8 (ONNX only)")
+    quantization.add_argument("--quantize", choices=QUANTIZATIONS, default=None,
+                              help="int8: static quantization by ONNX Runtime (QDQ, per-channel int8 "
+                              "weights), kept only if it passes the accuracy gate")
+    quantization.add_argument("--calibration", default=None, metavar="DIR",
+                              help="images to calibrate on, in any layout predict reads "
+                              "(default: the package's calibration preset)")
+    quantization.add_argument("--calibration-size", type=int, default=CALIBRATION_SIZE, metavar="N",
+                              help=f"calibration images (default {CALIBRATION_SIZE})")
+    quantization.add_argument("--check-images", default=None, metavar="DIR",
+                              help="held images for the gate (default: the calibration's source, "
+                              "other images than the calibration ones)")
+    quantization.add_argument("--check-size", type=int, default=CHECK_SIZE, metavar="N",
+                              help=f"check images (default {CHECK_SIZE})")
+    quantization.add_argument("--min-agreement", type=float, default=MIN_AGREEMENT, metavar="F",
+                              help=f"the smallest top-1 agreement with the float export kept "
+                              f"(default {MIN_AGREEMENT:g})")
+    quantization.add_argument("--reduce-range", action=argparse.BooleanOptionalAction, default=None,
+                              help="7-bit weights, against the saturation of u8 x s8 kernels on x86 "
+                              "CPUs without VNNI (default: on for such a CPU, off elsewhere)")
     parser.add_argument("--asset-base-url", default=None, metavar="URL",
                         help="where the file will be published, for the card's asset-link "
                         "(default https://download.example.com/models/PACKAGE)")
@@ -68,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
             device=args.device, pretrained=args.pretrained, registry=args.registry, trust=args.trust,
             offline=args.offline, allow_http=args.allow_http, progress=progress,
             tolerance=args.tolerance, asset_base_url=args.asset_base_url,
+            quantize=args.quantize, calibration=args.calibration,
+            calibration_size=args.calibration_size, check_images=args.check_images,
+            check_size=args.check_size, min_agreement=args.min_agreement,
+            reduce_range=args.reduce_range,
             **network_arguments(args.arg),
         )
     print(result.summary())

@@ -190,3 +190,24 @@ def check_arguments(task: str, overrides: dict[str, Any]) -> None:
 
 
 __all__ += ["add_arguments", "check_arguments", "evaluate", "predict", "train"]
+
+
+# --- Calibration images: hub-plugin export --quantize int8 --------------------------------------
+
+
+def calibration_images(
+    role: str = "calibration", *, folder: Any = None, count: int = 128, skip: int = 0
+) -> Any:
+    """Network inputs (N, 3, 32, 32) float32, preprocessed as ``predict`` does, for an INT8 export.
+
+    ``role``: ``calibration`` or ``check``. ``folder``: PNG or JPEG images at any depth (e.g. the
+    CIFAR-10 JPEG folders) or a CIFAR-10 binary or Python release, taken in a seeded order after the
+    first ``skip``; ``None``: the package's preset, seeded synthetic colour fields (a seed per role).
+    See ``data/calibration_images.py``.
+    """
+    from .data.calibration_images import calibration_images as images
+
+    return images(role, folder=folder, count=count, skip=skip)  # type: ignore[arg-type]
+
+
+__all__ += ["calibration_images"]

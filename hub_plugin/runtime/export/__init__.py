@@ -4,5 +4,7 @@
 * :mod:`.round_trip` writes the file and checks it by a round trip on a seeded batch;
 * :mod:`.results` holds the formats, typed results and errors (no NumPy, no MindSpore);
 * :mod:`.card` writes the card beside an exported file;
-* :mod:`.exported_model` runs an exported file on NumPy batches (ONNX Runtime or MindSpore).
+* :mod:`.exported_model` runs an exported file on NumPy batches (ONNX Runtime or MindSpore);
+* :mod:`.quantize` makes an INT8 ONNX file by ONNX Runtime's static quantization, kept only past
+  its accuracy gate; :mod:`.calibration` asks the model package for its calibration and check images.
 """

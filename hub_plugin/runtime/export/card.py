@@ -21,7 +21,7 @@ import yaml
 
 from ...registry.cards.manifest import Manifest
 from ...registry.validation.validator import read_manifest
-from .results import RoundTrip
+from .results import QuantizationCheck, RoundTrip
 
 COPIED_FIELDS = (
     "model-name", "backbone-name", "module-type", "fine-tunable", "model-version", "train-dataset",
@@ -48,6 +48,7 @@ class ExportDescription:
     mindspore_version: str
     pretrained: bool = True
     dynamic_batch: bool = False
+    quantization: QuantizationCheck | None = None
 
 
 def _scalar(value: Any) -> str:
@@ -74,7 +75,8 @@ def card_text(description: ExportDescription, *, asset_base_url: str | None = No
         ("update-time", _dt.date.today().isoformat()),
         ("mindspore-version", _scalar(description.mindspore_version)),
     ]
-    lines = [f"# {source.name}, exported to {description.file_format.upper()}", "", "---", ""]
+    kind = description.file_format.upper() + (" INT8" if description.quantization else "")
+    lines = [f"# {source.name}, exported to {kind}", "", "---", ""]
     lines += [f"{key}: {value}\n" for key, value in front]
     lines += [
         "asset:", "", "-",
@@ -82,12 +84,28 @@ def card_text(description: ExportDescription, *, asset_base_url: str | None = No
         f"    asset-link: <{base}/{description.file.name}>",
         f"    asset-sha256: {description.sha256}", "",
         f"input-shape: {list(description.input_shape)}", "",
+        *_quantization_fields(description.quantization),
         f"license: {_scalar(fields.get('license') or 'Apache2.0')}", "",
         f"summary: {_scalar(fields.get('summary') or source.name)}", "",
         "---", "",
     ]
     lines += _body(description)
     return "\n".join(lines)
+
+
+def _quantization_fields(quantization: QuantizationCheck | None) -> list[str]:
+    """The ``quantization`` block of the front matter (nothing for a float export)."""
+    if quantization is None:
+        return []
+    fields = {
+        "scheme": quantization.scheme, "weights": "int8, per channel, symmetric",
+        "activations": "uint8, per tensor, calibrated ranges (MinMax)",
+        "reduce-range": quantization.reduce_range, "calibration-size": quantization.calibration_size,
+        "check-size": quantization.check_size, "top1-agreement": round(quantization.agreement, 6),
+        "max-logit-difference": float(f"{quantization.max_logit_difference:.4g}"),
+        "min-agreement": quantization.min_agreement,
+    }
+    return ["quantization:", *(f"    {key}: {_scalar(value)}" for key, value in fields.items()), ""]
 
 
 def _body(description: ExportDescription) -> list[str]:
@@ -119,6 +137,16 @@ def _body(description: ExportDescription) -> list[str]:
         )
     else:
         lines.append("- Not checked by a round trip: hub-plugin has no runtime for this format.")
+    if description.quantization is not None:
+        gate = description.quantization
+        lines += [
+            f"- Quantized to INT8 by ONNX Runtime's static quantization (`{gate.scheme}`: QDQ format, "
+            "int8 per-channel weights, uint8 activations) after that round trip, calibrated on "
+            f"{gate.calibration_size} images ({gate.calibration}).",
+            f"- Accuracy gate against the float export on {gate.check_size} other images "
+            f"({gate.check}): top-1 agreement {gate.agreement:.2%} (minimum {gate.min_agreement:.2%}), "
+            f"largest logit difference {gate.max_logit_difference:.3g}.",
+        ]
     lines += [
         "", "## Running it", "",
         f"`hub-plugin predict {description.package} IMAGE... --model {description.file.name}`, or in "

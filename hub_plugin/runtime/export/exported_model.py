@@ -192,6 +192,11 @@ class ExportedModel:
         first = self.input_shape[0] if self.input_shape else None
         return first if isinstance(first, int) and self.format == "onnx" else None
 
+    @property
+    def input_name(self) -> str:
+        """The name of the file's input (an ONNX file's own; ``input`` for a MINDIR)."""
+        return str(getattr(self._backend, "input_name", "input"))
+
     def run(self, batch: NDArray[Any]) -> NDArray[Any]:
         """The network's output for ``batch`` (first dimension the images), as one array.
 

@@ -22,7 +22,20 @@ from ...registry.cards.manifest import Manifest
 from ..extras import require
 from ..input_shape import declared_input_shape, with_batch
 from ..loading import RegistryArgument
-from .results import FORMATS, RELATIVE_TOLERANCE, SUFFIXES, AscendRequired, ExportFormat, RoundTrip
+from .results import (
+    CALIBRATION_SIZE,
+    CHECK_SIZE,
+    FORMATS,
+    MIN_AGREEMENT,
+    QUANTIZATIONS,
+    RELATIVE_TOLERANCE,
+    SUFFIXES,
+    AscendRequired,
+    ExportFormat,
+    Quantization,
+    QuantizationCheck,
+    RoundTrip,
+)
 
 
 @dataclass(frozen=True)
@@ -43,12 +56,15 @@ class ExportResult:
     network_name: str
     network_arguments: Mapping[str, Any] = field(default_factory=dict)
     dynamic_batch: bool = False  # an ONNX file whose batch dimension is free
+    quantization: QuantizationCheck | None = None  # an INT8 file: how it was made, its gate's figures
 
     def summary(self) -> str:
         batch = ", any batch" if self.dynamic_batch else ""
-        lines = [f"{self.path} ({self.file_format}, input {list(self.input_shape)}{batch}, "
-                 f"sha256 {self.sha256})"]
+        kind = f"{self.file_format}, int8" if self.quantization else self.file_format
+        lines = [f"{self.path} ({kind}, input {list(self.input_shape)}{batch}, sha256 {self.sha256})"]
         lines.append(self.check.summary() if self.check else "not checked: no runtime for AIR files here")
+        if self.quantization is not None:
+            lines.append(self.quantization.summary())
         lines.append(f"card: {self.card_path}")
         return "\n".join(lines)
 
@@ -84,6 +100,13 @@ def export_model(
     progress: Any = None,
     tolerance: float = RELATIVE_TOLERANCE,
     asset_base_url: str | None = None,
+    quantize: Quantization | None = None,
+    calibration: str | os.PathLike[str] | None = None,
+    calibration_size: int = CALIBRATION_SIZE,
+    check_images: str | os.PathLike[str] | None = None,
+    check_size: int = CHECK_SIZE,
+    min_agreement: float = MIN_AGREEMENT,
+    reduce_range: bool | None = None,
     **kwargs: Any,
 ) -> ExportResult:
     """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx`` or ``air``).
@@ -93,6 +116,14 @@ def export_model(
     than ``tolerance`` (relative), :class:`~.results.AscendRequired` for AIR elsewhere than on
     Ascend, :class:`~..extras.MissingDependency` without MindSpore (or ONNX Runtime for ONNX), and
     the errors of ``load``.
+
+    ``quantize="int8"`` (ONNX only) writes ``<card>.int8.onnx`` instead of the float file: ONNX
+    Runtime's static quantization (:mod:`.quantize`), calibrated on ``calibration_size`` images of
+    the folder ``calibration`` (default: the package's preset) and kept only if its top-1 agreement
+    with the float export on ``check_size`` distinct images (of ``check_images``, default the
+    calibration's source) is at least ``min_agreement``; else
+    :class:`~.results.QuantizationMismatch` (file deleted). ``reduce_range``: 7-bit weights
+    (default: on x86 CPUs without VNNI, :func:`.quantize.default_reduce_range`).
     """
     if format not in FORMATS:
         raise UsageError(f"unknown export format {format!r}", hint=f"choose one of {', '.join(FORMATS)}")
@@ -102,9 +133,21 @@ def export_model(
         raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
     if dynamic_batch and format != "onnx":
         raise UsageError(f"--dynamic-batch is for ONNX exports (a {format.upper()} file records its batch)")
+    if quantize is not None:
+        if quantize not in QUANTIZATIONS:
+            raise UsageError(f"unknown quantization {quantize!r}", hint=f"choose {', '.join(QUANTIZATIONS)}")
+        if format != "onnx":
+            raise UsageError(f"--quantize is for ONNX exports, not {format.upper()}",
+                             hint="add --format onnx")
+        if not 0 <= min_agreement <= 1:
+            raise UsageError(f"--min-agreement must be between 0 and 1, got {min_agreement}")
+    elif calibration is not None or check_images is not None:
+        raise UsageError("--calibration and --check-images are for INT8 exports", hint="add --quantize int8")
     require("mindspore", _command(format), "mindspore")
     if format == "onnx":
         require("onnxruntime", _command(format), "onnx")
+    if quantize is not None:
+        require("onnx", f"{_command(format)} --quantize {quantize}", "onnx")
     if format == "air" and _device_target(device) != "Ascend":
         raise AscendRequired(device or _device_target(None).lower())
     folder = Path(output)
@@ -133,6 +176,18 @@ def export_model(
     network = loaded.network
     network.set_train(False)
     folder.mkdir(parents=True, exist_ok=True)
+    if quantize is not None:
+        sets = _calibration_sets(loaded, shape, trust, calibration, calibration_size, check_images,
+                                 check_size)
+        from .quantize import export_quantized
+
+        destination = folder / f"{manifest.name}.{quantize}{SUFFIXES[format]}"
+        int8_path, float_check, figures = export_quantized(
+            network, shape, destination, *sets, min_agreement=min_agreement, tolerance=tolerance,
+            dynamic_batch=dynamic_batch, reduce_range=reduce_range,
+        )
+        return _with_card(loaded, int8_path, float_check, format, shape, dict(kwargs), asset_base_url,
+                          pretrained, dynamic_batch, figures)
     destination = folder / f"{manifest.name}{SUFFIXES[format]}"
     from .round_trip import export_checked  # NumPy and MindSpore: only once they are needed
 
@@ -141,6 +196,26 @@ def export_model(
                                      dynamic_batch=dynamic_batch)
     return _with_card(loaded, path, check, format, shape, dict(kwargs), asset_base_url, pretrained,
                       dynamic_batch)
+
+
+def _calibration_sets(
+    loaded: Any, shape: tuple[int, ...], trust: bool | None, calibration: Any, calibration_size: int,
+    check_images: Any, check_size: int,
+) -> Any:
+    """The package's calibration and check images (:mod:`.calibration`)."""
+    if loaded.package is None:
+        raise UsageError(
+            f"{loaded.manifest.name!r} is built by model zoo code, which offers no calibration images",
+            hint="INT8 exports are for cards of a model package (hubconf.calibration_images)",
+        )
+    from ..loading import trusted_hubconf
+    from .calibration import calibration_sets
+
+    return calibration_sets(
+        trusted_hubconf(loaded.package, trust=trust), loaded.package.name, shape,
+        calibration=calibration, calibration_size=calibration_size, check=check_images,
+        check_size=check_size,
+    )
 
 
 def _with_card(
@@ -153,6 +228,7 @@ def _with_card(
     asset_base_url: str | None,
     pretrained: bool,
     dynamic_batch: bool,
+    quantization: QuantizationCheck | None = None,
 ) -> ExportResult:
     """Write the export's card beside ``path``; the result of the whole export."""
     import mindspore
@@ -166,14 +242,15 @@ def _with_card(
         package=loaded.package.name if loaded.package is not None else loaded.manifest.name,
         network_arguments=arguments, file=path, file_format=file_format, sha256=digest,
         input_shape=shape, check=check, pretrained=pretrained, dynamic_batch=dynamic_batch,
-        mindspore_version=".".join(mindspore.__version__.split(".")[:2]),
+        mindspore_version=".".join(mindspore.__version__.split(".")[:2]), quantization=quantization,
     )
-    card_path = path.with_name(f"{loaded.manifest.name}_{file_format}.md")
+    variant = f"_{quantization.scheme.split('-')[0]}" if quantization is not None else ""
+    card_path = path.with_name(f"{loaded.manifest.name}_{file_format}{variant}.md")
     card = write_export_card(description, card_path, asset_base_url=asset_base_url)
     return ExportResult(
         path=path, card_path=card_path, card=card, check=check, file_format=file_format,
         input_shape=shape, sha256=digest, network_name=loaded.network_name, network_arguments=arguments,
-        dynamic_batch=dynamic_batch,
+        dynamic_batch=dynamic_batch, quantization=quantization,
     )
 
 

@@ -17,6 +17,13 @@ FORMATS: tuple[ExportFormat, ...] = ("mindir", "onnx", "air")
 SUFFIXES: dict[str, str] = {"mindir": ".mindir", "onnx": ".onnx", "air": ".air"}
 #: The largest difference an export may show, relative to the output's largest value (float32).
 RELATIVE_TOLERANCE = 1e-4
+Quantization = Literal["int8"]
+QUANTIZATIONS: tuple[Quantization, ...] = ("int8",)
+#: The smallest top-1 agreement with the float export an INT8 file may show and be kept.
+MIN_AGREEMENT = 0.99
+#: Images the INT8 export calibrates on, and images its gate checks, unless told otherwise.
+CALIBRATION_SIZE = 128
+CHECK_SIZE = 256
 
 
 class ExportError(HubPluginError):
@@ -81,4 +88,67 @@ class ExportMismatch(HubPluginError):
         )
 
 
-__all__ = ["AscendRequired", "ExportError", "ExportMismatch", "RoundTrip"]
+@dataclass(frozen=True)
+class QuantizationCheck:
+    """How an INT8 file was made and what its accuracy gate found against the float export.
+
+    ``agreement``: the share of the check images whose top-1 class is the same in both files;
+    ``max_logit_difference``: max |int8 - float| over every logit of the check images.
+    ``calibration`` and ``check`` say where the images came from (a folder, or the package's preset).
+    """
+
+    scheme: str
+    calibration: str
+    calibration_size: int
+    check: str
+    check_size: int
+    agreement: float
+    max_logit_difference: float
+    min_agreement: float
+    reduce_range: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.agreement >= self.min_agreement
+
+    def summary(self) -> str:
+        """One line: the figures of the gate and the sets it used."""
+        verdict = "at or above" if self.passed else "BELOW"
+        return (
+            f"INT8 against the float export on {self.check_size} check images ({self.check}): "
+            f"top-1 agreement {self.agreement:.2%} ({verdict} the minimum {self.min_agreement:.2%}), "
+            f"largest logit difference {self.max_logit_difference:.3g}; calibrated on "
+            f"{self.calibration_size} images ({self.calibration})"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme, "calibration": self.calibration,
+            "calibration-size": self.calibration_size, "check": self.check,
+            "check-size": self.check_size, "top1-agreement": self.agreement,
+            "max-logit-difference": self.max_logit_difference, "min-agreement": self.min_agreement,
+            "reduce-range": self.reduce_range, "passed": self.passed,
+        }
+
+
+class QuantizationMismatch(HubPluginError):
+    """The INT8 file disagrees with the float export too often; the file has been deleted."""
+
+    def __init__(self, path: Path, check: QuantizationCheck) -> None:
+        self.path = path
+        self.check = check
+        super().__init__(
+            f"{path.name}: the INT8 export agrees with the float export on {check.agreement:.2%} of "
+            f"{check.check_size} check images, below the minimum {check.min_agreement:.2%} "
+            f"(largest logit difference {check.max_logit_difference:.3g}, calibrated on "
+            f"{check.calibration_size} images)",
+            hint="the file was deleted; calibrate on more or more typical images (--calibration DIR, "
+            "--calibration-size N), or lower --min-agreement",
+        )
+
+
+__all__ = [
+    "CALIBRATION_SIZE", "CHECK_SIZE", "MIN_AGREEMENT", "QUANTIZATIONS", "AscendRequired",
+    "ExportError", "ExportMismatch", "Quantization", "QuantizationCheck", "QuantizationMismatch",
+    "RoundTrip",
+]

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from asset_server import AssetServer
 from hub_plugin_models.simclr.errors import ConfigError
 from hub_plugin_models.simclr.evaluation.predict import PredictionReport, predict_images
 from PIL import Image
-from small_simclr import SMALL, SmallSimCLR, small_simclr_registry
+from small_simclr import SMALL, SmallSimCLR, served_small_simclr
 
 import hub_plugin
 from hub_plugin.cli import main
@@ -28,20 +27,12 @@ pytestmark = pytest.mark.mindspore
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[SmallSimCLR, Path, Path, list[str]]:
     """The small package, its ONNX (batch 4) and MINDIR exports, and nine images of all kinds."""
     root = tmp_path_factory.mktemp("runtimes")
-    server = AssetServer()
-    server.start()
-    with pytest.MonkeyPatch.context() as environment:  # the per-test isolation is not up yet
-        environment.setenv("HUB_PLUGIN_HOME", str(root / "home"))
-        environment.setenv("NO_PROXY", "127.0.0.1,localhost")
-        try:
-            small = small_simclr_registry(root, server)
-            registry = Registry.open([small.registry], environment=False, plugins=False)
-            onnx = hub_plugin.export("simclr_small", format="onnx", output=root / "out", batch_size=4,
-                                     registry=registry, trust=True, **SMALL).path
-            mindir = hub_plugin.export("simclr_small", format="mindir", output=root / "out",
-                                       registry=registry, trust=True, **SMALL).path
-        finally:
-            server.stop()
+    with served_small_simclr(root) as small:
+        registry = Registry.open([small.registry], environment=False, plugins=False)
+        onnx = hub_plugin.export("simclr_small", format="onnx", output=root / "out", batch_size=4,
+                                 registry=registry, trust=True, **SMALL).path
+        mindir = hub_plugin.export("simclr_small", format="mindir", output=root / "out",
+                                   registry=registry, trust=True, **SMALL).path
     rng = np.random.default_rng(7)
     images = []
     for index in range(8):
