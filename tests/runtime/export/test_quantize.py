@@ -14,7 +14,6 @@ import numpy as np
 import onnx
 import pytest
 from asset_server import AssetServer
-from hub_plugin.registry.resources import models_dir
 from PIL import Image
 from small_simclr import SMALL, SMALL_ARGS, SmallSimCLR, served_small_simclr, small_simclr_registry
 
@@ -22,6 +21,7 @@ import hub_plugin
 from hub_plugin.cli import main
 from hub_plugin.errors import UsageError
 from hub_plugin.registry import Registry
+from hub_plugin.registry.files.resources import models_dir
 from hub_plugin.registry.validation.validator import read_manifest
 from hub_plugin.runtime.export.calibration import ImageSet, calibration_sets
 from hub_plugin.runtime.export.exported_model import ExportedModel
