@@ -13,7 +13,7 @@ from pathlib import Path
 #: Functions of MindSpore Hub's convention and hub-plugin's hooks, which are not network entries.
 CONVENTION_FUNCTIONS = frozenset({
     "create_network", "train", "evaluate", "predict", "load_pretrained", "add_arguments",
-    "check_arguments",
+    "check_arguments", "calibration_images",
 })
 
 
