@@ -144,6 +144,9 @@ def test_no_module_is_over_400_lines() -> None:
 #: What the light install (no extras) lacks: no module the CLI or ``import hub_plugin`` loads at
 #: start-up may import these at module level, only inside the functions that need them.
 MODEL_SIDE = {"mindspore", "numpy", "PIL", "onnxruntime"}
+#: Standard modules too slow to import for every command (importlib.metadata: about 20 ms, with
+#: email, csv and zipfile): the functions that need them import them.
+SLOW_AT_START_UP = {"importlib.metadata"}
 
 
 def module_level_imports(source: str, module: str, is_package: bool = False) -> set[str]:
@@ -210,6 +213,8 @@ def test_the_cli_and_the_package_start_without_the_model_side() -> None:
     reached = start_up_imports(roots)
     offending = {name: by for name, by in reached.items() if name.split(".")[0] in MODEL_SIDE}
     assert not offending, f"imported at start-up (module -> imported by): {offending}"
+    slow = {name: by for name, by in reached.items() if name in SLOW_AT_START_UP}
+    assert not slow, f"slow to import, at start-up (module -> imported by): {slow}"
 
 
 def test_the_start_up_walk_sees_import_time_imports_only() -> None:

@@ -22,7 +22,6 @@ import platform
 import shutil
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -63,6 +62,8 @@ def register(subparsers: Any) -> None:
 
 def library_versions() -> dict[str, str | None]:
     """Each library of :data:`LIBRARIES` and its installed version (None: not installed)."""
+    from importlib import metadata  # 20 ms: not at start-up, where every command would pay it
+
     found: dict[str, str | None] = {}
     for name in LIBRARIES:
         try:
