@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...errors import HubPluginError
-from .transport import GIT_TIMEOUT, GitMissing, _reason
+from .transport import GIT_TIMEOUT, _reason, git_command
 
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ZERO = "0" * 40
@@ -42,9 +41,7 @@ class HubChangeError(HubPluginError):
 
 def _run(repo: Path, args: Sequence[str], *, stdin: bytes | None = None,
          env: Mapping[str, str] | None = None, what: str = "") -> bytes:
-    git = shutil.which("git")
-    if git is None:
-        raise GitMissing("the git command is not installed", hint="install git, then retry")
+    git = git_command()
     environment = dict(os.environ)
     environment.update(env or {})
     environment["LC_ALL"] = "C"
@@ -67,9 +64,7 @@ def check_branch_name(name: str) -> str:
     if not name or name.startswith("-") or not re.fullmatch(r"[A-Za-z0-9._/-]+", name):
         raise HubChangeError(f"not a usable branch name: {name!r}",
                              hint="use letters, digits, '.', '_', '-' and '/'")
-    git = shutil.which("git")
-    if git is None:
-        raise GitMissing("the git command is not installed", hint="install git, then retry")
+    git = git_command()
     done = subprocess.run([git, "check-ref-format", f"refs/heads/{name}"], capture_output=True,
                           check=False, stdin=subprocess.DEVNULL)
     if done.returncode != 0:

@@ -151,9 +151,7 @@ class GitTransport:
     def run(self, args: Sequence[str], *, url: str, ref: str | None = None,
             cwd: Path | None = None) -> str:
         """Run ``git <args>`` for the repository ``url``; its stdout, or :class:`GitError`."""
-        git = shutil.which("git")
-        if git is None:
-            raise GitMissing("the git command is not installed", hint="install git, then retry")
+        git = git_command()
         try:
             done = subprocess.run(
                 [git, *self._config(url), *args], cwd=cwd, env=self.environment(),
@@ -165,6 +163,14 @@ class GitTransport:
         if done.returncode != 0:
             raise GitError(url, ref, *_reason(done.stderr, done.returncode))
         return done.stdout
+
+
+def git_command() -> str:
+    """The path of the ``git`` command; :class:`GitMissing` when it is not installed."""
+    git = shutil.which("git")
+    if git is None:
+        raise GitMissing("the git command is not installed", hint="install git, then retry")
+    return git
 
 
 def _reason(stderr: str, code: int) -> tuple[str, str | None]:
