@@ -11,9 +11,10 @@ a file to its new place the first time it is looked for, and reads it from there
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
+
+from .atomic_file import write_atomically
 
 #: The environment variable that sets the config folder.
 CONFIG_VARIABLE = "HUB_PLUGIN_CONFIG"
@@ -39,8 +40,8 @@ def moved_once(path: Path, old: Path) -> Path:
     """``path``, after moving the file at ``old`` there if ``path`` does not exist yet.
 
     The move is one ``os.replace`` on one file system (a second process racing finds ``old``
-    gone, and ``path`` in place); across file systems the file is copied to a temporary name
-    beside ``path``, renamed into place, and ``old`` removed. A file already at ``path`` wins:
+    gone, and ``path`` in place); across file systems the file (a JSON store) is written with
+    :func:`~.atomic_file.write_atomically` and ``old`` removed. A file already at ``path`` wins:
     ``old`` is then left alone.
     """
     if path.exists() or not old.is_file() or old.is_symlink():
@@ -51,12 +52,7 @@ def moved_once(path: Path, old: Path) -> Path:
     except FileNotFoundError:  # another process moved it first
         pass
     except OSError:  # another file system: copy, then rename into place
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.moving")
-        try:
-            shutil.copyfile(old, temporary)
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomically(path, old.read_text(encoding="utf-8"))
         old.unlink(missing_ok=True)
     return path
 
