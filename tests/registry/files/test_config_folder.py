@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -52,3 +53,22 @@ def test_trust_and_hub_settings_move_from_the_cache_and_survive_clearing_it(
     shutil.rmtree(home)  # clearing the cache forgets nothing that was decided
     assert hub_store().hub("mine").url == "https://example.org/hub.git"
     assert TrustStore().is_repository_trusted("https://example.org/zoo", "a" * 40)
+
+
+def test_a_move_across_file_systems_copies_then_removes_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = tmp_path / "cache" / "trusted.json", tmp_path / "config" / "trusted.json"
+    old.parent.mkdir()
+    old.write_text('{"format": 2, "entries": []}\n', encoding="utf-8")
+    rename = os.replace
+
+    def across(source: object, target: object) -> None:
+        if Path(str(source)) == old:  # os.replace cannot cross file systems (EXDEV)
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", across)
+    assert moved_once(new, old) == new
+    assert new.read_text(encoding="utf-8") == '{"format": 2, "entries": []}\n'
+    assert not old.exists() and sorted(p.name for p in new.parent.iterdir()) == ["trusted.json"]
