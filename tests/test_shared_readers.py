@@ -41,6 +41,7 @@ def test_the_ci_script_finds_the_readers_and_each_of_them_can_skip() -> None:
     ["bench_light_install.py"],
     ["bench_simclr_pretrain.py", "--archive", "{hidden}/data/cifar10-jpeg.tar.gz"],
     ["bench_inference.py", "--data", "{hidden}/data/cifar10-jpeg.tar.gz"],
+    ["classifier_weights.py", "--data", "{hidden}/data/cifar10-jpeg.tar.gz", "--out", "{hidden}/weights"],
 ], ids=lambda argv: argv[0])
 def test_a_bench_without_shared_says_what_it_needs_in_one_line(bench: list[str], tmp_path: Path) -> None:
     hidden = tmp_path / "no-shared"
