@@ -1,7 +1,8 @@
 """SimCLR classifier inference on the CPU: MindSpore, its MINDIR and ONNX exports, and PyTorch.
 
 Measures, in one run, the ``simclr_classifier`` network (ResNet encoder with the CIFAR stem plus the
-linear head, random weights saved as checkpoints in the official layouts) at batch 1 and batch 64:
+linear head; weights trained or not, see below, saved as checkpoints in the official layouts) at
+batch 1 and batch 64:
 
 - MindSpore 2.10 graph mode and PyNative, on the network (oneDNN capped at AVX2, as the package
   does on the CPU: see ``models/simclr/cpu.py``);
@@ -15,12 +16,16 @@ linear head, random weights saved as checkpoints in the official layouts) at bat
 - the PyTorch peer (``bench/simclr_torch_peer.py``, torch 2.13 CPU) under ``torch.inference_mode``,
   default memory format and channels_last; its better figure is "PyTorch best".
 
-The weights: the encoder as the package initialises it (seeded), not trained by gradient, but with
+The weights: with ``--weights DIR``, the checkpoints ``bench/classifier_weights.py`` trained (a
+short supervised run on the CIFAR-10 train JPEGs; see there) for each backbone it holds. Otherwise
+(or for a backbone it lacks) untrained ones: the encoder as the package initialises it (seeded),
 every BatchNorm's scale set to 1 and its statistics estimated on 1,000 CIFAR-10 train JPEGs (as a
-trained network has them: each layer's activations normalised, every residual branch contributing);
+trained network has them: each layer's activations normalised, every residual branch contributing),
 the linear head a ridge-regression fit (one-hot targets) on that encoder's features of the same
-JPEGs, so that the classifier classifies (its top-1 accuracy on the test JPEGs is printed) and the
-INT8 agreement is measured on real predictions. Without the archive, the head is random.
+JPEGs; without the archive, the head is random. The top-1 accuracy of the float and INT8 files on
+the check images is printed, and where they disagree: the share of images whose float margin (top-1
+minus top-2 logit) is under twice the INT8 file's typical logit change, with the agreement on those
+and on the others (the agreement measures the weights' margins as much as the quantization).
 
 Then ``hub-plugin predict simclr`` end to end (a fresh process: start-up, decoding, preprocessing,
 inference, printing) over ``--images`` CIFAR-10 test JPEGs with the ResNet-50 classifier, with each
@@ -38,6 +43,8 @@ in ``/proc/cpuinfo``) are printed first: INT8 speed depends on them. Usage::
 
     .venv/bin/pip install torch==2.13.0 'numpy<2'     # the peer; not a dependency of hub-plugin
     .venv/bin/python bench/bench_inference.py                         # about 15 minutes on 2 cores
+    .venv/bin/python bench/classifier_weights.py --out /tmp/simclr-weights   # 20 minutes
+    .venv/bin/python bench/bench_inference.py --weights /tmp/simclr-weights
     .venv/bin/python bench/bench_inference.py --backbones resnet18 --images 200 --rounds 2
     .venv/bin/python bench/bench_inference.py --backbones "" --predict-rounds 3  # predict only
 """
@@ -162,20 +169,17 @@ def _batchnorm_statistics(network: Any, images: Any, batch: int = 64, momentum: 
             parameter.set_data(mindspore.Tensor(value.astype(np.float32)))
 
 
-def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
-    """Checkpoints (official layouts), the MINDIR and ONNX exports per batch, and the INT8 ones."""
+def _fitted_weights(work: Path, backbone: str, width: float, hubconf: Any, result: dict[str, Any]) -> None:
+    """Untrained weights that classify a little: the seeded encoder, its BatchNorm statistics
+    estimated on the train JPEGs, a ridge head on its features (random without the JPEGs)."""
     import mindspore
     import numpy as np
 
-    from hub_plugin.runtime.export.round_trip import export_checked
-
-    hubconf = _package()
     mindspore.set_seed(0)
     pretraining = hubconf.create_network("simclr", backbone=backbone, width_multiplier=width)
     pretraining.set_train(False)
     mindspore.save_checkpoint(pretraining, str(work / f"{backbone}-encoder.ckpt"))
     rng = np.random.default_rng(0)
-    result: dict[str, Any] = {}
     train = work / "train"
     if train.is_dir():
         images = hubconf.calibration_images("check", folder=train, count=FIT_IMAGES)
@@ -185,16 +189,36 @@ def child_prepare(work: Path, backbone: str, width: float) -> dict[str, Any]:
         features = np.concatenate([pretraining.features(mindspore.Tensor(images[i : i + 100])).asnumpy()
                                    for i in range(0, len(images), 100)]).astype(np.float64)
         weight, bias = _ridge_head(features, labels)
-        result["head"] = (f"ridge fit on {len(labels)} train JPEGs; encoder BatchNorm scales 1, "
-                          f"statistics estimated on {len(images) // 64 * 64} of them")
+        result["head"] = (f"untrained: ridge fit on {len(labels)} train JPEGs; encoder BatchNorm "
+                          f"scales 1, statistics estimated on {len(images) // 64 * 64} of them")
     else:
         weight, bias = rng.normal(0, 0.05, (10, pretraining.num_features)), np.zeros(10)
-        result["head"] = "random"
+        result["head"] = "untrained: random"
     head = {"model.weight": weight, "model.bias": bias}
     mindspore.save_checkpoint(
         [{"name": k, "data": mindspore.Tensor(v.astype(np.float32))} for k, v in head.items()],
         str(work / f"{backbone}-head.ckpt"),
     )
+
+
+def child_prepare(work: Path, backbone: str, width: float, weights: Path | None = None) -> dict[str, Any]:
+    """Checkpoints (official layouts), the MINDIR and ONNX exports per batch, and the INT8 ones.
+
+    The checkpoints: the trained ones in ``weights`` (``classifier_weights.py``) where it holds this
+    backbone's, else the seeded encoder with BatchNorm statistics and a ridge head (see above)."""
+    from hub_plugin.runtime.export.round_trip import export_checked
+
+    hubconf = _package()
+    result: dict[str, Any] = {}
+    trained = [weights / f"{backbone}-{part}.ckpt" for part in ("encoder", "head")] if weights else []
+    if weights and all(path.is_file() for path in trained):
+        for path in trained:
+            shutil.copyfile(path, work / path.name)
+        record = weights / f"{backbone}-weights.json"
+        recipe = json.loads(record.read_text())["recipe"] if record.is_file() else "no record"
+        result["head"] = f"trained weights from {weights} ({recipe})"
+    else:
+        _fitted_weights(work, backbone, width, hubconf, result)
     network = _classifier(work, backbone, width)
     checks = {}
     for file_format in ("mindir", "onnx"):
@@ -245,11 +269,35 @@ def _int8_exports(work: Path, backbone: str, hubconf: Any) -> dict[str, Any]:
         check = gate(int8_file, float_file, calibrating, held, min_agreement=0.0,
                      reduce_range=default_reduce_range())
         figures[f"int8@{batch}"] = {**check.to_json(), "s": seconds}
+    expected = ExportedModel.open(work / f"{backbone}-b64.onnx").run(checking.images)
+    actual = ExportedModel.open(work / f"{backbone}-b64.int8.onnx").run(checking.images)
+    figures["margins"] = _agreement_by_margin(expected, actual)
     if folders[1] is not None:
-        logits = ExportedModel.open(work / f"{backbone}-b64.onnx").run(checking.images)
         labels = _labels(test, len(checking))
-        figures["float top-1 accuracy"] = float(np.mean(np.argmax(logits, axis=1) == labels))
+        figures["float top-1 accuracy"] = float(np.mean(np.argmax(expected, axis=1) == labels))
+        figures["int8 top-1 accuracy"] = float(np.mean(np.argmax(actual, axis=1) == labels))
     return figures
+
+
+def _agreement_by_margin(expected: Any, actual: Any) -> dict[str, float]:
+    """Where the INT8 file disagrees: the float file's margin (top-1 minus top-2 logit) against the
+    INT8 file's noise (an image's largest logit change). A top class can change only where the
+    margin is below twice the change; ``near`` is the share of images whose margin is below twice
+    the median change (within the noise of a tie), with the agreement on them and on the others."""
+    import numpy as np
+
+    ranked = np.sort(expected, axis=1)
+    margin = ranked[:, -1] - ranked[:, -2]
+    change = np.abs(actual - expected).max(axis=1)
+    same = np.argmax(expected, axis=1) == np.argmax(actual, axis=1)
+    near = margin < 2 * np.median(change)
+    return {
+        "median margin": float(np.median(margin)), "median change": float(np.median(change)),
+        "logit spread": float(np.median(ranked[:, -1] - ranked[:, 0])),
+        "near": float(np.mean(near)),
+        "agreement near": float(np.mean(same[near])) if near.any() else float("nan"),
+        "agreement elsewhere": float(np.mean(same[~near])) if (~near).any() else float("nan"),
+    }
 
 
 def child_mindspore(work: Path, backbone: str, width: float, rounds: int) -> dict[str, Any]:
@@ -404,13 +452,21 @@ def _in_turns(args: argparse.Namespace, work: Path, backbone: str) -> dict[str, 
 def _speed(args: argparse.Namespace, work: Path) -> list[str]:
     verdicts = []
     for backbone in filter(None, args.backbones.split(",")):
-        prepared = _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
+        prepared = _child(["prepare", str(work), backbone, str(args.width), str(args.weights or "")],
+                          MINDSPORE_CPU)
         checks, int8 = prepared["checks"], prepared["int8"]
         worst = max(c["max_rel"] for c in checks.values())
         print(f"\n{backbone}: exports checked (largest relative difference {worst:.2g}); "
               f"export seconds: " + ", ".join(f"{k} {v['s']:.1f}" for k, v in checks.items()), flush=True)
-        print(f"{backbone}: head {prepared['head']}; float top-1 accuracy on the check images "
-              f"{int8.get('float top-1 accuracy', float('nan')):.1%}", flush=True)
+        print(f"{backbone}: weights: {prepared['head']}; top-1 accuracy on the check images: float "
+              f"{int8.get('float top-1 accuracy', float('nan')):.1%}, INT8 (batch 64) "
+              f"{int8.get('int8 top-1 accuracy', float('nan')):.1%}", flush=True)
+        m = int8["margins"]
+        print(f"{backbone}: float margin (top-1 minus top-2 logit) median {m['median margin']:.3g}, "
+              f"logit spread median {m['logit spread']:.3g}; the INT8 file's largest logit change per "
+              f"image median {m['median change']:.3g}; {m['near']:.1%} of the images have a margin "
+              f"under twice that (agreement there {m['agreement near']:.1%}, elsewhere "
+              f"{m['agreement elsewhere']:.1%})", flush=True)
         for key in (f"int8@{b}" for b in BATCHES):
             gate = int8[key]
             print(f"{backbone} {key}: quantized in {gate['s']:.1f} s (reduce-range "
@@ -453,7 +509,7 @@ def _speed(args: argparse.Namespace, work: Path) -> list[str]:
 def _end_to_end(args: argparse.Namespace, work: Path) -> list[str]:
     backbone = "resnet50"
     if backbone not in args.backbones.split(","):
-        _child(["prepare", str(work), backbone, str(args.width)], MINDSPORE_CPU)
+        _child(["prepare", str(work), backbone, str(args.width), str(args.weights or "")], MINDSPORE_CPU)
     per_class = -(-args.images // 10)  # the same number from each class, as _images unpacked them
     images = sorted(str(p) for p in (work / "images").rglob("*.jpg") if int(p.name[:4]) < per_class)
     images = images[: args.images]
@@ -503,13 +559,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=1000, help="JPEGs for predict end to end (0: skip)")
     parser.add_argument("--skip-torch", action="store_true")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--weights", type=Path, help="trained checkpoints (bench/classifier_weights.py)")
     parser.add_argument("--child", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
         work = Path(rest[0]) if kind != "torch" else Path()
         if kind == "prepare":
-            result = child_prepare(work, rest[1], float(rest[2]))
+            result = child_prepare(work, rest[1], float(rest[2]), Path(rest[3]) if rest[3] else None)
         elif kind == "mindspore":
             result = child_mindspore(work, rest[1], float(rest[2]), int(rest[3]))
         elif kind == "onnxruntime":
@@ -519,6 +576,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
+    if args.weights:
+        require(args.weights, "the folder of trained checkpoints (bench/classifier_weights.py --out)",
+                "--weights DIR")
     if args.images:
         require(args.data, "CIFAR-10 as JPEG (cifar10-jpeg.tar.gz) for predict end to end",
                 "--data FILE (--images 0 skips it)")
