@@ -8,7 +8,12 @@ The quantization is ONNX Runtime's own (``onnxruntime.quantization``), in three 
 2. calibration: the float model, with every tensor made an output, is run on the calibration
    images and records each activation's range [min, max] (``CalibrationMethod.MinMax``);
 3. ``quantize_static`` writes the QDQ form (``QuantFormat.QDQ``: QuantizeLinear/DequantizeLinear
-   pairs around the float operators, which ONNX Runtime fuses into integer kernels).
+   pairs around the float operators, which ONNX Runtime fuses into integer kernels). The network's
+   outputs stay float (:func:`output_op_types`): the last operator, the classifier's Gemm, still
+   multiplies integers but writes float logits, where ONNX Runtime would otherwise round the logits
+   to 8 bits on their calibrated range, a step that only adds error (measured on a trained
+   ResNet-18 classifier: the largest logit change 1.28 against 0.35, top-1 agreement 95.9 % against
+   96.4 %; ``bench/README.md``, "INT8 exports").
 
 The affine scheme (Jacob et al., "Quantization and Training of Neural Networks for Efficient
 Integer-Arithmetic-Only Inference", CVPR 2018, arXiv 1712.05877): a real value r is stored as the
@@ -110,6 +115,18 @@ def _upgrade_opset(source: Path, destination: Path) -> None:
     onnx.save(model, str(destination))
 
 
+def output_op_types(path: Path) -> list[str]:
+    """The operator types of the nodes that write the graph's outputs in the ONNX file ``path``,
+    for ``quantize_static``'s ``OpTypesToExcludeOutputQuantization``: those nodes' outputs are not
+    quantized where nothing quantized reads them, so the outputs stay float and every other tensor
+    (the same operator type inside the network included, whose readers quantize it) is unchanged."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    outputs = {output.name for output in graph.output}
+    return sorted({node.op_type for node in graph.node if outputs.intersection(node.output)})
+
+
 def quantize_int8(
     float_path: Path, destination: Path, calibration: ImageSet, *, reduce_range: bool | None = None
 ) -> Path:
@@ -154,6 +171,7 @@ def quantize_int8(
                 str(prepared), str(destination), _Reader(), quant_format=QuantFormat.QDQ,
                 per_channel=True, reduce_range=reduce_range, activation_type=QuantType.QUInt8,
                 weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                extra_options={"OpTypesToExcludeOutputQuantization": output_op_types(prepared)},
             )
         except Exception as error:  # ONNX Runtime's and onnx's own untyped errors
             destination.unlink(missing_ok=True)
@@ -249,5 +267,5 @@ def export_quantized(
 
 __all__ = [
     "SCHEME", "VNNI_FLAGS", "agreement", "default_reduce_range", "export_quantized", "gate",
-    "quantize_int8",
+    "output_op_types", "quantize_int8",
 ]

@@ -26,7 +26,13 @@ from hub_plugin.registry.validation.validator import read_manifest
 from hub_plugin.runtime.export.calibration import ImageSet, calibration_sets
 from hub_plugin.runtime.export.exported_model import ExportedModel
 from hub_plugin.runtime.export.exporter import ExportResult
-from hub_plugin.runtime.export.quantize import agreement, default_reduce_range, gate
+from hub_plugin.runtime.export.quantize import (
+    agreement,
+    default_reduce_range,
+    gate,
+    output_op_types,
+    quantize_int8,
+)
 from hub_plugin.runtime.export.results import QuantizationMismatch
 from hub_plugin.runtime.export.round_trip import write_export
 from hub_plugin.runtime.hubconf_import import import_hubconf
@@ -79,6 +85,11 @@ def test_the_int8_file_is_quantized_and_agrees_with_the_float_export(quantized) 
                    and any(a.name == "axis" for a in node.attribute)]
     assert per_channel, "per-channel weight scales"
     assert result.path.stat().st_size < 0.5 * float_file.stat().st_size
+    # the logits stay float: no QuantizeLinear/DequantizeLinear pair rounds the graph's output
+    (output,) = graph.output
+    (writer,) = [node for node in graph.node if output.name in node.output]
+    assert writer.op_type == "Gemm"
+    assert any(node.op_type == "DequantizeLinear" and node.output[0] in writer.input for node in graph.node)
 
     # The gate's figures are what the two files give on the package's check preset.
     gate_figures = result.quantization
@@ -277,3 +288,37 @@ def test_reduce_range_is_the_default_on_x86_without_vnni(tmp_path: Path, flags: 
     cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\n", encoding="utf-8")
     assert default_reduce_range(cpuinfo) is expected
     assert default_reduce_range(tmp_path / "absent") is False
+
+
+def _two_layer_model(path: Path) -> Path:
+    """x (N, 8) -> Gemm -> Relu -> Gemm -> y (N, 4): a Gemm inside the network and one writing the
+    output, as in a projection head."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weights = [numpy_helper.from_array(rng.normal(0, 0.5, shape).astype(np.float32), name)
+               for name, shape in (("w1", (8, 16)), ("b1", (16,)), ("w2", (16, 4)), ("b2", (4,)))]
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "w1", "b1"], ["h"]), helper.make_node("Relu", ["h"], ["r"]),
+         helper.make_node("Gemm", ["r", "w2", "b2"], ["y"])],
+        "head", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])], weights,
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+def test_only_the_graph_outputs_stay_float(tmp_path: Path) -> None:
+    float_file = _two_layer_model(tmp_path / "head.onnx")
+    assert output_op_types(float_file) == ["Gemm"]
+    inputs = np.random.default_rng(1).normal(0, 1, (64, 8)).astype(np.float32)
+    int8_file = quantize_int8(float_file, tmp_path / "head.int8.onnx", ImageSet(inputs, "normal"),
+                              reduce_range=False)
+    graph = onnx.load(str(int8_file)).graph
+    quantized = {node.input[0] for node in graph.node if node.op_type == "QuantizeLinear"}
+    assert "y" not in {o for node in graph.node if node.op_type == "DequantizeLinear" for o in node.output}
+    assert quantized & {"h", "r"}, "the inner Gemm's output is still quantized for the next one"
+    assert "x" in quantized
+    same, largest = agreement(ExportedModel.open(float_file).run(inputs),
+                              ExportedModel.open(int8_file).run(inputs))
+    assert same > 0.9 and 0 < largest < np.inf
