@@ -12,8 +12,10 @@ checkpoints in the official layouts, which ``bench_inference.py --weights DIR`` 
   initialised: only the encoder is trained), as the hub's ``simclr_encoder_cifar10`` asset;
 - ``{backbone}-head.ckpt``: ``model.weight`` and ``model.bias``, as ``simclr_linearclassifier_cifar10``.
 
-Not SimCLR's contrastive pre-training (a few SimCLR steps at batch 256 cost minutes each on 2 cores),
-but weights that classify, as the issue allows. The recipe keeps it within minutes on 2 cores:
+Not SimCLR's contrastive pre-training: the paper runs hundreds of epochs for CIFAR-10, and on these
+2 cores a full-width SimCLR step consumes about 32 views/s (``bench/README.md``, "SimCLR training
+step"), some 50 minutes an epoch, so a short run's features would hardly separate the classes. A
+supervised run gives weights that classify (as issue 22 allows) in minutes, by this recipe:
 
 - progressive resizing (as in fast.ai's DAWNBench CIFAR-10 entry, Howard 2018): the first
   ``--low-steps`` steps on 16x16 images (each augmented 32x32 image averaged over 2x2 pixels: a
