@@ -576,9 +576,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
-    if args.weights:
-        require(args.weights, "the folder of trained checkpoints (bench/classifier_weights.py --out)",
-                "--weights DIR")
+    if args.weights and not args.weights.is_dir():
+        print(f"{Path(sys.argv[0]).name}: --weights {args.weights}: no such folder "
+              "(bench/classifier_weights.py --out DIR writes one)", file=sys.stderr)
+        return 2
     if args.images:
         require(args.data, "CIFAR-10 as JPEG (cifar10-jpeg.tar.gz) for predict end to end",
                 "--data FILE (--images 0 skips it)")
