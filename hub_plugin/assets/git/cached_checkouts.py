@@ -17,7 +17,6 @@ repository, as a sync or a fetch does.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -27,9 +26,8 @@ from pathlib import Path
 
 import filelock
 
-from ...registry.files.atomic_file import write_atomically
 from ...registry.hubs.store import HUBS_FOLDER
-from .zoo_checkout import ZOO_FOLDER
+from .zoo_checkout import ZOO_FOLDER, read_json_object, write_json_object
 
 KINDS = ("hub", "zoo")
 USED_MARK = ".last-used"
@@ -76,14 +74,6 @@ def _last_used(mark: Path, folder: Path) -> float:
     return 0.0
 
 
-def _read(path: Path) -> dict[str, object]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def hub_snapshots(home: Path) -> list[CachedCheckout]:
     """Every hub snapshot under ``home``, the current ones marked."""
     found = []
@@ -93,7 +83,7 @@ def hub_snapshots(home: Path) -> list[CachedCheckout]:
         except OSError:
             current = ""
         for folder in sorted(p for p in hub.iterdir() if p.is_dir()):
-            meta = _read(folder / "snapshot.json")
+            meta = read_json_object(folder / "snapshot.json")
             found.append(CachedCheckout("hub", hub.parent.name, folder.name, folder,
                                         folder_size(folder),
                                         _last_used(folder / USED_MARK, folder),
@@ -105,9 +95,9 @@ def zoo_checkouts(home: Path) -> list[CachedCheckout]:
     """Every zoo checkout under ``home``, with its repository's URL and its folders."""
     found = []
     for repository in sorted(p for p in (home / ZOO_FOLDER).glob("*") if p.is_dir()):
-        url = str(_read(repository / "origin.json").get("url") or repository.name)
+        url = str(read_json_object(repository / "origin.json").get("url") or repository.name)
         for folder in sorted(p for p in repository.iterdir() if p.is_dir() and p.name != "tmp"):
-            folders = _read(repository / f"{folder.name}.json").get("folders") or []
+            folders = read_json_object(repository / f"{folder.name}.json").get("folders") or []
             detail = ", ".join(str(f) or "/" for f in folders) if isinstance(folders, list) else ""
             found.append(CachedCheckout("zoo", url, folder.name, folder, folder_size(folder),
                                         _last_used(repository / f"{folder.name}.json", folder),
@@ -136,9 +126,9 @@ def remove(checkout: CachedCheckout) -> None:
     lock = base.parent.parent / f"{checkout.owner}.lock" if checkout.kind == "hub" else Path(f"{base}.lock")
     with filelock.FileLock(str(lock)):
         if checkout.kind == "zoo":
-            refs = _read(base / "refs.json")
+            refs = read_json_object(base / "refs.json")
             kept = {ref: commit for ref, commit in refs.items() if commit != checkout.commit}
-            write_atomically(base / "refs.json", json.dumps(kept, indent=2, sort_keys=True) + "\n")
+            write_json_object(base / "refs.json", kept)
             (base / f"{checkout.commit}.json").unlink(missing_ok=True)
         _make_writable(checkout.path)
         shutil.rmtree(checkout.path, ignore_errors=True)

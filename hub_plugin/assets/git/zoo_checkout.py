@@ -72,7 +72,9 @@ def repository_key(url: str) -> str:
     return f"{readable}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path``; ``{}`` when it is missing, unreadable, not JSON or not an object
+    (a cache's record written by an older version or cut short: rebuilt, never an error)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -80,7 +82,8 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def write_json_object(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` as indented JSON with sorted keys, atomically."""
     write_atomically(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
@@ -123,13 +126,13 @@ class ZooCache:
         base.mkdir(parents=True, exist_ok=True)
         with filelock.FileLock(str(base) + ".lock"):
             shutil.rmtree(base / "tmp", ignore_errors=True)
-            refs = _read_json(base / "refs.json")
+            refs = read_json_object(base / "refs.json")
             known = link.ref if link.pinned else refs.get(link.ref)
             if refresh and not link.pinned and not transport.offline:
                 known = remote_commit(transport, link.repository, link.ref)
             commit = known if isinstance(known, str) and is_full_commit(known) else None
             if not (base / "origin.json").is_file():  # for cache ls: whose checkouts these are
-                _write_json(base / "origin.json", {"url": link.repository})
+                write_json_object(base / "origin.json", {"url": link.repository})
             if commit and self._complete(base, commit, link.folder):
                 found = self._found(link, commit, base)
                 os.utime(base / f"{commit}.json")  # its last use, for cache ls and prune (the
@@ -147,12 +150,12 @@ class ZooCache:
             else:
                 commit = self._clone(base, link, transport)
             refs[link.ref] = commit
-            _write_json(base / "refs.json", refs)
+            write_json_object(base / "refs.json", refs)
             found = self._found(link, commit, base)
             _make_read_only(base / commit, found.path)
-            done = _read_json(base / f"{commit}.json")
+            done = read_json_object(base / f"{commit}.json")
             folders = [*list(done.get("folders") or []), link.folder]
-            _write_json(base / f"{commit}.json", {"folders": sorted(set(map(str, folders)))})
+            write_json_object(base / f"{commit}.json", {"folders": sorted(set(map(str, folders)))})
             return found
 
     def forget_branch_refs(self) -> int:
@@ -162,10 +165,10 @@ class ZooCache:
         forgotten = 0
         for refs_file in sorted(self.root.glob("*/refs.json")) if self.root.is_dir() else ():
             with filelock.FileLock(str(refs_file.parent) + ".lock"):
-                refs = _read_json(refs_file)
+                refs = read_json_object(refs_file)
                 kept = {ref: commit for ref, commit in refs.items() if _FULL_COMMIT.fullmatch(ref)}
                 forgotten += len(refs) - len(kept)
-                _write_json(refs_file, kept)
+                write_json_object(refs_file, kept)
         return forgotten
 
     @staticmethod
@@ -190,7 +193,7 @@ class ZooCache:
 
     @staticmethod
     def _complete(base: Path, commit: str, folder: str) -> bool:
-        done = _read_json(base / f"{commit}.json").get("folders") or []
+        done = read_json_object(base / f"{commit}.json").get("folders") or []
         return (isinstance(done, list) and folder in done
                 and contained(base / commit, folder).is_dir())
 
