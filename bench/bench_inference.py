@@ -65,6 +65,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from classifier_weights import split_members
 from needs import require
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -388,13 +389,8 @@ def _child(arguments: list[str], env: dict[str, str] | None = None) -> dict[str,
 
 def _images(archive: Path, into: Path, count: int, split: str = "test") -> list[str]:
     """``count`` CIFAR-10 ``split`` JPEGs, the same number from each class, unpacked under ``into``."""
-    per_class = -(-count // 10)
-    wanted = []
     with tarfile.open(archive) as tar:
-        for member in tar:
-            parts = member.name.split("/")
-            if len(parts) == 3 and parts[0] == split and member.isfile() and int(parts[2][:4]) < per_class:
-                wanted.append(member)
+        wanted = split_members(tar, split, per_class=-(-count // 10))
         tar.extractall(into, members=wanted, filter="data")
     return sorted(str(into / m.name) for m in wanted)[:count]
 

@@ -60,6 +60,17 @@ BATCH = 128
 WARMUP = 0.15
 
 
+def split_members(tar: tarfile.TarFile, split: str, per_class: int | None = None) -> list[tarfile.TarInfo]:
+    """The files ``<split>/<class>/NNNN.jpg`` of ``tar``, the first ``per_class`` of each class."""
+    members = []
+    for member in tar:
+        parts = member.name.split("/")
+        if len(parts) == 3 and parts[0] == split and member.isfile() and (
+                per_class is None or int(parts[2][:4]) < per_class):
+            members.append(member)
+    return members
+
+
 def read_split(archive: Path, split: str, per_class: int | None = None) -> tuple[Any, Any]:
     """The ``split`` JPEGs of ``archive`` (``<split>/<class>/NNNN.jpg``) as N x 32 x 32 x 3 uint8
     and their labels (class folders in sorted order), the first ``per_class`` of each class."""
@@ -68,12 +79,8 @@ def read_split(archive: Path, split: str, per_class: int | None = None) -> tuple
 
     found: list[tuple[str, int, Any]] = []
     with tarfile.open(archive) as tar:
-        for member in tar:
+        for member in split_members(tar, split, per_class):
             parts = member.name.split("/")
-            if len(parts) != 3 or parts[0] != split or not member.isfile():
-                continue
-            if per_class is not None and int(parts[2][:4]) >= per_class:
-                continue
             handle = tar.extractfile(member)
             assert handle is not None
             with Image.open(io.BytesIO(handle.read())) as image:
