@@ -38,6 +38,7 @@ def test_the_ci_script_finds_the_readers_and_each_of_them_can_skip() -> None:
 
 @pytest.mark.parametrize("bench", [
     ["bench_validate.py", "--corpus", "{hidden}/cards/mindspore-1.8"],
+    ["bench_startup.py", "--corpus", "{hidden}/cards/mindspore-1.8"],
     ["bench_light_install.py"],
     ["bench_simclr_pretrain.py", "--archive", "{hidden}/data/cifar10-jpeg.tar.gz"],
     ["bench_inference.py", "--data", "{hidden}/data/cifar10-jpeg.tar.gz"],
