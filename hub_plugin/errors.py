@@ -177,8 +177,17 @@ class CacheError(HubPluginError):
     """The asset cache cannot be used: an unwritable folder, a file system without locks."""
 
 
+# The importer of untrusted code (hub_plugin.runtime.trust.verified_import), issue 27 hole 2.
+
+
+class BytecodeRefused(HubPluginError):
+    """Trusted code would import bytecode without its source (a ``.pyc`` beside no ``.py``, a zip
+    archive in its folder): refused, since only source files the trust digest hashed run."""
+
+
 __all__ = [
     "AmbiguousName",
+    "BytecodeRefused",
     "CacheError",
     "CardError",
     "DownloadError",

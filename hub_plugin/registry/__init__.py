@@ -7,7 +7,8 @@ One folder per concept, and the modules that join them:
 * :mod:`.hubs`: hubs (git repositories of cards), their snapshots and index, finding a UID;
 * :mod:`.registry` finds cards and model packages in the bundled folder, extra folders, plugins and
   hubs (its records, :class:`Root` and :class:`CardEntry`, are in :mod:`.entries`);
-* :mod:`.hubconf_reader` reads a hubconf's entry points with ``ast``, never running it;
+* :mod:`.contract` declares the model-package contract (the hubconf hooks, what is a network);
+  :mod:`.hubconf_reader` reads what a hubconf offers with ``ast``, never running it;
 * :mod:`.files`: where hub-plugin's own files are (the bundled registry, the schemas, the config
   folder), writing them atomically, and joining untrusted relative paths inside their root.
 

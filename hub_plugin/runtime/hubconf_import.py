@@ -6,9 +6,11 @@ that both have a ``src`` or ``utils`` module collide in one process. Here each p
 live in their own namespace, whatever the folder next door calls its modules.
 
 Every module of the package is imported through
-:class:`~hub_plugin.runtime.trust.verified_import.VerifiedFinder`: from its source bytes, with no
-bytecode cache, and, for a package from outside the bundled registry, checked against the listing
-trust was checked with (``listing``), also for a module imported lazily later.
+:class:`~hub_plugin.runtime.trust.verified_import.VerifiedFinder`, the one importer of untrusted
+code: from its source bytes, with no bytecode read, and, for a package from outside the bundled
+registry, checked against the listing trust was checked with (``listing``), also for a module
+imported lazily later and for one its code finds through ``sys.path`` (a hubconf that appends its
+own folder and imports ``helpers``).
 """
 
 from __future__ import annotations

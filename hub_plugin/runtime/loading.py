@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import DownloadError, HubPluginError
 from ..registry import ModelPackage, Registry
 from ..registry.cards.manifest import Manifest
+from ..registry.contract import ENTRY_POINTS
 
 
 class NoNetwork(HubPluginError):
@@ -111,7 +112,6 @@ def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> Any:
     return import_hubconf(package.path, code.files, code.scope)
 
 
-ENTRY_POINTS = ("create_network", "load_pretrained", "train", "evaluate", "predict")
 
 
 def hubconf_entry(package: ModelPackage, hubconf: Any, entry: str) -> Any:

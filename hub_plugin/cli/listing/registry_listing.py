@@ -118,11 +118,11 @@ def _network_info(route: Any) -> dict[str, Any] | None:
     package's, or the package that serves it: ``route``)."""
     if route.package is None:
         return None
-    from ...registry.hubconf_reader import CONVENTION_FUNCTIONS, read_entries
+    from ...registry.hubconf_reader import read_offer
 
     package = route.package
     settings = route.settings
-    entries = read_entries(package.hubconf)
+    offer = read_offer(package.hubconf)
     return {
         "package": package.name,
         "path": str(package.path),
@@ -130,11 +130,8 @@ def _network_info(route: Any) -> dict[str, Any] | None:
         "network": route.network,
         "library": route.rule.library if route.rule is not None else None,
         "requires": list(settings.get("requires") or []),
-        "entries": [
-            {"name": e.name, "summary": e.summary}
-            for e in entries if e.name not in CONVENTION_FUNCTIONS
-        ],
-        "entry-points": [e.name for e in entries if e.name in CONVENTION_FUNCTIONS],
+        "entries": [{"name": e.name, "summary": e.summary} for e in offer.networks],
+        "entry-points": [e.name for e in offer.hooks],
     }
 
 

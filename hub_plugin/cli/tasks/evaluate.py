@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ...registry.contract import TASKS
 from .task_command import add_task_parser, run_task
 
 
@@ -18,4 +19,4 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_task(args, "eval", "evaluate")
+    return run_task(args, "eval", TASKS["eval"])

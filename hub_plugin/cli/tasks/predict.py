@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ...registry.contract import TASKS
 from .task_command import add_task_parser, run_task
 
 
@@ -21,4 +22,4 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_task(args, "predict", "predict")
+    return run_task(args, "predict", TASKS["predict"])

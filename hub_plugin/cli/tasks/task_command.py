@@ -29,14 +29,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ...registry import ModelPackage, Registry
+from ...registry.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ...runtime.device import DEVICES, DeviceUnavailable, available_devices, is_available
 from ...runtime.launch import launched_by_msrun
 from ...runtime.loading import hubconf_entry, trusted_hubconf
 
 FORMATS = ("text", "json")
-ARGUMENTS_HOOK = "add_arguments"
+ARGUMENTS_HOOK = ADD_ARGUMENTS
 """The optional hubconf function ``add_arguments(task, parser)`` that declares a task's options."""
-CHECK_HOOK = "check_arguments"
+CHECK_HOOK = CHECK_ARGUMENTS
 """The optional hubconf function ``check_arguments(task, overrides)``: raises the package's typed
 error when the options cannot work (a missing dataset, a bad value), before any worker starts."""
 

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ...registry.contract import TASKS
 from ...runtime.launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
 from .task_command import add_task_parser, asks_for_help, prepare, require_mindspore, show
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         parser = _help_parser(args, options)
         parser.print_help()
         return 0
-    entry, overrides, output_format = prepare(args, "train", "train", options)
+    entry, overrides, output_format = prepare(args, "train", TASKS["train"], options)
     if plan.needs_msrun and not launched_by_msrun():
         passed: list[str] = ["--debug"] if args.debug else []
         for folder in args.registry:
@@ -71,8 +72,8 @@ def _help_parser(args: argparse.Namespace, options: list[str]) -> argparse.Argum
     from .task_command import options_parser, package_hubconf
 
     package, hubconf = package_hubconf(args, options)
-    hubconf_entry(package, hubconf, "train")
-    parser = options_parser("train", "train", package.name, hubconf)
+    hubconf_entry(package, hubconf, TASKS["train"])
+    parser = options_parser("train", TASKS["train"], package.name, hubconf)
     group = parser.add_argument_group("data-parallel launch (msrun)")
     for action in launch_parser()._actions:
         group._add_action(action)

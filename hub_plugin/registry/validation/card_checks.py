@@ -234,11 +234,13 @@ def check_package_settings(path: str, data: bytes) -> FileReport:
     """Validate a model package's ``package.yaml`` against its schema and its folder.
 
     Beyond the schema: the default card, every card named, required or serving hub cards exist in
-    the folder, and every network is a public function of the folder's ``hubconf.py``.
+    the folder, and every network is a network of the folder's ``hubconf.py`` by the contract's rule
+    (:mod:`hub_plugin.registry.contract`: its ``NETWORKS`` table, or its public functions that are
+    not hooks).
     """
     from jsonschema import Draft202012Validator
 
-    from ..hubconf_reader import read_entries
+    from ..hubconf_reader import read_networks
 
     report = FileReport(path)
     root, defects = parse_yaml(path, data)
@@ -249,7 +251,7 @@ def check_package_settings(path: str, data: bytes) -> FileReport:
         if not checker.defects:
             folder = Path(path).parent
             cards = {p.stem for p in folder.iterdir() if is_card_file(p)}
-            networks = {e.name for e in read_entries(folder / "hubconf.py")}
+            networks = {e.name for e in read_networks(folder / "hubconf.py")}
 
             def card_exists(pointer: str, name: str) -> None:
                 if name not in cards:

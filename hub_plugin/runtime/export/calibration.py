@@ -26,8 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...errors import HubPluginError, UsageError
+from ...registry.contract import CALIBRATION_IMAGES
 
-ENTRY_POINT = "calibration_images"
+ENTRY_POINT = CALIBRATION_IMAGES
 """The hubconf function a model package offers INT8 calibration images by."""
 
 

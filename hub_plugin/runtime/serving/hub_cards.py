@@ -26,6 +26,7 @@ from typing import Any
 from ...errors import HubPluginError, ModelNotFound
 from ...registry import Registry
 from ...registry.cards.manifest import Manifest
+from ...registry.contract import SERVE_HUB_CARD
 from ...registry.routes.card_routes import Route
 
 
@@ -57,7 +58,7 @@ def required_cards(registry: Registry, route: Route, manifest: Manifest) -> list
 
 def served_card(hubconf: Any, route: Route, manifest: Manifest) -> ServedCard:
     """The hubconf's ``serve_hub_card`` answer for a hub card, or the route's own shape."""
-    hook = getattr(hubconf, "serve_hub_card", None)
+    hook = getattr(hubconf, SERVE_HUB_CARD, None)
     if route.rule is None or not callable(hook) or route.network is None:
         return ServedCard({}, route.input_shape)
     answer = hook(route.network, dict(manifest.fields)) or {}

@@ -8,9 +8,11 @@ configuration files, anything the code might read and be steered by. Left out:
 * the files the package declares as data in ``package.yaml``'s ``data-files`` (glob patterns
   relative to the package folder, ``data-files: [weights/*.ckpt]``), unless they are code (a ``.py``
   or a library is covered whatever the patterns say) or also match ``trust-files``;
-* Python's own caches of a source (``__pycache__/<name>.cpython-311.pyc``), which hub-plugin never
-  reads for such code (it compiles the hashed source, :mod:`.verified_import`); any other file in a
-  ``__pycache__`` folder is covered (a ``.py`` planted there is code);
+* Python's own caches of a source (``__pycache__/<name>.cpython-311.pyc``), which hub-plugin
+  ignores and never reads for such code, whatever ``sys.path`` says (it compiles the hashed source,
+  :mod:`.verified_import`); they are counted in :attr:`CodeDigest.ignored` and the trust question
+  says they are ignored. Any other file in a ``__pycache__`` folder is covered (a ``.py`` planted
+  there is code), and a sourceless ``.pyc`` is covered and refused when imported;
 * the ``.git`` folder.
 
 ``trust-files`` (the older key, glob patterns of configuration files) stays accepted: its files are
@@ -69,6 +71,9 @@ class CodeDigest:
 
     scope: Path
     files: Mapping[str, str]
+    ignored: tuple[str, ...] = ()
+    """Python's caches of a source found in the folder (``src/__pycache__/x.cpython-311.pyc``):
+    not covered, since no bytecode of trusted code is ever read."""
 
     @property
     def digest(self) -> str:
@@ -140,14 +145,18 @@ def code_digest(
     data = {relative for relative, _ in _declared(scope, package_folder, data_patterns)
             if not is_code(relative)} - declared
     files: dict[str, str] = {}
+    ignored: list[str] = []
     for relative, found in _walk(str(scope), "", set()):
-        if relative in data or _is_source_cache(relative):
+        if _is_source_cache(relative):
+            ignored.append(relative)
+            continue
+        if relative in data:
             continue
         try:
             files[relative] = _sha256(found)
         except OSError:
             files[relative] = "unreadable"
-    return CodeDigest(scope, files)
+    return CodeDigest(scope, files, tuple(ignored))
 
 
 def _is_source_cache(relative: str) -> bool:

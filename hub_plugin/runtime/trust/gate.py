@@ -78,11 +78,16 @@ def is_trusted(package: ModelPackage, store: TrustStore | None = None) -> bool:
 
 
 def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
-    """``"26 files (hubconf.py, network.py, ... and 20 more), digest 9c1e2f3a4b5c"``."""
+    """``"26 files (hubconf.py, network.py, ... and 20 more), digest 9c1e2f3a4b5c"``, then, when
+    the folder holds Python's caches of its sources, that they are ignored and never read
+    (:mod:`.verified_import`)."""
     paths = sorted(code.files, key=lambda p: (p != "hubconf.py", p))
     shown = ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
     count = len(paths)
-    return f"{count} file{'s' if count != 1 else ''} ({shown}), digest {code.digest[:12]}"
+    ignored = len(code.ignored)
+    caches = (f"; {ignored} bytecode file{'s' if ignored != 1 else ''} in __pycache__ "
+              "ignored, never read (the source is compiled)") if ignored else ""
+    return f"{count} file{'s' if count != 1 else ''} ({shown}), digest {code.digest[:12]}{caches}"
 
 
 def ensure_trusted(

@@ -1,30 +1,47 @@
-"""What runs is what was hashed: importing code from outside the bundled registry from its source
-bytes, checked against the listing trust was given for, with no bytecode cache.
+"""The one importer of untrusted code: what runs is what was hashed, whatever ``sys.path`` says.
 
 Python's own path finder would read ``__pycache__/*.pyc`` beside a source when its recorded mtime and
 size match (or, for a PEP 552 *unchecked-hash* pyc, always), run a sourceless ``.pyc``, follow a
-symbolic link, and read a module lazily imported long after the trust check. For the private
-namespaces hub-plugin imports packages and zoo folders under (``hub_plugin_models.<name>``,
-``hub_plugin_zoo.<key>``), :class:`VerifiedFinder`, first on ``sys.meta_path``, answers instead:
+symbolic link, and read a module lazily imported long after the trust check. hub-plugin imports a
+model package (``hub_plugin_models.<name>``, :mod:`hub_plugin.runtime.hubconf_import`) and a zoo
+folder (``hub_plugin_zoo.<key>``, :mod:`hub_plugin.runtime.zoo.importer`) by registering the folder
+here (:func:`register_source`, with the listing ``{relative path: sha256}`` of the
+:class:`~.code_digest.CodeDigest` trust was given for). :class:`VerifiedFinder`, first on
+``sys.meta_path`` from then on, answers for:
 
-- a module is ``<name>.py`` or ``<name>/__init__.py`` under the registered folder (a folder without
-  ``__init__.py`` is a namespace package); the path is joined with
-  :func:`~hub_plugin.registry.files.contained_path.contained`: no symbolic link is followed;
-- its bytes are read once, their sha256 compared with the listing (``{relative path: sha256}``,
-  a :class:`~.code_digest.CodeDigest`'s) taken when trust was checked, and the same bytes are
-  compiled and run: a file changed or added since, even one imported lazily an hour later, is
-  refused with :class:`CodeChangedSinceTrust`, before it runs;
-- no bytecode is read or written (``__pycache__`` is never looked at);
-- an extension module (``.so``/``.pyd``) is loaded only when its digest matches the listing;
-  a sourceless ``.pyc`` never is.
+- every module of the private namespace: ``<name>.py`` or ``<name>/__init__.py`` under the folder
+  (a folder without ``__init__.py`` is a namespace package);
+- **any module whose file lies inside a registered folder, found through ``sys.path`` or a
+  package's ``__path__``**, at any time: zoo code that does ``sys.path.append(<its src/>)`` then
+  ``import lenet`` (57 folders of the zoo at r1.8 put a sub-folder on ``sys.path``), a package whose
+  hubconf appends its own folder. The search path is walked in order as Python's path finder walks
+  it (entries outside every registered folder are asked of that path finder, so a module outside is
+  imported as usual; builtin and frozen modules win as they do); an entry inside a registered folder
+  is looked up here, among the same file names Python's file finder tries;
+- while a zoo folder's code runs (:meth:`VerifiedFinder.scope`), its own top-level names
+  (``src``, ``model_utils``): ``import src.resnet`` is ``hub_plugin_zoo.<key>.src.resnet``.
 
-A name of a registered namespace that none of that finds is :class:`ModuleNotFoundError`: no other
+For each module found inside a registered folder:
+
+- the path is joined with :func:`~hub_plugin.registry.files.contained_path.contained`: no symbolic
+  link is followed;
+- its bytes are read once, their sha256 compared with the listing, and the same bytes are compiled
+  and run: a file changed or added since, even one imported lazily an hour later, is refused with
+  :class:`CodeChangedSinceTrust`, before it runs;
+- no bytecode is read or written: ``__pycache__`` is never looked at (the digest leaves Python's
+  caches out and the trust question says they are ignored), and a sourceless ``.pyc`` is refused
+  (:class:`~hub_plugin.errors.BytecodeRefused`), never run;
+- an extension module (``.so``/``.pyd``) is loaded only when its digest matches the listing.
+
+A name of a private namespace that none of that finds is :class:`ModuleNotFoundError`: no other
 finder is asked, so nothing can slip past.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import importlib.abc
 import importlib.machinery
 import os
@@ -32,10 +49,12 @@ import stat
 import sys
 import threading
 import types
-from collections.abc import Mapping, Sequence
+import zipimport
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...errors import BytecodeRefused
 from ...registry.files.contained_path import PathEscape, contained
 from .gate import UntrustedCode
 
@@ -121,11 +140,29 @@ def _own_names_builtins(owner: TrustedSource) -> dict[str, object]:
     return table
 
 
+class _AliasLoader(importlib.abc.Loader):
+    """Hands out a module already imported under its private name."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return self.module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: the private module is already executed."""
+
+
+_BYTECODE_SUFFIXES = tuple(importlib.machinery.BYTECODE_SUFFIXES)
+
+
 class VerifiedFinder(importlib.abc.MetaPathFinder):
     """The finder of the registered folders' modules; see the module docstring."""
 
     def __init__(self) -> None:
         self._sources: dict[str, TrustedSource] = {}
+        self._scopes: list[TrustedSource] = []
+        self._real: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def register(self, source: TrustedSource) -> None:
@@ -134,6 +171,17 @@ class VerifiedFinder(importlib.abc.MetaPathFinder):
 
     def registered(self, package: str) -> TrustedSource | None:
         return self._sources.get(package)
+
+    @contextlib.contextmanager
+    def scope(self, source: TrustedSource) -> Iterator[None]:
+        """While the body runs, ``source``'s own top-level names (:attr:`TrustedSource.own_names`)
+        import as its private modules: ``import src.x`` is ``<package>.src.x``."""
+        verified_finder()
+        self._scopes.append(source)
+        try:
+            yield
+        finally:
+            self._scopes.remove(source)
 
     def _owner(self, fullname: str) -> TrustedSource | None:
         name = fullname
@@ -148,8 +196,17 @@ class VerifiedFinder(importlib.abc.MetaPathFinder):
         self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         owner = self._owner(fullname)
-        if owner is None:
-            return None
+        if owner is not None:
+            return self._private_spec(owner, fullname)
+        if self._scopes and fullname.partition(".")[0] in self._scopes[-1].own_names:
+            package = self._scopes[-1].package
+            module = importlib.import_module(f"{package}.{fullname}")
+            return importlib.machinery.ModuleSpec(
+                fullname, _AliasLoader(module), is_package=hasattr(module, "__path__"))
+        return self._path_spec(fullname, path)
+
+    def _private_spec(self, owner: TrustedSource,
+                      fullname: str) -> importlib.machinery.ModuleSpec:
         relative = fullname[len(owner.package):].lstrip(".").replace(".", "/")
         try:
             base = contained(owner.folder, relative) if relative else owner.folder
@@ -169,6 +226,126 @@ class VerifiedFinder(importlib.abc.MetaPathFinder):
             spec.submodule_search_locations = [str(base)]
             return spec
         raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+
+    def _guard(self, entry: str) -> tuple[TrustedSource, str] | None:
+        """The registered folder (with a listing) that the search path entry ``entry`` lies in,
+        and the entry's path relative to its scope; None for an entry outside all of them."""
+        key = entry if os.path.isabs(entry) else f"{os.getcwd()}\0{entry}"
+        real = self._real.get(key)
+        if real is None:
+            try:
+                real = os.path.realpath(entry or os.curdir)
+            except (OSError, ValueError):
+                return None
+            self._real[key] = real
+        found: tuple[TrustedSource, str] | None = None
+        for source in list(self._sources.values()):
+            if source.listing is None:
+                continue
+            scope = str(source.scope)
+            inside = real == scope or real.startswith(scope.rstrip(os.sep) + os.sep)
+            if inside and (found is None or len(scope) > len(str(found[0].scope))):
+                relative = os.path.relpath(real, scope)
+                found = (source, "" if relative == os.curdir else Path(relative).as_posix())
+        return found
+
+    def _path_spec(self, fullname: str,
+                   path: Sequence[str] | None) -> importlib.machinery.ModuleSpec | None:
+        """A module found through the search path (``sys.path`` or the parent's ``__path__``)
+        whose file lies in a registered folder; None when no entry of the path is in one."""
+        entries = list(sys.path if path is None else path)
+        guards = [(entry, self._guard(entry)) for entry in entries if isinstance(entry, str)]
+        if all(guard is None for _, guard in guards):
+            return None
+        if path is None and (importlib.machinery.BuiltinImporter.find_spec(fullname) is not None
+                             or importlib.machinery.FrozenImporter.find_spec(fullname) is not None):
+            return None
+        portions: list[str] = []
+        for entry, guard in guards:
+            if guard is None:
+                spec = importlib.machinery.PathFinder.find_spec(fullname, [entry])
+                if spec is None:
+                    continue
+                if spec.loader is not None:
+                    return spec
+                portions.extend(spec.submodule_search_locations or ())
+                continue
+            source, relative = guard
+            found = self._in_folder(source, fullname, relative)
+            if isinstance(found, importlib.machinery.ModuleSpec):
+                return found
+            if found is not None:
+                portions.append(found)
+        if portions:
+            spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
+            spec.submodule_search_locations = portions
+            return spec
+        return None
+
+    def _in_folder(self, source: TrustedSource, fullname: str,
+                   entry: str) -> importlib.machinery.ModuleSpec | str | None:
+        """``fullname`` in the search path entry ``entry`` (relative to ``source.scope``), tried
+        in the order of Python's file finder: a package folder (``__init__``), then a module, an
+        extension before a source; a namespace portion (the folder) when only a folder is there."""
+        name = fullname.rpartition(".")[2]
+        base = f"{entry}/{name}" if entry else name
+        try:
+            where = contained(source.scope, entry) if entry else source.scope
+            if not where.is_dir():
+                return self._archive(source, fullname, where)
+            folder = contained(source.scope, base)
+            package = folder if folder.is_dir() and not folder.is_symlink() else None
+            candidates: list[tuple[str, Path | None]] = (
+                [(f"{base}/__init__", package)] if package is not None else [])
+            candidates.append((base, None))
+            for stem, package_folder in candidates:
+                found = self._file_spec(source, fullname, stem, package_folder)
+                if found is not None:
+                    return found
+        except PathEscape as error:
+            raise CodeChangedSinceTrust(f"refusing to import {fullname}: {error.message}") from None
+        return str(package) if package is not None else None
+
+    def _file_spec(self, source: TrustedSource, fullname: str, stem: str,
+                   package_folder: Path | None) -> importlib.machinery.ModuleSpec | None:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            candidate = contained(source.scope, stem + suffix)
+            if _regular_file(candidate):
+                self._check(source, fullname, candidate, candidate.read_bytes())
+                loader = importlib.machinery.ExtensionFileLoader(fullname, str(candidate))
+                spec = importlib.machinery.ModuleSpec(fullname, loader, origin=str(candidate),
+                                                      is_package=package_folder is not None)
+                if package_folder is not None:
+                    spec.submodule_search_locations = [str(package_folder)]
+                spec.has_location = True
+                return spec
+        for suffix in importlib.machinery.SOURCE_SUFFIXES:
+            candidate = contained(source.scope, stem + suffix)
+            if _regular_file(candidate):
+                return self._spec(source, fullname, candidate, package_folder)
+        for suffix in _BYTECODE_SUFFIXES:
+            candidate = contained(source.scope, stem + suffix)
+            if _regular_file(candidate):
+                raise BytecodeRefused(
+                    f"refusing to import {fullname}: {candidate} is bytecode without its source; "
+                    "only source that trust was given for runs", hint="ship the .py source")
+        return None
+
+    def _archive(self, source: TrustedSource, fullname: str,
+                 where: Path) -> importlib.machinery.ModuleSpec | None:
+        """A search path entry that is a file of the folder (a zip archive): refused when the
+        module is in it, since its bytes are not what the digest hashed module by module."""
+        if not _regular_file(where):
+            return None
+        try:
+            found = zipimport.zipimporter(str(where)).find_spec(fullname)
+        except (zipimport.ZipImportError, OSError):
+            return None
+        if found is not None:
+            raise BytecodeRefused(
+                f"refusing to import {fullname} from the archive {where}: only source files that "
+                "trust was given for run", hint="ship the .py source")
+        return None
 
     def _check(self, owner: TrustedSource, fullname: str, path: Path, data: bytes) -> None:
         if owner.listing is None:
@@ -210,6 +387,14 @@ class VerifiedFinder(importlib.abc.MetaPathFinder):
         return None
 
 
+def loaded_from(module: types.ModuleType) -> str | None:
+    """The private package whose folder ``module`` was imported from by :class:`VerifiedFinder`
+    (under whatever name), or None."""
+    spec = getattr(module, "__spec__", None)
+    loader = getattr(spec, "loader", None)
+    return loader.owner.package if isinstance(loader, _HashedSourceLoader) else None
+
+
 _FINDER = VerifiedFinder()
 
 
@@ -236,5 +421,6 @@ def register_source(package: str, folder: Path, *, scope: Path | None = None,
     return source
 
 
-__all__ = ["CodeChangedSinceTrust", "TrustedSource", "VerifiedFinder", "register_source",
+__all__ = ["BytecodeRefused", "CodeChangedSinceTrust", "TrustedSource", "VerifiedFinder", "loaded_from",
+           "register_source",
            "verified_finder"]

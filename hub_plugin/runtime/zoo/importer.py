@@ -7,18 +7,22 @@ import resnet50``, and ``src`` is the folder's own package. MindSpore Hub puts t
 
 - the folder is the package ``hub_plugin_zoo.<key>`` (``key`` from the repository, commit and
   folder), and its entry point is imported as ``hub_plugin_zoo.<key>.mindspore_hub_conf``;
-- while the folder's code imports and runs (:func:`zoo_scope`), a finder first on ``sys.meta_path``
+- while the folder's code imports and runs (:func:`zoo_scope`), the one importer of untrusted code
+  (:class:`~hub_plugin.runtime.trust.verified_import.VerifiedFinder`, first on ``sys.meta_path``)
   answers for the folder's own top-level names (``src``, ``model_utils``, ``config.py``, ...):
   ``import src.resnet`` returns ``hub_plugin_zoo.<key>.src.resnet``. Modules of those names that
   were already imported (another folder's ``src``, the caller's ``utils``) are set aside for the
   scope and put back after it, so each folder sees only its own;
+- a module the folder's code finds through ``sys.path`` (``sys.path.append(<folder>/src)`` then
+  ``import lenet``) is answered by the same finder from its hashed source, and dropped from
+  ``sys.modules`` after the scope, so that the next folder's ``import lenet`` gets its own;
 - ``sys.argv`` is ``[<entry point>]`` (zoo config modules call argparse at import and must see no
   arguments of the caller's), the working directory is the folder (zoo code opens
   ``default_config.yaml`` by relative path), ``sys.path`` is restored to what it was (some zoo code
   appends to it), and no ``__pycache__`` is written into the read-only cache.
 
-Every module of the folder is imported from its source bytes, checked against the listing taken
-when trust was checked, with no bytecode read or written
+Every module of the folder, whatever ``sys.path`` says, is imported from its source bytes, checked
+against the listing taken when trust was checked, with no bytecode read or written
 (:mod:`hub_plugin.runtime.trust.verified_import`); and an import of one of the folder's own names
 run after the scope (a lazy ``from src.utils import x`` inside ``create_network``'s network) still
 gets the folder's module, never the caller's ``src`` on ``sys.path``.
@@ -30,8 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
@@ -40,6 +42,8 @@ import threading
 import types
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+
+from ..trust.verified_import import TrustedSource, loaded_from, register_source, verified_finder
 
 NAMESPACE = "hub_plugin_zoo"
 #: The scope changes process-wide state (sys.modules, sys.argv, the working directory): one at a time.
@@ -66,42 +70,9 @@ def top_level_names(folder: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-class _AliasLoader(importlib.abc.Loader):
-    """Hands out a module already imported under its private name."""
-
-    def __init__(self, module: types.ModuleType) -> None:
-        self.module = module
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        return self.module
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        """Nothing to run: the private module is already executed."""
-
-
-class _FolderFinder(importlib.abc.MetaPathFinder):
-    """Answers ``src...`` with ``<package>.src...`` for the folder's own top-level names."""
-
-    def __init__(self, package: str, names: frozenset[str]) -> None:
-        self.package = package
-        self.names = names
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname.partition(".")[0] not in self.names:
-            return None
-        module = importlib.import_module(f"{self.package}.{fullname}")
-        return importlib.machinery.ModuleSpec(
-            fullname, _AliasLoader(module), is_package=hasattr(module, "__path__")
-        )
-
-
 def _package(name: str, folder: Path, listing: Mapping[str, str] | None,
-             names: frozenset[str]) -> None:
-    from ..trust.verified_import import register_source
-
-    register_source(name, folder, listing=listing, own_names=names)
+             names: frozenset[str]) -> TrustedSource:
+    source = register_source(name, folder, listing=listing, own_names=names)
     if NAMESPACE not in sys.modules:
         root = types.ModuleType(NAMESPACE, "Model zoo folders imported by hub-plugin.")
         root.__path__ = []
@@ -112,6 +83,15 @@ def _package(name: str, folder: Path, listing: Mapping[str, str] | None,
         package = importlib.util.module_from_spec(spec)
         package.__path__ = [str(folder)]
         sys.modules[name] = package
+    return source
+
+
+def _found_through_sys_path(package: str) -> list[str]:
+    """The modules of the folder registered as ``package`` imported under a name outside its
+    namespace (``lenet``, found through a ``sys.path.append(<folder>/src)``)."""
+    return [name for name, module in list(sys.modules.items())
+            if not (name == package or name.startswith(package + "."))
+            and loaded_from(module) == package]
 
 
 @contextlib.contextmanager
@@ -129,26 +109,25 @@ def _scoped(folder: Path, key: str, entry_point: str,
             listing: Mapping[str, str] | None, argv: Sequence[str] = ()) -> Iterator[str]:
     package = f"{NAMESPACE}.{key}"
     names = top_level_names(folder)
-    _package(package, folder, listing, names)
+    source = _package(package, folder, listing, names)
     set_aside = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in names}
     for name in set_aside:
         del sys.modules[name]
-    finder = _FolderFinder(package, names)
     saved_path, saved_argv, saved_cwd = list(sys.path), list(sys.argv), os.getcwd()
     saved_bytecode = sys.dont_write_bytecode
-    sys.meta_path.insert(0, finder)
     sys.argv = [str(folder / entry_point), *argv]
     sys.dont_write_bytecode = True
     os.chdir(folder)
     try:
-        yield package
+        with verified_finder().scope(source):
+            yield package
     finally:
         os.chdir(saved_cwd)
         sys.dont_write_bytecode = saved_bytecode
         sys.argv = saved_argv
         sys.path[:] = saved_path
-        with contextlib.suppress(ValueError):
-            sys.meta_path.remove(finder)
         for name in [n for n in sys.modules if n.partition(".")[0] in names]:
             del sys.modules[name]
+        for name in _found_through_sys_path(package):
+            del sys.modules[name]  # the next folder's ``import lenet`` gets its own
         sys.modules.update(set_aside)

@@ -95,6 +95,7 @@ def zoo_network(
     (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
     captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
     :class:`~..trust.gate.UntrustedCode` or :class:`~.failures.ZooCodeError`."""
+    from ...errors import BytecodeRefused
     from ..trust.code_digest import code_digest
     from ..trust.gate import UntrustedCode, ensure_repository_trusted
     from .config_choice import class_attempts
@@ -114,7 +115,7 @@ def zoo_network(
     with zoo_scope(folder.path, key, entry.name, code.files, argv) as package, captured_output(verbose):
         try:
             module = importlib.import_module(f"{package}.{entry.stem}")
-        except UntrustedCode:
+        except (UntrustedCode, BytecodeRefused):
             raise
         except Exception as error:
             raise import_failure(error, folder=folder.path, what=what,
@@ -124,7 +125,7 @@ def zoo_network(
             raise NoZooEntryPoint(f"{what} defines no create_network(name, *args, **kwargs)")
         try:
             network = class_attempts(create_network, model_name, args, kwargs or {}, class_count)
-        except UntrustedCode:
+        except (UntrustedCode, BytecodeRefused):
             raise
         except TypeError as error:
             failure = call_failure(error, create_network, what=f"{what}: create_network({model_name!r})")

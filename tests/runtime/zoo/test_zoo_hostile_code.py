@@ -131,3 +131,51 @@ def test_a_zoo_file_rewritten_after_the_trust_check_is_refused_when_imported(
     with pytest.raises(CodeChangedSinceTrust, match=r"src\.helpers.*changed since trust"):
         built.network.kind()
     assert not marker.exists()
+
+
+APPENDED_SRC_CONF = '''
+"""Zoo code of the common kind (57 folders at r1.8): its src/ on sys.path, then a bare import."""
+import os
+import sys
+
+import mindspore.nn as nn
+
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))
+from lenet import KIND
+
+
+class LeNet(nn.Cell):
+    def construct(self, x):
+        return x
+
+    def kind(self):
+        return KIND
+
+
+def create_network(name, *args, **kwargs):
+    return LeNet()
+'''
+
+
+def test_bytecode_found_through_an_appended_sys_path_never_runs(
+    git_server: GitServer, tmp_path: Path
+) -> None:
+    """Issue 27 hole 2: ``sys.path.append(<folder>/src)`` then ``import lenet`` went to Python's
+    own path finder, which ran a planted unchecked-hash ``src/__pycache__/lenet.cpython-*.pyc``
+    that the trust question never listed. Now the hashed ``src/lenet.py`` runs."""
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "evil.py"
+    evil.write_text(f"open({str(marker)!r}, 'w').write('ran')\nKIND = 'evil'\n")
+    pyc = tmp_path / "lenet.pyc"
+    py_compile.compile(str(evil), cfile=str(pyc), doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    cached = Path(importlib.util.cache_from_source("official/cv/lazy/src/lenet.py"))
+    _zoo(git_server, tmp_path, {
+        "official/cv/lazy/mindspore_hub_conf.py": APPENDED_SRC_CONF.lstrip().encode(),
+        "official/cv/lazy/src/lenet.py": b"KIND = 'hashed'\n",
+        cached.as_posix(): pyc.read_bytes(),
+    })
+    folder = _folder(git_server, tmp_path)
+    built = zoo_network(_card(tmp_path), folder, trust=True)
+    assert built.network.kind() == "hashed" and not marker.exists()
+    assert "lenet" not in sys.modules  # the next folder's ``import lenet`` gets its own
