@@ -300,6 +300,9 @@ class _Code(Protocol):
     """The code that builds a target's network, once found (and, for a package, trusted)."""
 
     cards: Sequence[Manifest]  # whose checkpoints the network needs, in order
+    package: ModelPackage | None  # the model package's code, or
+    hubconf: ModuleType | None
+    folder: ZooFolder | None  # the zoo code's
     served_shape: Sequence[int] | None  # a serving package's answer for a hub card
     zoo_choice: ZooConfig | None  # the config handed to zoo code, once chosen
 
@@ -319,12 +322,14 @@ class _PackageCode:
         from .serving.hub_cards import require_library, served_card
 
         self.target = target
-        self.package, self.network_name, required = network_for(
+        package, self.network_name, required = network_for(
             target.registry, target.manifest, target.route)
         require_library(target.route)
-        self.hubconf = trusted_hubconf(self.package, trust=request.options.trust)
-        self.create_network: Callable[..., Any] = hubconf_entry(
-            self.package, self.hubconf, "create_network")
+        hubconf = trusted_hubconf(package, trust=request.options.trust)
+        self.create_network: Callable[..., Any] = hubconf_entry(package, hubconf, "create_network")
+        self.package: ModelPackage | None = package
+        self.hubconf: ModuleType | None = hubconf
+        self.folder: ZooFolder | None = None
         served = served_card(self.hubconf, target.route, target.manifest)
         self.served_arguments = dict(served.arguments)
         self.served_shape: Sequence[int] | None = served.input_shape
@@ -358,11 +363,14 @@ class _ZooCode:
 
         options = request.options
         self.target = target
-        self.folder = fetch_zoo_folder(
+        self.package: ModelPackage | None = None
+        self.hubconf: ModuleType | None = None
+        self.checkout = fetch_zoo_folder(
             target.manifest, allow_http=options.allow_http, trust=options.trust,
             offline=offline_from_environment() if options.offline is None else options.offline,
             refresh=options.refresh,
         )
+        self.folder: ZooFolder | None = self.checkout
         if request.pretrained and not target.manifest.assets:
             raise NoNetwork(f"the card {target.manifest.name!r} names no checkpoint to load",
                             hint="load it with --no-pretrained (pretrained=False)")
@@ -377,11 +385,11 @@ class _ZooCode:
 
         manifest = self.target.manifest
         # after the device is chosen: the config depends on it
-        config, class_count = card_config(self.folder.path, manifest, request.zoo_config)
+        config, class_count = card_config(self.checkout.path, manifest, request.zoo_config)
         self.zoo_choice = config
         arguments = dict(request.arguments)
         try:
-            built = zoo_network(manifest, self.folder, request.args, arguments,
+            built = zoo_network(manifest, self.checkout, request.args, arguments,
                                 trust=request.options.trust, source=self.target.source,
                                 argv=["--config_path", str(config.path)] if config else [],
                                 class_count=class_count, verbose=request.options.verbose)
@@ -420,9 +428,7 @@ def build(request: LoadRequest) -> LoadedModel:
     config = code.zoo_choice
     return LoadedModel(
         network=network, manifest=target.manifest, route=target.route, network_name=network_name,
-        package=code.package if isinstance(code, _PackageCode) else None,
-        hubconf=code.hubconf if isinstance(code, _PackageCode) else None,
-        zoo=code.folder if isinstance(code, _ZooCode) else None,
+        package=code.package, hubconf=code.hubconf, zoo=code.folder,
         zoo_config=f"{config.relative} ({config.reason})" if config else None,
         assets=fetched, loaded=filled.loaded, ignored=filled.ignored, missing=filled.missing,
         input_shape=model_input_shape(target.route, target.manifest.fields,
