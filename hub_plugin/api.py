@@ -137,17 +137,15 @@ def export(
     agreement with the float export (``check_images``, ``check_size``, ``min_agreement``, 0.99):
     ``QuantizationMismatch`` (the file deleted) below it; ``result.quantization`` holds the figures.
     """
-    from .runtime.export.exporter import export_model
+    from .runtime.export.exporter import export_model, export_requests
     from .runtime.logs.mindspore_log import quiet_mindspore_logs
 
     quiet_mindspore_logs()
-    return export_model(
-        name, format=format,  # type: ignore[arg-type]  # checked there, with the known formats
-        output=output, batch_size=batch_size, dynamic_batch=dynamic_batch, pretrained=pretrained,
-        registry=registry, device=device, trust=trust,
-        quantize=quantize,  # type: ignore[arg-type]  # checked there, with the known schemes
+    return export_model(*export_requests(
+        name, format=format, output=output, batch_size=batch_size, dynamic_batch=dynamic_batch,
+        pretrained=pretrained, registry=registry, device=device, trust=trust, quantize=quantize,
         **kwargs,
-    )
+    ))
 
 
 def publish(

@@ -26,7 +26,7 @@ from ..runtime.export.results import (
     QUANTIZATIONS,
     RELATIVE_TOLERANCE,
 )
-from .load import network_arguments
+from .load import load_request
 
 
 def register(subparsers: Any) -> None:
@@ -91,22 +91,20 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..assets.download.progress import RichProgress, wants_progress_bar
     from ..registry.cards.completion import publish_command
-    from ..runtime.export.exporter import export_model
+    from ..runtime.export.exporter import ExportRequest, export_model
 
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
+    request = load_request(args, pretrained=args.pretrained, progress=progress)
+    export = ExportRequest(
+        format=args.file_format, output=args.output, batch_size=args.batch_size,
+        dynamic_batch=args.dynamic_batch, tolerance=args.tolerance,
+        asset_base_url=args.asset_base_url, quantize=args.quantize, calibration=args.calibration,
+        calibration_size=args.calibration_size, check_images=args.check_images,
+        check_size=args.check_size, min_agreement=args.min_agreement,
+        reduce_range=args.reduce_range,
+    )
     with progress or contextlib.nullcontext():
-        result = export_model(
-            args.name, format=args.file_format, output=args.output, batch_size=args.batch_size,
-            dynamic_batch=args.dynamic_batch,
-            device=args.device, pretrained=args.pretrained, registry=args.registry, trust=args.trust,
-            offline=args.offline, allow_http=args.allow_http, progress=progress,
-            tolerance=args.tolerance, asset_base_url=args.asset_base_url,
-            quantize=args.quantize, calibration=args.calibration,
-            calibration_size=args.calibration_size, check_images=args.check_images,
-            check_size=args.check_size, min_agreement=args.min_agreement,
-            reduce_range=args.reduce_range,
-            **network_arguments(args.arg),
-        )
+        result = export_model(request, export)
     print(result.summary())
     print(publish_command(str(result.card_path)))
     return 0

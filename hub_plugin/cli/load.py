@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..assets.download.progress import Progress
+    from ..runtime.loading import LoadRequest
 
 
 def register(subparsers: Any) -> None:
@@ -51,16 +54,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _input_shape(loaded: Any) -> list[int] | None:
-    from ..runtime.input_shape import declared_input_shape
-
-    if loaded.input_shape:
-        return list(loaded.input_shape)
-    settings = loaded.package.card_settings(loaded.manifest.name) if loaded.package is not None else {}
-    shape = declared_input_shape(settings, loaded.manifest.fields)
-    return list(shape) if shape else None
-
-
 def network_arguments(pairs: list[str]) -> dict[str, Any]:
     """``["backbone=resnet18", "width_multiplier=0.5"]`` as keyword arguments, typed as YAML would."""
     from ..registry.cards.json_instance import guess_scalar
@@ -74,6 +67,25 @@ def network_arguments(pairs: list[str]) -> dict[str, Any]:
     return arguments
 
 
+def load_request(
+    args: argparse.Namespace, *, pretrained: bool = True, progress: Progress | None = None
+) -> LoadRequest:
+    """The :class:`~hub_plugin.runtime.loading.LoadRequest` the options of ``load`` and ``export``
+    give."""
+    from ..runtime.loading import LoadOptions, LoadRequest
+
+    options = LoadOptions(
+        registry=args.registry, trust=args.trust, offline=args.offline, allow_http=args.allow_http,
+        refresh=getattr(args, "refresh", False), verbose=getattr(args, "verbose", None) or None,
+        progress=progress,
+    )
+    return LoadRequest(
+        args.name, arguments=network_arguments(args.arg), pretrained=pretrained,
+        strict_weights=getattr(args, "strict_weights", True), device=args.device,
+        zoo_config=getattr(args, "zoo_config", None), options=options,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from ..runtime.extras import require
 
@@ -81,29 +93,25 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from ..assets.download.progress import RichProgress, wants_progress_bar
-    from ..runtime.loading import load_model
+    from ..runtime import loading
     from .listing.registry_listing import _console
 
     out = _console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
+    request = load_request(args, pretrained=args.pretrained, progress=progress)
     with progress or contextlib.nullcontext():
-        loaded = load_model(
-            args.name, pretrained=args.pretrained, registry=args.registry, device=args.device,
-            trust=args.trust, offline=args.offline, allow_http=args.allow_http, progress=progress,
-            strict_weights=args.strict_weights, refresh=args.refresh, zoo_config=args.zoo_config,
-            verbose=getattr(args, "verbose", None) or None, **network_arguments(args.arg),
-        )
+        loaded = loading.build(request)
     manifest = loaded.manifest
     out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")
     if loaded.package is not None:
         out.print(f"network: [bold]{loaded.network_name}[/bold] from the model package "
                   f"{loaded.package.name} ({loaded.package.path})")
-    else:
+    elif loaded.zoo is not None:
         zoo = loaded.zoo
         out.print(f"network: [bold]{loaded.network_name}[/bold] from the model zoo "
                   f"{zoo.repository} at {zoo.commit} ({zoo.folder or '/'}; {zoo.path})",
                   soft_wrap=True)
-    if loaded.route is not None and loaded.route.rule is not None:
+    if loaded.route.rule is not None:
         out.print(f"route: {loaded.route.kind} ({loaded.route.reason})", soft_wrap=True)
     if loaded.zoo_config:
         out.print(f"zoo config: {loaded.zoo_config}", soft_wrap=True)
@@ -127,21 +135,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         count = len(list(loaded.network.get_parameters()))
         out.print(f"parameters: {count}, not loaded (--no-pretrained)")
-    shape = _input_shape(loaded)
-    if shape is None:
+    forward = loading.forward_once(loaded, args.batch_size)
+    if forward is None:
         out.print("input shape: not declared by the card or its package; no forward pass")
         return 0
-    shape = [args.batch_size, *shape[1:]]
-    import mindspore
-    import numpy as np
-
-    loaded.network.set_train(False)
-    batch = mindspore.Tensor(np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32))
-    started = time.perf_counter()
-    output = loaded.network(batch)
-    first = output[0] if isinstance(output, tuple | list) else output
-    first.asnumpy()
-    seconds = time.perf_counter() - started
-    out.print(f"input shape: {tuple(shape)}")
-    out.print(f"forward pass: output shape {tuple(first.shape)} in {seconds * 1000:.1f} ms")
+    out.print(f"input shape: {forward.input_shape}")
+    out.print(f"forward pass: output shape {forward.output_shape} in {forward.seconds * 1000:.1f} ms")
     return 0

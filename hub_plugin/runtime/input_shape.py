@@ -1,4 +1,9 @@
-"""The input shape a model declares: its package's ``package.yaml`` ``input-shape``, or its card's.
+"""The input shape of a card's network, worked out here only: :func:`model_input_shape`.
+
+It is the first of: what a serving package's ``serve_hub_card`` answers for a hub card
+(:mod:`.serving.hub_cards`), the ``input-shape`` of the package's ``serves`` rule, the package's
+``package.yaml`` ``input-shape`` for the card, the card's own ``input-shape``, and the image size of
+the config handed to zoo code (:mod:`.zoo.config_choice`, channels first, a batch of 1).
 
 ``package.yaml`` writes it as a list (``input-shape: [1, 3, 32, 32]``, batch first); MindSpore Hub's
 cards write it as a list or as text (``"[1, 3, 224, 224]"``, ``1x3x224x224``), and those of the real
@@ -9,10 +14,14 @@ dummy forward pass with it and ``export`` exports the network for it (with the b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..registry.routes.card_routes import Route
+    from .zoo.config_choice import ZooConfig
 
 
 def parse_shape(value: Any) -> tuple[int, ...] | None:
@@ -48,6 +57,25 @@ def card_input_shape(value: Any) -> tuple[int, ...] | None:
     return shape
 
 
+def model_input_shape(
+    route: Route, card_fields: Mapping[str, Any], *, served: Sequence[int] | None = None,
+    zoo_config: ZooConfig | None = None,
+) -> tuple[int, ...] | None:
+    """The input shape (batch first) of the network ``route`` builds for the card with
+    ``card_fields``, or ``None`` when nothing declares one (see the module docstring): the one
+    answer that ``LoadedModel.input_shape``, ``load``'s forward pass and ``export`` use."""
+    for given in (served, route.rule.input_shape if route.rule is not None else None):
+        shape = parse_shape(given)
+        if shape is not None:
+            return shape
+    shape = declared_input_shape(route.settings, card_fields)
+    if shape is not None:
+        return shape
+    if zoo_config is not None and zoo_config.image_size is not None:
+        return (1, zoo_config.channels, *zoo_config.image_size)
+    return None
+
+
 def with_batch(shape: tuple[int, ...], batch_size: int | None) -> tuple[int, ...]:
     """``shape`` with its first (batch) dimension replaced by ``batch_size`` when one is given."""
     if batch_size is None:
@@ -57,4 +85,4 @@ def with_batch(shape: tuple[int, ...], batch_size: int | None) -> tuple[int, ...
     return (batch_size, *shape[1:])
 
 
-__all__ = ["card_input_shape", "declared_input_shape", "parse_shape", "with_batch"]
+__all__ = ["card_input_shape", "declared_input_shape", "model_input_shape", "parse_shape", "with_batch"]

@@ -1,28 +1,47 @@
-"""From a name to a working network with verified weights: the layers joined.
+"""From a name to a working network with verified weights: the one build path.
 
-card (registry) -> assets (download, verify, cache) -> model package (hubconf) -> network.
+card (registry) -> route -> code (a model package's hubconf, or the model zoo's) -> assets -> network.
 
-:func:`load_model` resolves the card, finds the model package that builds it and the hubconf network
-named for the card in its ``package.yaml``, checks that the package's code is trusted, downloads and
-verifies the card's assets and those of the cards it ``requires``, builds the network with
-``create_network`` and fills it strictly. Filling is the package's business when its hubconf defines
-``load_pretrained(network, checkpoints)`` (SimCLR's does: its classifier needs two checkpoints); else
-every parameter is filled from the checkpoints by name with MindSpore's own loader, strictly.
+Every front door builds through :func:`build`: ``hub_plugin.load`` (:func:`load_model`),
+``hub-plugin load``, ``export`` (:mod:`.export.exporter`), and the tasks (``train``, ``eval``,
+``predict``), which open their package's code with :func:`package_code`. What to build is a
+:class:`LoadRequest` (the name as given, the create_network arguments, and :class:`LoadOptions`);
+what was built is a :class:`LoadedModel`.
+
+:func:`build` resolves the card and its route (:mod:`hub_plugin.registry.routes.card_routes`): the
+card's own model package, a package whose ``serves`` rule matches a hub card's ``repo-link``
+(:mod:`.serving.hub_cards`), or else the model zoo's own code (:mod:`.zoo.loading`). It checks that
+the code is trusted, downloads and verifies the checkpoints (the card's and those of the cards it
+``requires``), builds the network and fills it strictly. Filling is the package's business when its
+hubconf defines ``load_pretrained(network, checkpoints)`` (SimCLR's does: its classifier needs two
+checkpoints); else every parameter is filled from the checkpoints by name with MindSpore's own
+loader. The input shape is worked out once, by :func:`.input_shape.model_input_shape`.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import DownloadError, HubPluginError
 from ..registry import ModelPackage, Registry
 from ..registry.cards.manifest import Manifest
 from ..registry.contract import ENTRY_POINTS
+
+if TYPE_CHECKING:  # the light install and start-up import none of these
+    from mindspore.nn import Cell
+
+    from ..assets.download.fetch import FetchedAsset
+    from ..assets.download.progress import Progress
+    from ..assets.download.transfer import TransferPolicy
+    from ..assets.git.zoo_checkout import ZooFolder
+    from ..registry.routes.card_routes import Route
+    from .zoo.config_choice import ZooConfig
 
 
 class NoNetwork(HubPluginError):
@@ -36,24 +55,92 @@ class EntryPointMissing(HubPluginError):
 RegistryArgument = Registry | Sequence[str | os.PathLike[str]] | None
 
 
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a request is served: where names are looked up, what may be fetched and run, and how
+    it is shown. The same for every card; ``trust``: ``True`` runs code from outside the bundled
+    registry without asking, ``False`` refuses it, ``None`` asks on a terminal."""
+
+    registry: RegistryArgument = None
+    trust: bool | None = None
+    offline: bool | None = None  # None: HUB_PLUGIN_OFFLINE decides
+    allow_http: bool = False
+    refresh: bool = False  # re-resolve the branch refs of the hub and the zoo code
+    verbose: bool | None = None  # show zoo code's own output (else only when it fails)
+    progress: Progress | None = None
+    transfer_policy: TransferPolicy | None = None
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """What to build: the card ``name`` addresses (a path, card URL, UID or bare name, see
+    :meth:`Registry.find`), with ``args`` and ``arguments`` for ``create_network``.
+
+    ``strict_weights=False`` loads the checkpoint entries that match and lists the rest instead of
+    failing (see :func:`_load_by_name`); ``zoo_config`` overrides the config file chosen for a card
+    built by zoo code (:mod:`.zoo.config_choice`)."""
+
+    name: str
+    args: tuple[object, ...] = ()
+    arguments: Mapping[str, object] = field(default_factory=dict)
+    pretrained: bool = True
+    strict_weights: bool = True
+    device: str | None = None
+    zoo_config: str | None = None
+    options: LoadOptions = field(default_factory=LoadOptions)
+
+    @classmethod
+    def from_keywords(cls, name: str, *args: object, **keywords: Any) -> LoadRequest:
+        """The Python API's spelling: the request's and :class:`LoadOptions`' fields by keyword,
+        every other keyword an argument for ``create_network``."""
+        own = {f.name for f in fields(cls)} - {"name", "args", "arguments", "options"}
+        options = {f.name for f in fields(LoadOptions)}
+        return cls(
+            name, tuple(args),
+            arguments={k: v for k, v in keywords.items() if k not in own | options},
+            options=LoadOptions(**{k: v for k, v in keywords.items() if k in options}),
+            **{k: v for k, v in keywords.items() if k in own},
+        )
+
+
 @dataclass
 class LoadedModel:
-    """What :func:`load_model` did: the network and how it was made."""
+    """What :func:`build` did: the network and how it was made."""
 
-    network: Any
+    network: Cell
     manifest: Manifest
-    package: ModelPackage | None  # None for a network built by model zoo code
+    route: Route  # how the card was built: its package, a package serving it, or zoo code
     network_name: str
-    assets: list[Any] = field(default_factory=list)  # hub_plugin.assets.FetchedAsset
-    loaded: dict[str, str] = field(default_factory=dict)  # parameter -> checkpoint entry
-    ignored: tuple[str, ...] = ()
-    seconds: float = 0.0
-    zoo: Any = None  # hub_plugin.assets.git.zoo_checkout.ZooFolder, for zoo code
-    missing: tuple[str, ...] = ()  # parameters left unfilled (strict_weights=False only)
-    route: Any = None  # hub_plugin.registry.routes.card_routes.Route: how the card was built
-    input_shape: tuple[int, ...] | None = None  # batch first, where known (see .input_shape)
+    package: ModelPackage | None = None  # None for a network built by model zoo code
+    hubconf: ModuleType | None = None  # the package's hubconf, imported after the trust check
+    zoo: ZooFolder | None = None  # the zoo code's folder, for a network built by it
     zoo_config: str | None = None  # the zoo config file handed to zoo code, if any
-    arguments: dict[str, Any] = field(default_factory=dict)  # create_network's keyword arguments
+    assets: list[FetchedAsset] = field(default_factory=list)
+    loaded: dict[str, str] = field(default_factory=dict)  # parameter -> checkpoint entry
+    ignored: tuple[str, ...] = ()  # checkpoint entries that filled nothing
+    missing: tuple[str, ...] = ()  # parameters left unfilled (strict_weights=False only)
+    input_shape: tuple[int, ...] | None = None  # batch first, where known (one answer: .input_shape)
+    arguments: dict[str, object] = field(default_factory=dict)  # create_network's keyword arguments
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What filling a network from checkpoints did."""
+
+    loaded: dict[str, str] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """The card a request names, the registry it was found in and the route that builds it."""
+
+    registry: Registry
+    manifest: Manifest
+    route: Route
+    source: str  # the registry root the card came from (for the trust question)
 
 
 def open_registry(
@@ -71,15 +158,33 @@ def open_registry(
                               refresh=refresh)
 
 
+def _open(options: LoadOptions) -> Registry:
+    return open_registry(options.registry, offline=options.offline, allow_http=options.allow_http,
+                         refresh=options.refresh)
+
+
+def resolve(request: LoadRequest) -> Target:
+    """The card ``request.name`` addresses and its route; nothing is fetched but the hub index."""
+    from ..registry.routes.card_routes import route_for
+
+    registry = _open(request.options)
+    entry = registry.find(request.name)
+    manifest = registry.read(entry)
+    return Target(registry, manifest, route_for(registry, manifest), entry.root.source)
+
+
 def network_for(
-    registry: Registry, manifest: Manifest, route: Any = None
+    registry: Registry, manifest: Manifest, route: Route | None = None
 ) -> tuple[ModelPackage, str, list[Manifest]]:
     """The package, the hubconf network name and the required cards' manifests for a card (a
     package's own card, or a hub card a package serves: ``route``, see :mod:`.serving.hub_cards`)."""
     if route is not None and route.rule is not None:
         from .serving.hub_cards import required_cards
 
-        return route.package, route.network, required_cards(registry, route, manifest)
+        if route.network is None:
+            raise NoNetwork(f"{route.rule.where} names no network for the card {manifest.name!r}",
+                            hint="give the rule a network, or a card whose settings name one")
+        return route.rule.package, route.network, required_cards(registry, route, manifest)
     if manifest.package is None:
         from ..registry.routes.card_routes import could_serve
 
@@ -101,7 +206,8 @@ def network_for(
     return package, network_name, required
 
 
-def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> Any:
+
+def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> ModuleType:
     """A package's hubconf module, imported (in its own namespace) after the trust check."""
     from .hubconf_import import import_hubconf
     from .trust.gate import ensure_trusted
@@ -126,9 +232,7 @@ def hubconf_entry(package: ModelPackage, hubconf: Any, entry: str) -> Any:
     return function
 
 
-def _load_by_name(
-    network: Any, checkpoints: Sequence[Path], *, strict: bool = True
-) -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
+def _load_by_name(network: Cell, checkpoints: Sequence[Path], *, strict: bool = True) -> Filled:
     """Fill the parameters of ``network`` by name from ``checkpoints``: what was loaded, the
     checkpoint entries ignored (optimizer state, extras) and the parameters left unfilled.
 
@@ -154,31 +258,28 @@ def _load_by_name(
         if not_loaded:
             raise HubPluginError(f"parameters not loaded: {', '.join(not_loaded)}")
         ignored = tuple(sorted(set(entries) - set(parameters)))
-        return {name: name for name in parameters}, ignored, ()
+        return Filled({name: name for name in parameters}, ignored)
     matching = {name: value for name, value in entries.items()
                 if name in parameters and tuple(value.shape) == tuple(parameters[name].shape)}
     mindspore.load_param_into_net(network, matching, strict_load=False)
     unfilled = tuple(name for name in parameters if name not in matching)
     ignored = tuple(sorted(set(entries) - set(matching)))
-    return {name: name for name in matching}, ignored, unfilled
+    return Filled({name: name for name in matching}, ignored, unfilled)
 
 
-def _fetch_assets(
-    cards: Sequence[Manifest], *, offline: bool | None, allow_http: bool, progress: Any,
-    transfer_policy: Any,
-) -> list[Any]:
+def _fetch_assets(cards: Sequence[Manifest], options: LoadOptions) -> list[FetchedAsset]:
     """The verified assets of ``cards``, in order; a network failure names the ways forward."""
     from ..assets import fetch_manifest
 
-    options: dict[str, Any] = {"offline": offline, "allow_http": allow_http}
-    if progress is not None:
-        options["progress"] = progress
-    if transfer_policy is not None:
-        options["policy"] = transfer_policy
-    fetched: list[Any] = []
+    keywords: dict[str, object] = {"offline": options.offline, "allow_http": options.allow_http}
+    if options.progress is not None:
+        keywords["progress"] = options.progress
+    if options.transfer_policy is not None:
+        keywords["policy"] = options.transfer_policy
+    fetched: list[FetchedAsset] = []
     for card in cards:
         try:
-            fetched.extend(fetch_manifest(card, **options))
+            fetched.extend(fetch_manifest(card, **keywords))
         except DownloadError as error:
             if error.status is not None:
                 raise
@@ -191,147 +292,193 @@ def _fetch_assets(
     return fetched
 
 
-def _checkpoints(fetched: Sequence[Any]) -> list[Path]:
+def _checkpoints(fetched: Sequence[FetchedAsset]) -> list[Path]:
     return [asset.path for asset in fetched if asset.asset.file_format == "ckpt"]
 
 
-def load_model(
-    name: str,
-    *args: Any,
-    pretrained: bool = True,
-    registry: RegistryArgument = None,
-    device: str | None = None,
-    trust: bool | None = None,
-    offline: bool | None = None,
-    allow_http: bool = False,
-    progress: Any = None,
-    transfer_policy: Any = None,
-    strict_weights: bool = True,
-    refresh: bool = False,
-    zoo_config: str | None = None,
-    verbose: bool | None = None,
-    **kwargs: Any,
-) -> LoadedModel:
-    """Build the network of the card ``name`` and, if ``pretrained``, fill it with its verified
-    checkpoints (and those of the cards it requires). ``args`` and ``kwargs`` go to
-    ``create_network``; ``transfer_policy`` (a :class:`~hub_plugin.assets.TransferPolicy`) tunes
-    timeouts and retries; ``strict_weights=False`` loads the checkpoint entries that match and
-    lists the rest instead of failing (see :func:`_load_by_name`); ``refresh`` re-resolves the
-    branch refs of the hub and the zoo code (a pinned commit never is). For zoo code, ``zoo_config``
-    overrides the config file chosen for the card (:mod:`.zoo.config_choice`) and ``verbose``
-    shows the code's own output (else shown only when it fails).
+class _Code(Protocol):
+    """The code that builds a target's network, once found (and, for a package, trusted)."""
 
-    The route (:mod:`hub_plugin.registry.routes.card_routes`) says what builds the card: its own
-    package, a package whose ``serves`` rule matches the hub card's ``repo-link`` (filled from the
-    hub card's own checkpoints: :mod:`.serving.hub_cards`), or else the model zoo's own code
-    (:mod:`.zoo.loading`). Raises the registry's, the assets' and the package's typed
-    errors; see the README.
-    """
-    started = time.perf_counter()
-    reg = open_registry(registry, offline=offline, allow_http=allow_http, refresh=refresh)
-    entry = reg.find(name)
-    manifest = reg.read(entry)
-    from ..registry.routes.card_routes import route_for
-    from .input_shape import declared_input_shape
-    from .serving.hub_cards import library_mismatch, require_library, served_card
+    cards: Sequence[Manifest]  # whose checkpoints the network needs, in order
+    package: ModelPackage | None  # the model package's code, or
+    hubconf: ModuleType | None
+    folder: ZooFolder | None  # the zoo code's
+    served_shape: Sequence[int] | None  # a serving package's answer for a hub card
+    zoo_choice: ZooConfig | None  # the config handed to zoo code, once chosen
 
-    route = route_for(reg, manifest)
-    if route.kind == "zoo":
-        return _load_from_zoo(
-            manifest, args, kwargs, source=entry.root.source, pretrained=pretrained,
-            device=device, trust=trust, offline=offline, allow_http=allow_http, progress=progress,
-            transfer_policy=transfer_policy, strict_weights=strict_weights, started=started,
-            refresh=refresh, registry=reg, route=route, zoo_config=zoo_config, verbose=verbose,
-        )
-    package, network_name, required = network_for(reg, manifest, route)
-    require_library(route)
-    hubconf = trusted_hubconf(package, trust=trust)
-    create_network = hubconf_entry(package, hubconf, "create_network")
-    served = served_card(hubconf, route, manifest)
-    kwargs = {**served.arguments, **kwargs}
-    fetched: list[Any] = []
-    if pretrained:
-        fetched = _fetch_assets([*required, manifest], offline=offline, allow_http=allow_http,
-                                progress=progress, transfer_policy=transfer_policy)
-    if device is not None:
-        from .device import use_device
+    def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
+        """The network, its name and the keyword arguments it was built with."""
+        ...
 
-        use_device(device)
-    network = create_network(network_name, *args, **kwargs)
-    loaded: dict[str, str] = {}
-    ignored: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    if pretrained:
-        checkpoints = _checkpoints(fetched)
-        load_pretrained = getattr(hubconf, "load_pretrained", None)
+    def fill(self, network: Cell, checkpoints: Sequence[Path], strict: bool) -> Filled:
+        """Fill the network from the checkpoints."""
+        ...
+
+
+class _PackageCode:
+    """A model package's hubconf: the card's own package, or the package that serves a hub card."""
+
+    def __init__(self, target: Target, request: LoadRequest) -> None:
+        from .serving.hub_cards import require_library, served_card
+
+        self.target = target
+        package, self.network_name, required = network_for(
+            target.registry, target.manifest, target.route)
+        require_library(target.route)
+        hubconf = trusted_hubconf(package, trust=request.options.trust)
+        self.create_network: Callable[..., Any] = hubconf_entry(package, hubconf, "create_network")
+        self.package: ModelPackage | None = package
+        self.hubconf: ModuleType | None = hubconf
+        self.folder: ZooFolder | None = None
+        served = served_card(self.hubconf, target.route, target.manifest)
+        self.served_arguments = dict(served.arguments)
+        self.served_shape: Sequence[int] | None = served.input_shape
+        self.cards: Sequence[Manifest] = [*required, target.manifest]
+        self.zoo_choice: ZooConfig | None = None
+
+    def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
+        arguments = {**self.served_arguments, **request.arguments}
+        network: Cell = self.create_network(self.network_name, *request.args, **arguments)
+        return network, self.network_name, arguments
+
+    def fill(self, network: Cell, checkpoints: Sequence[Path], strict: bool) -> Filled:
+        from .serving.hub_cards import library_mismatch
+
+        load_pretrained = getattr(self.hubconf, "load_pretrained", None)
         try:
             if callable(load_pretrained):
-                report = load_pretrained(network, checkpoints)
-                loaded, ignored = dict(report.loaded), tuple(report.ignored)
-            else:
-                loaded, ignored, missing = _load_by_name(network, checkpoints, strict=strict_weights)
+                report = load_pretrained(network, list(checkpoints))
+                return Filled(dict(report.loaded), tuple(report.ignored))
+            return _load_by_name(network, checkpoints, strict=strict)
         except HubPluginError as error:
-            raise library_mismatch(error, route) from error
-    shape = served.input_shape or declared_input_shape(route.settings, manifest.fields)
-    return LoadedModel(
-        network=network, manifest=manifest, package=package, network_name=network_name,
-        assets=fetched, loaded=loaded, ignored=ignored, seconds=time.perf_counter() - started,
-        missing=missing, route=route, input_shape=shape, arguments=dict(kwargs),
-    )
+            raise library_mismatch(error, self.target.route) from error
 
 
-def _load_from_zoo(
-    manifest: Manifest, args: Sequence[Any], kwargs: dict[str, Any], *, source: str,
-    pretrained: bool, device: str | None, trust: bool | None, offline: bool | None,
-    allow_http: bool, progress: Any, transfer_policy: Any, strict_weights: bool, started: float,
-    refresh: bool = False, registry: Registry, route: Any, zoo_config: str | None,
-    verbose: bool | None,
-) -> LoadedModel:
-    """:func:`load_model` for a card built by the model zoo's code (see :mod:`.zoo.loading`)."""
-    from ..assets import offline_from_environment
-    from .input_shape import declared_input_shape
-    from .zoo.loading import fetch_zoo_folder, zoo_network
+class _ZooCode:
+    """The model zoo's own code for a card no package serves (:mod:`.zoo.loading`)."""
 
-    is_offline = offline_from_environment() if offline is None else offline
-    folder = fetch_zoo_folder(manifest, offline=is_offline, allow_http=allow_http, trust=trust,
-                              refresh=refresh)
-    fetched: list[Any] = []
-    if pretrained:
-        if not manifest.assets:
-            raise NoNetwork(f"the card {manifest.name!r} names no checkpoint to load",
+    def __init__(self, target: Target, request: LoadRequest) -> None:
+        from ..assets import offline_from_environment
+        from .zoo.loading import fetch_zoo_folder
+
+        options = request.options
+        self.target = target
+        self.package: ModelPackage | None = None
+        self.hubconf: ModuleType | None = None
+        self.checkout = fetch_zoo_folder(
+            target.manifest, allow_http=options.allow_http, trust=options.trust,
+            offline=offline_from_environment() if options.offline is None else options.offline,
+            refresh=options.refresh,
+        )
+        self.folder: ZooFolder | None = self.checkout
+        if request.pretrained and not target.manifest.assets:
+            raise NoNetwork(f"the card {target.manifest.name!r} names no checkpoint to load",
                             hint="load it with --no-pretrained (pretrained=False)")
-        fetched = _fetch_assets([manifest], offline=offline, allow_http=allow_http,
-                                progress=progress, transfer_policy=transfer_policy)
-    if device is not None:
+        self.cards: Sequence[Manifest] = [target.manifest]
+        self.served_shape: Sequence[int] | None = None
+        self.zoo_choice: ZooConfig | None = None
+
+    def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
+        from ..registry.routes.card_routes import could_serve
+        from .zoo.config_choice import card_config
+        from .zoo.loading import NoZooEntryPoint, zoo_network
+
+        manifest = self.target.manifest
+        # after the device is chosen: the config depends on it
+        config, class_count = card_config(self.checkout.path, manifest, request.zoo_config)
+        self.zoo_choice = config
+        arguments = dict(request.arguments)
+        try:
+            built = zoo_network(manifest, self.checkout, request.args, arguments,
+                                trust=request.options.trust, source=self.target.source,
+                                argv=["--config_path", str(config.path)] if config else [],
+                                class_count=class_count, verbose=request.options.verbose)
+        except NoZooEntryPoint as error:
+            offered = could_serve(self.target.registry, manifest)
+            if not offered:
+                raise
+            raise NoZooEntryPoint(error.message, hint=f"the model package {', '.join(offered)} may "
+                                  f"build it: hub-plugin load {offered[0]}") from error
+        network: Cell = built.network
+        return network, built.model_name, arguments
+
+    def fill(self, network: Cell, checkpoints: Sequence[Path], strict: bool) -> Filled:
+        return _load_by_name(network, checkpoints, strict=strict)
+
+
+def build(request: LoadRequest) -> LoadedModel:
+    """Build the network of the card ``request.name`` and, if ``pretrained``, fill it with its
+    verified checkpoints (and those of the cards it requires): the one build path of every front
+    door (see the module docstring). Raises the registry's, the assets' and the code's typed
+    errors; see the README."""
+    from .input_shape import model_input_shape
+
+    started = time.perf_counter()
+    target = resolve(request)
+    code: _Code = (_ZooCode(target, request) if target.route.kind == "zoo"
+                   else _PackageCode(target, request))
+    fetched = _fetch_assets(code.cards, request.options) if request.pretrained else []
+    if request.device is not None:
         from .device import use_device
 
-        use_device(device)
-    from .zoo.config_choice import card_config, input_shape
-    from .zoo.loading import NoZooEntryPoint
-
-    config, class_count = card_config(folder.path, manifest, zoo_config)
-    try:
-        built = zoo_network(manifest, folder, args, kwargs, trust=trust, source=source,
-                            argv=["--config_path", str(config.path)] if config else [],
-                            class_count=class_count, verbose=verbose)
-    except NoZooEntryPoint as error:
-        from ..registry.routes.card_routes import could_serve
-
-        offered = could_serve(registry, manifest)
-        if not offered:
-            raise
-        raise NoZooEntryPoint(error.message, hint=f"the model package {', '.join(offered)} may "
-                              f"build it: hub-plugin load {offered[0]}") from error
-    loaded: dict[str, str] = {}
-    ignored: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    if pretrained:
-        loaded, ignored, missing = _load_by_name(built.network, _checkpoints(fetched),
-                                                 strict=strict_weights)
+        use_device(request.device)
+    network, network_name, arguments = code.create(request)
+    filled = (code.fill(network, _checkpoints(fetched), request.strict_weights)
+              if request.pretrained else Filled())
+    config = code.zoo_choice
     return LoadedModel(
-        network=built.network, manifest=manifest, package=None, network_name=built.model_name,
-        assets=fetched, loaded=loaded, ignored=ignored, seconds=time.perf_counter() - started,
-        zoo=folder, missing=missing, route=route, arguments=dict(kwargs),
-        input_shape=declared_input_shape({}, manifest.fields) or input_shape(config),
+        network=network, manifest=target.manifest, route=target.route, network_name=network_name,
+        package=code.package, hubconf=code.hubconf, zoo=code.folder,
         zoo_config=f"{config.relative} ({config.reason})" if config else None,
+        assets=fetched, loaded=filled.loaded, ignored=filled.ignored, missing=filled.missing,
+        input_shape=model_input_shape(target.route, target.manifest.fields,
+                                      served=code.served_shape, zoo_config=config),
+        arguments=arguments, seconds=time.perf_counter() - started,
     )
+
+
+def load_model(name: str, *args: object, **keywords: Any) -> LoadedModel:
+    """:func:`build` for a request spelled as keywords (:meth:`LoadRequest.from_keywords`):
+    ``pretrained``, ``strict_weights``, ``device``, ``zoo_config`` and :class:`LoadOptions`' fields
+    (``registry``, ``trust``, ``offline``, ``allow_http``, ``refresh``, ``verbose``, ``progress``,
+    ``transfer_policy``); every other keyword, and ``args``, go to ``create_network``."""
+    return build(LoadRequest.from_keywords(name, *args, **keywords))
+
+
+def package_code(request: LoadRequest) -> tuple[ModelPackage, ModuleType]:
+    """The model package ``request.name`` and its hubconf, imported after the trust check: what
+    ``train``, ``eval`` and ``predict`` run, found and trusted as :func:`build` finds and trusts
+    a package."""
+    package = _open(request.options).package(request.name)
+    return package, trusted_hubconf(package, trust=request.options.trust)
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """One forward pass on a dummy batch: its input shape, the first output's shape, the time."""
+
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    seconds: float
+
+
+def forward_once(loaded: LoadedModel, batch_size: int | None = None) -> ForwardPass | None:
+    """Run ``loaded``'s network once, in inference mode, on a seeded batch of its input shape
+    (``batch_size`` replacing the batch); ``None`` when no input shape is known."""
+    from .input_shape import with_batch
+
+    if loaded.input_shape is None:
+        return None
+    shape = with_batch(loaded.input_shape, batch_size)
+    import mindspore
+    import numpy as np
+
+    loaded.network.set_train(False)
+    batch = mindspore.Tensor(np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32))
+    started = time.perf_counter()
+    output = loaded.network(batch)
+    first = output[0] if isinstance(output, tuple | list) else output
+    first.asnumpy()
+    return ForwardPass(shape, tuple(int(d) for d in first.shape), time.perf_counter() - started)
+
+

@@ -2,8 +2,9 @@
 building its options, calling it and showing what it returns.
 
 The command line knows nothing of any model: ``hub-plugin <command> NAME [OPTIONS]`` takes the
-model package ``NAME`` from the registry, checks that its code is trusted (``--trust`` for a package
-from outside the bundled registry, see :mod:`hub_plugin.runtime.trust.gate`), imports its hubconf, finds the
+model package ``NAME`` from the registry and checks that its code is trusted as ``load`` does
+(:func:`hub_plugin.runtime.loading.package_code`; ``--trust`` for a package from outside the
+bundled registry, see :mod:`hub_plugin.runtime.trust.gate`), imports its hubconf, finds the
 entry point (``train``, ``evaluate`` or ``predict``; a package without it is an
 ``EntryPointMissing`` error naming what it offers), and builds a parser from the generic options
 here plus those the package declares through an optional hubconf hook::
@@ -28,11 +29,11 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ...registry import ModelPackage, Registry
+from ...registry import ModelPackage
 from ...registry.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ...runtime.device import DEVICES, DeviceUnavailable, available_devices, is_available
 from ...runtime.launch import launched_by_msrun
-from ...runtime.loading import hubconf_entry, trusted_hubconf
+from ...runtime.loading import LoadOptions, LoadRequest, hubconf_entry, package_code
 
 FORMATS = ("text", "json")
 ARGUMENTS_HOOK = ADD_ARGUMENTS
@@ -113,9 +114,7 @@ def package_hubconf(
     trust_parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     trust_parser.add_argument("--trust", action="store_true", default=None)
     trust = trust_parser.parse_known_args(list(options))[0].trust
-    package = Registry.open(args.registry).package(args.name)
-    hubconf: types.ModuleType = trusted_hubconf(package, trust=trust)
-    return package, hubconf
+    return package_code(LoadRequest(args.name, options=LoadOptions(registry=args.registry, trust=trust)))
 
 
 def is_secondary_worker() -> bool:

@@ -113,14 +113,6 @@ class Route:
         value = self.settings.get("network")
         return value if isinstance(value, str) else None
 
-    @property
-    def input_shape(self) -> tuple[int, ...] | None:
-        """The input shape the package declares for the card (batch first), if any."""
-        if self.rule is not None and self.rule.input_shape:
-            return self.rule.input_shape
-        shape = self.settings.get("input-shape")
-        return tuple(int(d) for d in shape) if isinstance(shape, Sequence) and shape else None
-
 
 def serve_rules(packages: Sequence[ModelPackage]) -> list[ServeRule]:
     """Every package's ``serves`` entries, in order."""

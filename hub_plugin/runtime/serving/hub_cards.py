@@ -57,12 +57,13 @@ def required_cards(registry: Registry, route: Route, manifest: Manifest) -> list
 
 
 def served_card(hubconf: Any, route: Route, manifest: Manifest) -> ServedCard:
-    """The hubconf's ``serve_hub_card`` answer for a hub card, or the route's own shape."""
+    """The hubconf's ``serve_hub_card`` answer for a hub card (the shape as it answers it: the
+    one input shape is worked out by :func:`..input_shape.model_input_shape`)."""
     hook = getattr(hubconf, SERVE_HUB_CARD, None)
     if route.rule is None or not callable(hook) or route.network is None:
-        return ServedCard({}, route.input_shape)
+        return ServedCard({}, None)
     answer = hook(route.network, dict(manifest.fields)) or {}
-    shape = answer.get("input-shape") or route.input_shape
+    shape = answer.get("input-shape")
     return ServedCard(dict(answer.get("arguments") or {}),
                       tuple(int(d) for d in shape) if shape else None)
 

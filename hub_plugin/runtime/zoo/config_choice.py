@@ -200,13 +200,6 @@ def card_config(folder: Path, manifest: Manifest, override: str | None = None
     return config, DATASET_CLASSES.get(_dataset(manifest.fields.get("train-dataset")))
 
 
-def input_shape(config: ZooConfig | None) -> tuple[int, ...] | None:
-    """The forward pass's input (batch first) from the config's image size, if it gives one."""
-    if config is None or config.image_size is None:
-        return None
-    return (1, config.channels, *config.image_size)
-
-
 #: The keyword names zoo networks take their class count by (vgg16, resnet, lenet).
 CLASS_KEYWORDS = ("num_classes", "class_num", "num_class")
 
@@ -238,7 +231,6 @@ __all__ = [
     "choose_config",
     "class_attempts",
     "config_files",
-    "input_shape",
     "read_settings",
     "score",
     "takes_config_path",
