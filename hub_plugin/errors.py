@@ -177,6 +177,14 @@ class CacheError(HubPluginError):
     """The asset cache cannot be used: an unwritable folder, a file system without locks."""
 
 
+# --- console: text shown to people (issue 27, hole 1) -------------------------------------------
+
+
+class UnsafeFileName(HubPluginError):
+    """Code to be trusted (a model package, a zoo folder) holds a file whose name has control or
+    invisible formatting characters: it could redraw the trust question, so nothing is listed."""
+
+
 __all__ = [
     "AmbiguousName",
     "CacheError",
@@ -188,5 +196,6 @@ __all__ = [
     "ModelNotFound",
     "OfflineError",
     "RegistryError",
+    "UnsafeFileName",
     "UsageError",
 ]

@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from ..assets import AssetCache, TransferPolicy, fetch_manifest, offline_from_environment
-    from ..assets.download.progress import RichProgress, SilentProgress, wants_progress_bar
     from ..assets.git.hub_sync import registry_with_hubs
+    from ..core.progress import RichProgress, SilentProgress, wants_progress_bar
 
     policy = TransferPolicy().with_options(args.timeout, args.tries)
     offline = args.offline or offline_from_environment()

@@ -89,7 +89,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..assets.download.progress import RichProgress, wants_progress_bar
+    from ..core.progress import RichProgress, wants_progress_bar
     from ..registry.cards.completion import publish_command
     from ..runtime.export.exporter import export_model
 

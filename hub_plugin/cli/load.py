@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     require("mindspore", "hub-plugin load", "mindspore")
     from rich.table import Table
 
-    from ..assets.download.progress import RichProgress, wants_progress_bar
+    from ..core.progress import RichProgress, wants_progress_bar
     from ..runtime.loading import load_model
     from .listing.registry_listing import _console
 

@@ -49,8 +49,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..assets.download.progress import RichProgress, wants_progress_bar
     from ..assets.upload.publication import PublishOptions, publish
+    from ..core.progress import RichProgress, wants_progress_bar
     from ..runtime.extras import require
 
     if args.upload and not args.dry_run:

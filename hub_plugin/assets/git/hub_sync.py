@@ -50,7 +50,7 @@ def sync_hub(
     instead of syncing again (a first use in several processes at once syncs once). On a
     terminal, each phase shows on stderr while it runs (:class:`~..download.progress.Activity`).
     """
-    from ..download.progress import Activity
+    from ...core.progress import Activity
 
     with Activity(f"hub {spec.name}: waiting for another sync") as activity:
         return _sync(store, spec, transport, if_missing=if_missing, phase=activity.phase)

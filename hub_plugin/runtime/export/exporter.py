@@ -154,7 +154,7 @@ def export_model(
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--output {folder} is not a folder")
 
-    from ...assets.download.progress import Activity  # each phase shown on a terminal only
+    from ...core.progress import Activity  # each phase shown on a terminal only
     from ..loading import load_model
 
     with Activity(f"export of {name}: building the network"):

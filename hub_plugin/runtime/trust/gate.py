@@ -18,6 +18,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from ...core.console import ask as ask_on_terminal
+from ...core.console import shown
 from ...errors import HubPluginError
 from ...registry import ModelPackage
 from .code_digest import CodeDigest, describe_changes, package_digest
@@ -32,8 +34,7 @@ class UntrustedCode(HubPluginError):
 
 
 def _ask_terminal(question: str) -> bool:
-    print(question + " [y/N] ", end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    return ask_on_terminal(question)
 
 
 def _is_interactive() -> bool:
@@ -80,9 +81,10 @@ def is_trusted(package: ModelPackage, store: TrustStore | None = None) -> bool:
 def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
     """``"26 files (hubconf.py, network.py, ... and 20 more), digest 9c1e2f3a4b5c"``."""
     paths = sorted(code.files, key=lambda p: (p != "hubconf.py", p))
-    shown = ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+    named = ", ".join(shown(path) for path in paths[:limit])
+    named += f" and {len(paths) - limit} more" if len(paths) > limit else ""
     count = len(paths)
-    return f"{count} file{'s' if count != 1 else ''} ({shown}), digest {code.digest[:12]}"
+    return f"{count} file{'s' if count != 1 else ''} ({named}), digest {code.digest[:12]}"
 
 
 def ensure_trusted(
@@ -107,7 +109,7 @@ def ensure_trusted(
         return None
     if trust is True:
         return package_digest(package)
-    where = f"{package.path} (from {package.root.source})"
+    where = f"{shown(package.path)} (from {shown(package.root.source)})"
     if trust is False:
         raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
     store = store or TrustStore()
@@ -158,7 +160,8 @@ def ensure_repository_trusted(
     the files that will run, and records a yes with ``commit``,
     ``name`` and ``source``. Call it before importing anything of the checkout.
     """
-    label = f"the repository {url} at commit {commit[:12]}" + (f" ({name})" if name else "")
+    label = (f"the repository {shown(url)} at commit {shown(commit[:12])}"
+             + (f" ({shown(name)})" if name else ""))
     if trust is True:
         return
     if trust is False:

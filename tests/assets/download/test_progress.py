@@ -6,7 +6,7 @@ import os
 from asset_server import AssetServer
 
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
-from hub_plugin.assets.download.progress import RichProgress, SilentProgress, wants_progress_bar
+from hub_plugin.core.progress import RichProgress, SilentProgress, wants_progress_bar
 from hub_plugin.registry.cards.manifest import Asset
 
 
@@ -49,7 +49,7 @@ def test_silent_progress_does_nothing() -> None:
 
 
 def test_an_activity_draws_on_a_terminal_only() -> None:
-    from hub_plugin.assets.download.progress import Activity
+    from hub_plugin.core.progress import Activity
 
     terminal = _Terminal()
     with Activity("syncing the hub", total=3, stream=terminal) as activity:
@@ -66,7 +66,7 @@ def test_an_activity_draws_on_a_terminal_only() -> None:
 
 
 def test_a_download_bar_pauses_the_activity_around_it() -> None:
-    from hub_plugin.assets.download.progress import Activity
+    from hub_plugin.core.progress import Activity
 
     terminal = _Terminal()
     with Activity("exporting", total=2, stream=terminal) as activity, RichProgress(terminal) as bar:
