@@ -89,6 +89,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.console import out, shown
     from ..core.progress import RichProgress, wants_progress_bar
     from ..registry.cards.completion import publish_command
     from ..runtime.export.exporter import export_model
@@ -107,6 +108,6 @@ def run(args: argparse.Namespace) -> int:
             reduce_range=args.reduce_range,
             **network_arguments(args.arg),
         )
-    print(result.summary())
-    print(publish_command(str(result.card_path)))
+    out(shown(result.summary(), multiline=True))
+    out(shown(publish_command(str(result.card_path))))
     return 0

@@ -107,9 +107,12 @@ def markup_text(text: object, *, multiline: bool = False) -> str:
 _URL_USERINFO = re.compile(
     r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)@"
 )
-# user:password@host without a scheme (how proxies are often written: user:PASS@proxy:3128).
+# user:password@host without a scheme (how proxies are often written: user:PASS@proxy:3128); the
+# host must look like one (a port, a dot or an IPv6 bracket), so that names like the cache's
+# "hub:test@<commit>" are left alone.
 _BARE_CREDENTIALS = re.compile(
-    r"(?<![\w.+\-/:@%])[^\s/:@'\"<>()\[\]{},;=]+:[^\s/@'\"<>()\[\]{},;]+@(?=[\w\[])"
+    r"(?<![\w.+\-/:@%])[^\s/:@'\"<>()\[\]{},;=]+:[^\s/@'\"<>()\[\]{},;]+@"
+    r"(?=\[|[\w\-]+(?:\.[\w\-]+)*:\d|[\w\-]+(?:\.[\w\-]+)+)"
 )
 _SECRET_QUERY = re.compile(
     r"(?i)([?&](?:access_token|token|auth|password|passwd|secret|api_key|apikey|key|sig|signature"

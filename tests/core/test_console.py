@@ -106,6 +106,8 @@ def test_the_documented_visible_form() -> None:
     ("git@github.com:owner/repo.git and someone@example.org", "git@github.com:owner/repo.git and "
      "someone@example.org"),
     ("sha256:abc at 12:30 on host:22", "sha256:abc at 12:30 on host:22"),
+    ("hub:test@57739415a60775537ff6 (current)", "hub:test@57739415a60775537ff6 (current)"),
+    ("me:pw@proxy.example.org and me:pw@[::1]:8080", "***@proxy.example.org and ***@[::1]:8080"),
 ])
 def test_redact(text: str, expected: str) -> None:
     assert redact(text) == expected

@@ -21,13 +21,13 @@ import json
 import os
 import re
 import shutil
-import sys
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import filelock
 
+from ...core.console import err
 from ...errors import UsageError
 from ...registry import Registry
 from ...registry.files.atomic_file import write_atomically
@@ -121,10 +121,7 @@ def first_use_syncer(
     """The callable a :class:`~hub_plugin.registry.Registry` calls for a hub with no snapshot:
     it says so on stderr and syncs; offline, it raises :class:`HubNotSynced`."""
 
-    def announce(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    tell = say or announce
+    tell = say or err
 
     def sync(store: HubStore, spec: HubSpec) -> Snapshot:
         if transport.offline:
