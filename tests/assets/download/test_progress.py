@@ -79,3 +79,21 @@ def test_a_download_bar_pauses_the_activity_around_it() -> None:
         activity.advance()
         activity._bar.refresh()
     assert "weights.ckpt" in terminal.getvalue() and "2/2" in terminal.getvalue()
+
+
+def test_descriptions_are_shown_as_data_on_a_terminal() -> None:
+    """Issue 27, hole 4 for progress: a card or hub name in a description neither sets the
+    window title nor becomes markup (an unclosed ``[/]`` would end the command in an error)."""
+    from hub_plugin.core.progress import Activity
+
+    terminal = _Terminal()
+    with Activity("hub \x1b]0;pwned\x07[/] [link=https://evil.example]x", stream=terminal) as activity:
+        activity.phase("zoo \x1b[2J[/]")
+        activity._bar.refresh()
+    with RichProgress(terminal) as bar:
+        bar.start("\x1b]0;w\x07[/].ckpt", 10)
+        bar.advance(10)
+        bar.finish()
+    drawn = terminal.getvalue()
+    assert "\x1b]0;" not in drawn and "\x1b[2J" not in drawn and "\x07" not in drawn
+    assert "zoo \\x1b[2J[/]" in drawn and "\\x1b]0;w\\x07[/].ckpt" in drawn
