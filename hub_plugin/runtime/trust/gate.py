@@ -11,6 +11,11 @@ without a terminal, the one-line error) names what changed since trust was given
 ``trust=True`` (``--trust``) runs once without remembering, for CI; ``hub-plugin trust add NAME``
 remembers without asking; ``trust=False`` refuses. Repositories of model-zoo code are trusted at a
 commit the same way, through :func:`ensure_repository_trusted`.
+
+The question is asked through the console (:func:`hub_plugin.core.console.ask`), and every name,
+path and URL it quotes is shown as data (:func:`~hub_plugin.core.console.shown`): nothing a package
+or a zoo folder holds can redraw it (issue 27, hole 1; a file name with control characters is
+refused before anything is listed, :mod:`.code_digest`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from ...core.console import ask as ask_on_terminal
+from ...core.console import ask as ask_on_terminal  # the question goes through the console
 from ...core.console import shown
 from ...errors import HubPluginError
 from ...registry import ModelPackage
@@ -31,10 +36,6 @@ FILES_NAMED_IN_A_QUESTION = 6
 class UntrustedCode(HubPluginError):
     """Code from outside the bundled registry was not trusted: refused, changed since it was
     trusted, or no one could be asked."""
-
-
-def _ask_terminal(question: str) -> bool:
-    return ask_on_terminal(question)
 
 
 def _is_interactive() -> bool:
@@ -130,7 +131,7 @@ def ensure_trusted(
         f"The model package {package.name!r} at {where} is code from outside the bundled "
         f"registry; {reason}.\nIt runs {what_runs(code)}.\nRun it?"
     )
-    if not (ask or _ask_terminal)(question):
+    if not (ask or ask_on_terminal)(question):
         raise UntrustedCode(f"not trusted: the model package {package.name!r} at {where}")
     store.trust_package(
         package.path, name=package.name, source=package.root.source, digest=code.digest,
@@ -185,7 +186,7 @@ def ensure_repository_trusted(
         f"{label[0].upper()}{label[1:]} is code from outside the bundled registry; {reason}."
         + (f"\nIt runs {what_runs(code)}." if code is not None else "") + "\nRun it?"
     )
-    if not (ask or _ask_terminal)(question):
+    if not (ask or ask_on_terminal)(question):
         raise UntrustedCode(f"not trusted: {label}")
     store.trust_repository(url, commit, name=name, source=source)
 
