@@ -185,6 +185,14 @@ class BytecodeRefused(HubPluginError):
     archive in its folder): refused, since only source files the trust digest hashed run."""
 
 
+# --- console: text shown to people (issue 27, hole 1) -------------------------------------------
+
+
+class UnsafeFileName(HubPluginError):
+    """Code to be trusted (a model package, a zoo folder) holds a file whose name has control or
+    invisible formatting characters: it could redraw the trust question, so nothing is listed."""
+
+
 __all__ = [
     "AmbiguousName",
     "BytecodeRefused",
@@ -197,5 +205,6 @@ __all__ = [
     "ModelNotFound",
     "OfflineError",
     "RegistryError",
+    "UnsafeFileName",
     "UsageError",
 ]

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
+from ..core.console import err, error_line
 from ..errors import HubPluginError
 from .global_options import add_global_options, add_global_options_to_subcommands, merge_global_options
 
@@ -71,19 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HubPluginError as error:
         if args.debug:
             raise
-        print(f"hub-plugin: error: {error}", file=sys.stderr)
+        error_line(error)
         return error.exit_code
     except KeyboardInterrupt:
-        print("hub-plugin: interrupted", file=sys.stderr)
+        err("hub-plugin: interrupted")
         return 130
     except BrokenPipeError:
         return 0
     except Exception as error:  # a bug: still one line, unless --debug
         if args.debug:
             raise
-        print(
-            f"hub-plugin: internal error: {type(error).__name__}: {error} "
-            "(run with --debug for the traceback)",
-            file=sys.stderr,
-        )
+        error_line(f"{type(error).__name__}: {error} (run with --debug for the traceback)",
+                   kind="internal error")
         return 1

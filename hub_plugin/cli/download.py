@@ -8,7 +8,6 @@ stderr is a terminal. Every name is resolved before anything is downloaded, so a
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 
@@ -49,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from ..assets import AssetCache, TransferPolicy, fetch_manifest, offline_from_environment
-    from ..assets.download.progress import RichProgress, SilentProgress, wants_progress_bar
     from ..assets.git.hub_sync import registry_with_hubs
+    from ..core.console import err, out, shown
+    from ..core.progress import RichProgress, SilentProgress, wants_progress_bar
 
     policy = TransferPolicy().with_options(args.timeout, args.tries)
     offline = args.offline or offline_from_environment()
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     with bar if bar is not None else nullcontext():
         for name, manifest in zip(args.names, manifests, strict=True):
             if not manifest.assets:
-                print(f"hub-plugin: note: {manifest.name} names no assets", file=sys.stderr)
+                err(f"hub-plugin: note: {shown(manifest.name)} names no assets")
                 continue
             fetched = fetch_manifest(
                 manifest,
@@ -71,15 +71,14 @@ def run(args: argparse.Namespace) -> int:
                 policy=policy,
                 progress=bar or SilentProgress(),
                 retry_command=f"hub-plugin download {name}",
-                on_wait=lambda message: print(f"hub-plugin: {message}", file=sys.stderr),
+                on_wait=lambda message: err(f"hub-plugin: {message}"),
             )
             for item in fetched:
                 if item.weak_check:
-                    print(
-                        f"hub-plugin: warning: {manifest.name}: the card gives only "
+                    err(
+                        f"hub-plugin: warning: {shown(manifest.name)}: the card gives only "
                         f"{len(item.asset.sha256)} of 64 sha256 digits for "
-                        f"{item.asset.file_name}; the check is weak (full sha256: {item.sha256})",
-                        file=sys.stderr,
+                        f"{shown(item.asset.file_name)}; the check is weak (full sha256: {item.sha256})"
                     )
-                print(item.path, flush=True)
+                out(shown(item.path), flush=True)
     return 0

@@ -10,7 +10,8 @@ It never imports MindSpore (nor any library it lists): versions come from the in
 distributions' metadata (:mod:`importlib.metadata`), and the devices from their drivers' traces on
 this machine (an NVIDIA driver for ``gpu``, an Ascend driver for ``ascend``), which says a device
 is present, not that MindSpore can use it. ``--check-devices`` asks MindSpore itself (slower).
-Passwords in proxy URLs are never printed.
+Credentials are never printed (issue 27, hole 8): the user-info of every URL (mirrors, hubs,
+proxies, with or without a scheme) is redacted by :func:`hub_plugin.core.console.redact`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from ..core.console import out, out_data, redact, shown
 
 #: The distributions reported: what a model command needs, and what hub-plugin's commands use.
 LIBRARIES = (
@@ -112,19 +114,6 @@ def folder_size(folder: Path) -> int:
     return total
 
 
-def without_password(value: str) -> str:
-    """A proxy setting with any password in its URLs replaced by ``***``."""
-    parts = []
-    for item in value.split(","):
-        split = urlsplit(item.strip()) if "://" in item else None
-        if split is not None and split.password:
-            host = split.hostname or ""
-            netloc = f"{split.username}:***@{host}" + (f":{split.port}" if split.port else "")
-            item = urlunsplit(split._replace(netloc=netloc))
-        parts.append(item)
-    return ",".join(parts)
-
-
 def _git_version() -> str | None:
     git = shutil.which("git")
     if git is None:
@@ -143,11 +132,11 @@ def _hubs() -> list[dict[str, Any]]:
     rows = []
     try:
         for spec, snapshot in hub_store().snapshots():
-            rows.append({"name": spec.name, "url": spec.url, "ref": spec.ref,
+            rows.append({"name": spec.name, "url": redact(spec.url), "ref": spec.ref,
                          "commit": snapshot.commit if snapshot else None,
                          "date": snapshot.date if snapshot else None})
     except HubPluginError as error:
-        rows.append({"name": "?", "error": str(error)})
+        rows.append({"name": "?", "error": redact(str(error))})
     return rows
 
 
@@ -168,7 +157,8 @@ def _settings() -> dict[str, str | None]:
     """:data:`SETTINGS` as the person set them (``GLOG_v`` that hub-plugin set itself is left out)."""
     from ..runtime.logs.mindspore_log import LEVEL_VARIABLE, set_by_hub_plugin
 
-    found = {name: os.environ.get(name) for name in SETTINGS}
+    found = {name: redact(value) if value is not None else None
+             for name, value in ((name, os.environ.get(name)) for name in SETTINGS)}
     if set_by_hub_plugin():
         found[LEVEL_VARIABLE] = None
     return found
@@ -201,7 +191,7 @@ def collect(*, check_devices: bool = False) -> dict[str, Any]:
         "trust store": _trust(),
         "offline": offline_from_environment(),
         "settings": _settings(),
-        "proxies": {name: without_password(os.environ[name])
+        "proxies": {name: redact(os.environ[name])
                     for name in PROXY_VARIABLES if os.environ.get(name)},
     }
 
@@ -236,9 +226,10 @@ def _text(report: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = collect(check_devices=args.check_devices)
+    report = collect(check_devices=args.check_devices)  # credentials already redacted
     if args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        out_data(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print("\n".join(_text(report)))
+        for line in _text(report):
+            out(shown(line))
     return 0

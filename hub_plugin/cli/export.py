@@ -89,7 +89,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..assets.download.progress import RichProgress, wants_progress_bar
+    from ..core.console import out, shown
+    from ..core.progress import RichProgress, wants_progress_bar
     from ..registry.cards.completion import publish_command
     from ..runtime.export.exporter import ExportRequest, export_model
 
@@ -105,6 +106,6 @@ def run(args: argparse.Namespace) -> int:
     )
     with progress or contextlib.nullcontext():
         result = export_model(request, export)
-    print(result.summary())
-    print(publish_command(str(result.card_path)))
+    out(shown(result.summary(), multiline=True))
+    out(shown(publish_command(str(result.card_path))))
     return 0

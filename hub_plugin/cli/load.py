@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..assets.download.progress import Progress
+    from ..core.progress import Progress
     from ..runtime.loading import LoadRequest
 
 
@@ -92,46 +92,47 @@ def run(args: argparse.Namespace) -> int:
     require("mindspore", "hub-plugin load", "mindspore")
     from rich.table import Table
 
-    from ..assets.download.progress import RichProgress, wants_progress_bar
+    from ..core.console import markup_text as m
+    from ..core.console import table_console
+    from ..core.progress import RichProgress, wants_progress_bar
     from ..runtime import loading
-    from .listing.registry_listing import _console
 
-    out = _console()
+    out = table_console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
     request = load_request(args, pretrained=args.pretrained, progress=progress)
     with progress or contextlib.nullcontext():
         loaded = loading.build(request)
     manifest = loaded.manifest
-    out.print(f"[bold]{manifest.name}[/bold]  {manifest.path}")
+    out.print(f"[bold]{m(manifest.name)}[/bold]  {m(manifest.path)}")
     if loaded.package is not None:
-        out.print(f"network: [bold]{loaded.network_name}[/bold] from the model package "
-                  f"{loaded.package.name} ({loaded.package.path})")
+        out.print(f"network: [bold]{m(loaded.network_name)}[/bold] from the model package "
+                  f"{m(loaded.package.name)} ({m(loaded.package.path)})")
     elif loaded.zoo is not None:
         zoo = loaded.zoo
-        out.print(f"network: [bold]{loaded.network_name}[/bold] from the model zoo "
-                  f"{zoo.repository} at {zoo.commit} ({zoo.folder or '/'}; {zoo.path})",
+        out.print(f"network: [bold]{m(loaded.network_name)}[/bold] from the model zoo "
+                  f"{m(zoo.repository)} at {m(zoo.commit)} ({m(zoo.folder or '/')}; {m(zoo.path)})",
                   soft_wrap=True)
     if loaded.route.rule is not None:
-        out.print(f"route: {loaded.route.kind} ({loaded.route.reason})", soft_wrap=True)
+        out.print(f"route: {m(loaded.route.kind)} ({m(loaded.route.reason)})", soft_wrap=True)
     if loaded.zoo_config:
-        out.print(f"zoo config: {loaded.zoo_config}", soft_wrap=True)
+        out.print(f"zoo config: {m(loaded.zoo_config)}", soft_wrap=True)
     if loaded.assets:
         table = Table(title="assets")
         for column in ("card", "file", "sha256", "cache path", ""):
             table.add_column(column, overflow="fold")
         for fetched in loaded.assets:
             table.add_row(
-                fetched.path.parent.name, fetched.asset.file_name,
-                fetched.sha256 + (" (card gives a prefix: weak check)" if fetched.weak_check else ""),
-                str(fetched.path), "downloaded" if fetched.downloaded else "cached",
+                m(fetched.path.parent.name), m(fetched.asset.file_name),
+                m(fetched.sha256) + (" (card gives a prefix: weak check)" if fetched.weak_check else ""),
+                m(fetched.path), "downloaded" if fetched.downloaded else "cached",
             )
         out.print(table)
         out.print(f"parameters: {len(loaded.loaded)} loaded, {len(loaded.ignored)} ignored"
-                  + (f" ({', '.join(loaded.ignored[:4])}{', ...' if len(loaded.ignored) > 4 else ''})"
+                  + (f" ({m(', '.join(loaded.ignored[:4]))}{', ...' if len(loaded.ignored) > 4 else ''})"
                      if loaded.ignored else ""))
         if loaded.missing:
-            shown = ", ".join(loaded.missing[:6]) + (", ..." if len(loaded.missing) > 6 else "")
-            out.print(f"not filled (--load-matching): {len(loaded.missing)} parameters ({shown})")
+            named = ", ".join(loaded.missing[:6]) + (", ..." if len(loaded.missing) > 6 else "")
+            out.print(f"not filled (--load-matching): {len(loaded.missing)} parameters ({m(named)})")
     else:
         count = len(list(loaded.network.get_parameters()))
         out.print(f"parameters: {count}, not loaded (--no-pretrained)")

@@ -49,8 +49,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..assets.download.progress import RichProgress, wants_progress_bar
     from ..assets.upload.publication import PublishOptions, publish
+    from ..core.console import out, shown
+    from ..core.progress import RichProgress, wants_progress_bar
     from ..runtime.extras import require
 
     if args.upload and not args.dry_run:
@@ -63,13 +64,13 @@ def run(args: argparse.Namespace) -> int:
     )
     progress = RichProgress() if args.upload and not args.dry_run and wants_progress_bar() else None
     with progress or contextlib.nullcontext():
-        result = publish(Path(args.target), options, say=lambda line: print(line, flush=True),
-                         progress=progress)
+        result = publish(Path(args.target), options, progress=progress,
+                         say=lambda line: out(shown(line, multiline=True), flush=True))
     if result.dry_run:
-        print("dry run: nothing was uploaded, written, committed or pushed")
+        out("dry run: nothing was uploaded, written, committed or pushed")
     elif result.commit:
-        where = f", pushed to {result.pushed_to}" if result.pushed_to else ""
-        print(f"published: {len(result.cards)} card(s) on {result.branch} ({result.commit[:12]}){where}")
+        where = f", pushed to {shown(result.pushed_to)}" if result.pushed_to else ""
+        out(f"published: {len(result.cards)} card(s) on {shown(result.branch)} ({result.commit[:12]}){where}")
     else:
-        print(f"published: {len(result.cards)} card(s) completed with their public links")
+        out(f"published: {len(result.cards)} card(s) completed with their public links")
     return 0

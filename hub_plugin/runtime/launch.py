@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.console import err
 from ..errors import HubPluginError, UsageError
 
 DEFAULT_MASTER_ADDR = "127.0.0.1"
@@ -146,7 +147,7 @@ def _echo_new_lines(path: Path, position: int) -> int:
     complete = text[: text.rfind("\n") + 1]
     for line in complete.splitlines():
         if line.strip() and not line.startswith(_NOISE):
-            print(line, file=sys.stderr, flush=True)
+            err(line)
     return position + len(complete.encode("utf-8"))
 
 
@@ -178,12 +179,8 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
     environ.setdefault("GLOG_v", "3")  # MindSpore's C++ log: errors only
     environ["PYTHONSAFEPATH"] = "1"  # no worker puts its working directory on sys.path
     command = msrun_command(plan, hub_plugin_arguments, log_dir)
-    print(
-        f"hub-plugin: starting {plan.world_size} data-parallel workers with msrun "
-        f"({plan.workers} on this machine); logs in {log_dir}",
-        file=sys.stderr,
-        flush=True,
-    )
+    err(f"hub-plugin: starting {plan.world_size} data-parallel workers with msrun "
+        f"({plan.workers} on this machine); logs in {log_dir}")
     rank0 = log_dir / "worker_0.log"
     position = 0
     with open(log_dir / "msrun.out", "wb") as output:

@@ -37,9 +37,9 @@ if TYPE_CHECKING:  # the light install and start-up import none of these
     from mindspore.nn import Cell
 
     from ..assets.download.fetch import FetchedAsset
-    from ..assets.download.progress import Progress
     from ..assets.download.transfer import TransferPolicy
     from ..assets.git.zoo_checkout import ZooFolder
+    from ..core.progress import Progress
     from ..registry.routes.card_routes import Route
     from .zoo.config_choice import ZooConfig
 

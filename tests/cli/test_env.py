@@ -14,7 +14,6 @@ from git_server import GitServer
 from hub_repos import build_hub
 
 from hub_plugin.cli import main
-from hub_plugin.cli.env import without_password
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -41,7 +40,7 @@ def test_env_reports_versions_folders_hubs_trust_and_settings(
     assert hubs["test"]["commit"] == hub.second and hubs["mindspore"]["commit"] is None
     assert report["trust store"]["repositories"] == 1
     assert report["settings"]["HUB_PLUGIN_MIRROR"].startswith("https://gitee.com/mindspore/=")
-    assert report["proxies"]["HTTPS_PROXY"] == "http://me:***@proxy.example:3128"
+    assert report["proxies"]["HTTPS_PROXY"] == "http://***@proxy.example:3128"  # the user too (hole 8)
     assert main(["env"]) == 0
     text = capsys.readouterr().out
     assert f"hub test: {git_server.url('hub.git')} master, at {hub.second}" in text
@@ -58,5 +57,32 @@ def test_env_never_imports_mindspore() -> None:
 
 
 def test_passwords_in_proxy_urls_are_hidden() -> None:
-    assert without_password("http://u:p@h:8080,localhost") == "http://u:***@h:8080,localhost"
-    assert without_password("http://h:8080") == "http://h:8080"
+    from hub_plugin.core.console import redact
+
+    assert redact("http://u:p@h:8080,localhost") == "http://***@h:8080,localhost"
+    assert redact("http://h:8080") == "http://h:8080"
+
+
+def test_env_and_error_lines_never_print_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27, hole 8: ``env`` (made to be pasted into public bug reports) and error lines
+    redact passwords and tokens: in mirrors, hub URLs, proxies with or without a scheme, a token
+    given as a URL's user name, and the ``git fetch of ...`` of a failed hub sync."""
+    monkeypatch.setenv("HUB_PLUGIN_MIRROR",
+                       "https://gitee.com/mindspore/=https://mirror:MIRRORPASS@mirror.example/")
+    monkeypatch.setenv("HTTPS_PROXY", "proxyuser:PROXYPASS@proxy.example:3128")
+    monkeypatch.setenv("ALL_PROXY", "socks5://ghp_PROXYTOKEN@proxy.example:1080")
+    assert main(["hub", "add", "private", "https://deploy:HUBSECRET@127.0.0.1:9/hub.git"]) == 0
+    assert main(["hub", "add", "tokened", "https://ghp_HUBTOKEN@127.0.0.1:9/hub.git"]) == 0
+    for arguments in (["env"], ["env", "--format", "json"], ["hub", "ls"]):
+        assert main(arguments) == 0
+    assert main(["hub", "update", "private"]) == 1  # nothing listens on port 9
+    assert main(["list", "--hub", "tokened"]) == 1
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    for secret in ("MIRRORPASS", "PROXYPASS", "proxyuser", "PROXYTOKEN", "HUBSECRET", "HUBTOKEN"):
+        assert secret not in text, secret
+    assert "hub-plugin: error: git fetch of https://***@127.0.0.1:9/hub.git" in captured.err
+    assert "HTTPS_PROXY: ***@proxy.example:3128" in captured.out
+    assert "https://***@mirror.example/" in captured.out

@@ -7,10 +7,10 @@ import os
 import stat
 from pathlib import Path
 
+from ...core.progress import Progress, SilentProgress
 from ...errors import DownloadError
 from .hashing import CHUNK_SIZE
 from .partial import PartialDownload
-from .progress import Progress, SilentProgress
 
 
 def copy_local_file(

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from ..._version import __version__
+from ...core.progress import Progress, SilentProgress
 from ...errors import DownloadError, UsageError
 from ..links.link_rules import check_url_allowed
 from .hashing import CHUNK_SIZE
 from .partial import PartialDownload
-from .progress import Progress, SilentProgress
 from .response_body import body_limit, content_length, parse_byte_range, raw_chunks, too_long
 
 if TYPE_CHECKING:

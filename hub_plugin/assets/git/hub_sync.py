@@ -21,13 +21,13 @@ import json
 import os
 import re
 import shutil
-import sys
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import filelock
 
+from ...core.console import err
 from ...errors import UsageError
 from ...registry import Registry
 from ...registry.files.atomic_file import write_atomically
@@ -48,9 +48,9 @@ def sync_hub(
 
     ``if_missing``: return the snapshot another process made while this one waited for the lock
     instead of syncing again (a first use in several processes at once syncs once). On a
-    terminal, each phase shows on stderr while it runs (:class:`~..download.progress.Activity`).
+    terminal, each phase shows on stderr while it runs (:class:`~...core.progress.Activity`).
     """
-    from ..download.progress import Activity
+    from ...core.progress import Activity
 
     with Activity(f"hub {spec.name}: waiting for another sync") as activity:
         return _sync(store, spec, transport, if_missing=if_missing, phase=activity.phase)
@@ -121,10 +121,7 @@ def first_use_syncer(
     """The callable a :class:`~hub_plugin.registry.Registry` calls for a hub with no snapshot:
     it says so on stderr and syncs; offline, it raises :class:`HubNotSynced`."""
 
-    def announce(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    tell = say or announce
+    tell = say or err
 
     def sync(store: HubStore, spec: HubSpec) -> Snapshot:
         if transport.offline:

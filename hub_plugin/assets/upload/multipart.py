@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..download.progress import Progress, SilentProgress
+from ...core.progress import Progress, SilentProgress
 from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore, S3Error
 
 MIN_PART_SIZE = 5 * 1024 * 1024

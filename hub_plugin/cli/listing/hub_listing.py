@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from ...core.console import out, out_data, shown
 
 #: (heading, index field) of each column, in order.
 COLUMNS = (("uid", "uid"), ("module type", "module-type"), ("backbone", "backbone-name"),
@@ -19,9 +20,10 @@ COLUMNS = (("uid", "uid"), ("module type", "module-type"), ("backbone", "backbon
 
 
 def _cell(entry: Mapping[str, Any], field: str) -> str:
+    """One cell, on one line, shown as data (card fields: :func:`~hub_plugin.core.console.shown`)."""
     if field == "summary" and "error" in entry:
-        return f"invalid card: {entry['error']}"
-    return " ".join(str(entry.get(field, "")).split())
+        return shown(" ".join(f"invalid card: {entry['error']}".split()))
+    return shown(" ".join(str(entry.get(field, "")).split()))
 
 
 def format_rows(entries: Sequence[Mapping[str, Any]]) -> str:
@@ -44,16 +46,15 @@ def list_hub(args: argparse.Namespace) -> int:
     from ...registry.hubs.index import error_in, matches
 
     snapshot = hub_snapshot(args.hub, offline=args.offline or None)
-    shown = [_placed(e, error_in(e, snapshot.folder)) for e in snapshot.index()
-             if matches(e, version=args.hub_version, text=args.hub_filter)]
+    listed = [_placed(e, error_in(e, snapshot.folder)) for e in snapshot.index()
+              if matches(e, version=args.hub_version, text=args.hub_filter)]
     if args.format == "json":
-        print(json.dumps({"hub": snapshot.hub, "url": snapshot.url, "ref": snapshot.ref,
-                          "commit": snapshot.commit, "date": snapshot.date, "cards": shown},
-                         indent=2, ensure_ascii=False))
+        out_data(json.dumps({"hub": snapshot.hub, "url": snapshot.url, "ref": snapshot.ref,
+                             "commit": snapshot.commit, "date": snapshot.date, "cards": listed},
+                            indent=2, ensure_ascii=False))
         return 0
-    out = sys.stdout
-    out.write(format_rows(shown) + "\n")
-    total = len(snapshot.index()) if args.hub_version or args.hub_filter else len(shown)
-    out.write(f"{len(shown)} of {total} cards of the hub {snapshot.hub} "
-              f"(commit {snapshot.commit[:12]}, {snapshot.date})\n")
+    out(format_rows(listed))
+    total = len(snapshot.index()) if args.hub_version or args.hub_filter else len(listed)
+    out(f"{len(listed)} of {total} cards of the hub {shown(snapshot.hub)} "
+        f"(commit {shown(snapshot.commit[:12])}, {shown(snapshot.date)})")
     return 0

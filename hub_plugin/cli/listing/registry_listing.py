@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from ...core.console import markup_text as m
+from ...core.console import out_data, table_console
 from ...registry import CardEntry, Registry
 from ...registry.cards.manifest import Manifest
 
@@ -47,20 +49,6 @@ def register(subparsers: Any) -> None:
     info.set_defaults(run=run_info)
 
 
-#: The width of piped output: wide enough that no digest, path or name is ever folded (a table
-#: without ``expand`` is only as wide as its contents, so this costs nothing).
-PIPED_WIDTH = 4096
-
-
-def _console() -> Any:
-    """A console for tables; piped output is never wrapped (rich would fold at 80 columns), so
-    that identifiers stay whole and on one line in logs, CI output and ``grep``."""
-    from rich.console import Console
-
-    console = Console(soft_wrap=False)
-    return console if console.is_terminal else Console(soft_wrap=False, width=PIPED_WIDTH)
-
-
 def _entry_json(entry: CardEntry, manifest: Manifest | None, errors: list[str]) -> dict[str, Any]:
     return {
         "name": entry.name,
@@ -91,7 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
         report = validate_file(entry.path, registry.profile)
         rows.append((entry, report.manifest, [str(e) for e in report.errors]))
     if args.format == "json":
-        print(json.dumps([_entry_json(*row) for row in rows], indent=2, ensure_ascii=False))
+        out_data(json.dumps([_entry_json(*row) for row in rows], indent=2, ensure_ascii=False))
         return 0
     from rich.table import Table
 
@@ -101,15 +89,15 @@ def run_list(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for entry, manifest, errors in rows:
         if manifest is None:
-            table.add_row(entry.address, entry.package or "", "[red]invalid card[/red]", "", "",
-                          errors[0] if errors else "", "", entry.root.source)
+            table.add_row(m(entry.address), m(entry.package or ""), "[red]invalid card[/red]", "", "",
+                          m(errors[0] if errors else ""), "", m(entry.root.source))
             continue
         table.add_row(
-            entry.address, entry.package or "", str(manifest.module_type), manifest.backbone,
-            manifest.model_version, str(manifest.fields.get("evaluation", "")),
-            str(len(manifest.assets)), entry.root.source,
+            m(entry.address), m(entry.package or ""), m(manifest.module_type), m(manifest.backbone),
+            m(manifest.model_version), m(manifest.fields.get("evaluation", "")),
+            str(len(manifest.assets)), m(entry.root.source),
         )
-    _console().print(table)
+    table_console().print(table)
     return 0
 
 
@@ -194,7 +182,7 @@ def run_info(args: argparse.Namespace) -> int:
         for a in manifest.assets
     ]
     if args.format == "json":
-        print(json.dumps({
+        out_data(json.dumps({
             "name": manifest.name, "uid": manifest.uid, "path": manifest.path,
             "fields": manifest.to_card_dict(), "metrics": metrics, "assets": assets,
             "network": network, "origin": origin, "zoo": zoo, "route": route_json,
@@ -202,8 +190,8 @@ def run_info(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    console = _console()
-    fields = Table(title=f"{manifest.name}" + (f"  ({manifest.uid})" if manifest.uid else ""))
+    console = table_console()
+    fields = Table(title=m(manifest.name) + (f"  ({m(manifest.uid)})" if manifest.uid else ""))
     fields.add_column("field")
     fields.add_column("value", overflow="fold")
     fields.add_column("at", style="dim")
@@ -211,34 +199,35 @@ def run_info(args: argparse.Namespace) -> int:
         if key == "asset":
             continue
         position = manifest.position(f"/{key}")
-        fields.add_row(key, str(value), str(position) if position else "")
+        fields.add_row(m(key), m(value), m(position) if position else "")
     console.print(fields)
-    console.print(f"card: {manifest.path}", soft_wrap=True)  # a caption would wrap at the table's width
+    console.print(f"card: {m(manifest.path)}", soft_wrap=True)  # a caption would wrap at the table's width
     if hub is not None:
-        console.print(f"from the hub [bold]{hub.hub}[/bold]: {hub.url} {hub.ref} at commit "
-                      f"{hub.commit} ({hub.date})", soft_wrap=True)
+        console.print(f"from the hub [bold]{m(hub.hub)}[/bold]: {m(hub.url)} {m(hub.ref)} at commit "
+                      f"{m(hub.commit)} ({m(hub.date)})", soft_wrap=True)
     if metrics:
-        console.print("evaluation: " + ", ".join(f"{m['name']} = {m['value']}" for m in metrics))
+        console.print("evaluation: " + ", ".join(f"{m(metric['name'])} = {m(metric['value'])}"
+                                                 for metric in metrics))
     table = Table(title="assets")
     for column in ("format", "link", "sha256"):
         table.add_column(column, overflow="fold")
     for asset in manifest.assets:
         digest = asset.sha256 + (" (prefix: weak check)" if asset.is_digest_prefix else "")
-        table.add_row(asset.file_format, asset.link, digest)
+        table.add_row(m(asset.file_format), m(asset.link), m(digest))
     console.print(table)
-    console.print(f"route: [bold]{route.kind}[/bold]: {route.reason}", soft_wrap=True)
+    console.print(f"route: [bold]{m(route.kind)}[/bold]: {m(route.reason)}", soft_wrap=True)
     if network:
         console.print(
-            f"model package [bold]{network['package']}[/bold] ({network['path']}); "
-            f"this card builds [bold]{network['network'] or '?'}[/bold]"
-            + (f", needing {', '.join(network['requires'])}" if network["requires"] else "")
+            f"model package [bold]{m(network['package'])}[/bold] ({m(network['path'])}); "
+            f"this card builds [bold]{m(network['network'] or '?')}[/bold]"
+            + (f", needing {m(', '.join(network['requires']))}" if network["requires"] else "")
         )
         for entry in network["entries"]:
-            console.print(f"  [cyan]{entry['name']}[/cyan]: {entry['summary']}")
+            console.print(f"  [cyan]{m(entry['name'])}[/cyan]: {m(entry['summary'])}")
     elif zoo is not None:
-        console.print(f"built by the model zoo's code: {zoo['repository']} at {zoo['ref']}, "
-                      f"folder {zoo['folder'] or '/'} (fetched and trusted on first load)",
+        console.print(f"built by the model zoo's code: {m(zoo['repository'])} at {m(zoo['ref'])}, "
+                      f"folder {m(zoo['folder'] or '/')} (fetched and trusted on first load)",
                       soft_wrap=True)
-        console.print(f"zoo config: {zoo['config'] or 'chosen when the folder is first loaded'}",
+        console.print(f"zoo config: {m(zoo['config'] or 'chosen when the folder is first loaded')}",
                       soft_wrap=True)
     return 0

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.console import err, out, out_data, shown, table_console
+from ...core.console import markup_text as m
 from ...errors import UsageError
 
 if TYPE_CHECKING:
@@ -165,30 +167,28 @@ def run_ls(args: argparse.Namespace) -> int:
                      for kind, found in (("hub-snapshots", hubs), ("zoo-checkouts", zoo))}
         unfinished = [{"path": str(p.path), "size": p.size, "modified": _iso(p.modified),
                        "active": p.active} for p in partials]
-        print(json.dumps({"root": str(cache.root), "assets": rows, "unfinished": unfinished, **checkouts},
-                         indent=2))
+        out_data(json.dumps({"root": str(cache.root), "assets": rows, "unfinished": unfinished,
+                             **checkouts}, indent=2))
         return 0
     _print_unfinished(partials)
     if not entries and not hubs and not zoo:
-        print(f"no cached assets, hub snapshots or zoo checkouts in {cache.root}")
+        out(f"no cached assets, hub snapshots or zoo checkouts in {shown(cache.root)}")
         return 0
     from rich.table import Table
 
-    from ..listing.registry_listing import _console
-
-    console = _console()
+    console = table_console()
     if entries:
         total = sum(e.size for e in entries)
         table = Table(
             title=f"{len(entries)} cached asset{'s' if len(entries) != 1 else ''}, "
-            f"{human_size(total)}, in {cache.root}"
+            f"{human_size(total)}, in {m(cache.root)}"
         )
         for column in ("sha256", "size", "last use (UTC)", "card", "file"):
             table.add_column(column, justify="right" if column == "size" else "left")
         for e in entries:
             table.add_row(e.sha256[:16], human_size(e.size), _when(e.last_used),
-                          ", ".join(e.cards) or "-",
-                          ", ".join(sorted({v.file_name for v in e.views})) or "-")
+                          m(", ".join(e.cards) or "-"),
+                          m(", ".join(sorted({v.file_name for v in e.views})) or "-"))
         console.print(table)
     for title, found, what in (("hub snapshots", hubs, "ref"), ("zoo checkouts", zoo, "folders")):
         if not found:
@@ -197,8 +197,8 @@ def run_ls(args: argparse.Namespace) -> int:
         for column in ("name (for cache rm)", "size", "last use (UTC)", what, "repository"):
             table.add_column(column, justify="right" if column == "size" else "left")
         for c in found:
-            table.add_row(c.key + (" (current)" if c.current else ""), human_size(c.size),
-                          _when(c.last_used), c.detail or "-", c.owner)
+            table.add_row(m(c.key) + (" (current)" if c.current else ""), human_size(c.size),
+                          _when(c.last_used), m(c.detail or "-"), m(c.owner))
         console.print(table)
     return 0
 
@@ -207,8 +207,8 @@ def _print_unfinished(partials: Sequence[Any]) -> None:
     """One line per unfinished download: what it holds, and whether ``cache prune`` removes it."""
     for part in partials:
         state = "being written now" if part.active else "stopped; cache prune removes it"
-        print(f"unfinished download {part.path}: {human_size(part.size)}, last written "
-              f"{_when(part.modified)} ({state})")
+        out(f"unfinished download {shown(part.path)}: {human_size(part.size)}, last written "
+            f"{_when(part.modified)} ({state})")
 
 
 def _iso(timestamp: float) -> str:
@@ -293,21 +293,21 @@ def run_rm(args: argparse.Namespace) -> int:
         size = human_size(sum(e.size for e in going) + sum(c.size for c in checkouts))
         extra = f" and {len(checkouts)} snapshot(s) or checkout(s)" if checkouts else ""
         if not _confirm(args, f"Remove {len(going)} blob(s){extra}, {size}?"):
-            print("nothing removed", file=sys.stderr)
+            err("nothing removed")
             return 1
     verb = "would remove" if args.dry_run else "removed"
     for checkout in checkouts:
         if not args.dry_run:
             remove(checkout)
-        print(f"{verb} {checkout.key}  {human_size(checkout.size):>10}  {checkout.owner}")
+        out(shown(f"{verb} {checkout.key}  {human_size(checkout.size):>10}  {checkout.owner}"))
     for entry in going:
         if not args.dry_run:
             cache.remove(entry.sha256)
-        print(f"{verb} {_describe(entry)}")
+        out(shown(f"{verb} {_describe(entry)}"))
     for view in views_only:
         if not args.dry_run:
             cache.remove_view(view)
-        print(f"{verb} {view.card}/{view.file_name} (its blob stays: other cards use it)")
+        out(shown(f"{verb} {view.card}/{view.file_name} (its blob stays: other cards use it)"))
     return 0
 
 
@@ -327,23 +327,23 @@ def run_prune(args: argparse.Namespace) -> int:
     ) + (f", and {len(old)} hub snapshot(s) or zoo checkout(s), "
          f"{human_size(sum(c.size for c in old))}" if old else "")
     if not plan.blobs and not plan.partials and not old:
-        print(f"nothing to prune ({human_size(plan.size_before)} in {cache.root})")
+        out(shown(f"nothing to prune ({human_size(plan.size_before)} in {cache.root})"))
         return 0
     if not args.dry_run:
         if not _confirm(args, f"Remove {summary}?"):
-            print("nothing removed", file=sys.stderr)
+            err("nothing removed")
             return 1
         cache.prune(plan)
         for checkout in old:
             remove(checkout)
     for entry in plan.blobs:
-        print(f"{verb} {_describe(entry)}")
+        out(shown(f"{verb} {_describe(entry)}"))
     for part in plan.partials:
-        print(f"{verb} unfinished {part.name}")
+        out(shown(f"{verb} unfinished {part.name}"))
     for checkout in old:
-        print(f"{verb} {checkout.key}  {human_size(checkout.size):>10}  {checkout.owner}")
+        out(shown(f"{verb} {checkout.key}  {human_size(checkout.size):>10}  {checkout.owner}"))
     remain = "would remain" if args.dry_run else "remain"
-    print(f"{verb} {summary}; {human_size(plan.size_after)} {remain}")
+    out(shown(f"{verb} {summary}; {human_size(plan.size_after)} {remain}"))
     return 0
 
 
@@ -356,11 +356,11 @@ def run_verify(args: argparse.Namespace) -> int:
         entry = found.entry
         cards = ", ".join(entry.cards) or "no card"
         action = "" if args.dry_run else "; removed"
-        print(
+        out(shown(
             f"corrupt {entry.path} ({cards}): expected sha256 {entry.sha256} and "
             f"{entry.size} bytes, found {found.actual.sha256} and {found.actual.size} bytes"
             f"{action}"
-        )
+        ))
     state = f"{len(corrupt)} corrupt" if corrupt else "all good"
-    print(f"checked {checked} blob{'s' if checked != 1 else ''} in {cache.root}: {state}")
+    out(shown(f"checked {checked} blob{'s' if checked != 1 else ''} in {cache.root}: {state}"))
     return 1 if corrupt else 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ...core.console import error_line, out, out_data, shown
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -68,15 +70,16 @@ def run_ls(args: argparse.Namespace) -> int:
             "cards": len(snapshot.index()) if snapshot else None,
         })
     if args.format == "json":
-        print(json.dumps(rows, indent=2))
+        out_data(json.dumps(rows, indent=2))
         return 0
     if not rows:
-        print("no hubs (add one with: hub-plugin hub add NAME URL)")
+        out("no hubs (add one with: hub-plugin hub add NAME URL)")
     for row in rows:
-        where = f"{row['url']} {row['ref']}" + (f" {row['path']}/" if row["path"] else "")
-        state = (f"{row['commit'][:12]} ({row['date']}), {row['cards']} cards" if row["commit"]
-                 else "not synced (hub-plugin hub update " + row["name"] + ")")
-        print(f"{row['name']}\t{where}\t{state}")
+        where = f"{shown(row['url'])} {shown(row['ref'])}"
+        where += f" {shown(row['path'])}/" if row["path"] else ""
+        state = (f"{row['commit'][:12]} ({shown(row['date'])}), {row['cards']} cards" if row["commit"]
+                 else "not synced (hub-plugin hub update " + shown(row["name"]) + ")")
+        out(f"{shown(row['name'])}\t{where}\t{state}")
     return 0
 
 
@@ -92,15 +95,14 @@ def run_add(args: argparse.Namespace) -> int:
     transport = GitTransport(allow_http=True, offline=offline_from_environment())
     spec = HubSpec(args.name, args.url, full_ref(transport, args.url, args.ref.strip()), path)
     hub_store().add(spec)
-    print(f"added the hub {spec.name!r}: {spec.url} {spec.ref}"
-          + (f" {spec.path}/" if spec.path else "") + f" (sync it: hub-plugin hub update {spec.name})")
+    out(f"added the hub {spec.name!r}: {shown(spec.url)} {shown(spec.ref)}"
+        + (f" {shown(spec.path)}/" if spec.path else "")
+        + f" (sync it: hub-plugin hub update {shown(spec.name)})")
     return 0
 
 
 def run_update(args: argparse.Namespace) -> int:
     """Sync the hub NAME, or every hub (one failing does not stop the others; exit 1 if any)."""
-    import sys
-
     from ...assets.download.fetch import offline_from_environment
     from ...assets.git.hub_sync import hub_store, sync_hub
     from ...assets.git.transport import GitTransport
@@ -117,20 +119,20 @@ def run_update(args: argparse.Namespace) -> int:
         except HubPluginError as error:
             if args.name or args.debug:
                 raise
-            print(f"hub-plugin: error: {spec.name}: {error}", file=sys.stderr)
+            error_line(f"{spec.name}: {error}")
             failed = max(failed, error.exit_code)
             continue
         change = ("unchanged" if before and before.commit == snapshot.commit
                   else f"was {before.commit[:12]}" if before else "first sync")
-        print(f"{spec.name}: {snapshot.commit[:12]} ({snapshot.date}), "
-              f"{len(snapshot.index())} cards ({change})")
+        out(f"{shown(spec.name)}: {snapshot.commit[:12]} ({shown(snapshot.date)}), "
+            f"{len(snapshot.index())} cards ({change})")
     if args.refresh:
         from ...assets.cache.asset_cache import default_cache_root
         from ...assets.git.zoo_checkout import ZooCache
 
         count = ZooCache(default_cache_root()).forget_branch_refs()
-        print(f"zoo code: {count} branch ref{'s' if count != 1 else ''} forgotten; the next load "
-              "resolves them again")
+        out(f"zoo code: {count} branch ref{'s' if count != 1 else ''} forgotten; the next load "
+            "resolves them again")
     return failed
 
 
@@ -138,5 +140,5 @@ def run_rm(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import hub_store
 
     hub_store().remove(args.name)
-    print(f"removed the hub {args.name!r}")
+    out(f"removed the hub {args.name!r}")
     return 0

@@ -15,6 +15,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
+from ...core.console import markup_text, out, out_data, shown, table_console
 from ...errors import UsageError
 
 if TYPE_CHECKING:
@@ -81,17 +82,16 @@ def run_ls(args: argparse.Namespace) -> int:
     store = TrustStore()
     entries = store.entries()
     if args.format == "json":
-        print(json.dumps({"store": str(store.path), "entries": [_row(e) for e in entries]},
+        out_data(json.dumps({"store": str(store.path), "entries": [_row(e) for e in entries]},
                          indent=2, ensure_ascii=False))
         return 0
     if not entries:
-        print(f"nothing trusted beyond the bundled registry ({store.path} holds no entries)")
+        out(f"nothing trusted beyond the bundled registry ({shown(store.path)} holds no entries)")
         return 0
     from rich.table import Table
 
-    from ..listing.registry_listing import _console
-
-    table = Table(title=f"trusted code, in {store.path} (the bundled registry is always trusted)")
+    table = Table(title=f"trusted code, in {markup_text(store.path)} (the bundled registry is always "
+                  "trusted)")
     for column in ("kind", "name", "folder or URL", "trusted at (UTC)", "digest or commit"):
         table.add_column(column, overflow="fold")
     for entry in entries:
@@ -99,11 +99,12 @@ def run_ls(args: argparse.Namespace) -> int:
             what = f"{entry.digest[:16]} ({len(entry.files)} files)" if not entry.legacy else (
                 "hubconf.py only: old entry, asked again"
             )
-            table.add_row("package", entry.name, entry.folder, _when(entry.trusted_at), what)
+            table.add_row("package", markup_text(entry.name), markup_text(entry.folder),
+                          _when(entry.trusted_at), what)
         else:
-            table.add_row("repository", entry.name or "-", entry.url, _when(entry.trusted_at),
-                          entry.commit)
-    _console().print(table)
+            table.add_row("repository", markup_text(entry.name or "-"), markup_text(entry.url),
+                          _when(entry.trusted_at), markup_text(entry.commit))
+    table_console().print(table)
     return 0
 
 
@@ -120,9 +121,9 @@ def run_add(args: argparse.Namespace) -> int:
         commit = _full_commit(args.name, args.commit)
         entry = store.trust_repository(args.name, commit, source="trust add")
         if args.format == "json":
-            print(json.dumps(_row(entry), indent=2))
+            out_data(json.dumps(_row(entry), indent=2))
         else:
-            print(f"trusted: the repository {entry.url} at commit {entry.commit}")
+            out(f"trusted: the repository {shown(entry.url)} at commit {shown(entry.commit)}")
         return 0
     if args.commit:
         raise UsageError("--commit is for a repository URL, not a model package")
@@ -143,7 +144,7 @@ def _full_commit(url: str, commit: str) -> str:
     found = sorted(p.name for p in folder.iterdir() if p.is_dir() and is_full_commit(p.name)
                    and p.name.startswith(given)) if folder.is_dir() and given else []
     if len(given) >= 7 and all(c in "0123456789abcdef" for c in given) and len(found) == 1:
-        print(f"{given} is the commit {found[0]} (the checkout in the zoo cache)")
+        out(f"{shown(given)} is the commit {found[0]} (the checkout in the zoo cache)")
         return found[0]
     raise UsageError(
         f"{commit!r} is not a full commit id of {url}"
@@ -159,8 +160,8 @@ def _add_package(args: argparse.Namespace, store: TrustStore) -> int:
     package = Registry.open(args.registry).package(args.name)
     code = package_digest(package)
     if package.root.trusted:
-        print(f"{package.name} ({package.path}) is in the bundled registry, which is always "
-              "trusted: nothing to record")
+        out(f"{shown(package.name)} ({shown(package.path)}) is in the bundled registry, which is "
+            "always trusted: nothing to record")
         return 0
     before = store.package_entry(package.path)
     entry = store.trust_package(
@@ -170,19 +171,19 @@ def _add_package(args: argparse.Namespace, store: TrustStore) -> int:
     if args.format == "json":
         row = _row(entry)
         row["files"] = dict(code.files)
-        print(json.dumps(row, indent=2, ensure_ascii=False))
+        out_data(json.dumps(row, indent=2, ensure_ascii=False))
         return 0
-    print(f"the model package {package.name} at {package.path} (from {package.root.source}) runs "
-          f"these {len(code.files)} files, under {code.scope}:")
+    out(f"the model package {shown(package.name)} at {shown(package.path)} (from "
+        f"{shown(package.root.source)}) runs these {len(code.files)} files, under {shown(code.scope)}:")
     for path in sorted(code.files):
-        print(f"  {code.files[path][:16]}  {path}")
-    print(f"digest: {code.digest}")
+        out(f"  {code.files[path][:16]}  {shown(path)}")
+    out(f"digest: {code.digest}")
     if before is not None and before.legacy:
-        print("this replaces an old entry, which covered hubconf.py alone")
+        out("this replaces an old entry, which covered hubconf.py alone")
     elif before is not None and before.digest != code.digest:
         change = describe_changes(before.files, code.files)
-        print(f"since the trust of {_when(before.trusted_at)}: {change}")
-    print(f"trusted: {package.name} (revoke with 'hub-plugin trust rm {package.name}')")
+        out(f"since the trust of {_when(before.trusted_at)}: {change}")
+    out(f"trusted: {shown(package.name)} (revoke with 'hub-plugin trust rm {shown(package.name)}')")
     return 0
 
 
@@ -199,7 +200,7 @@ def run_rm(args: argparse.Namespace) -> int:
             hint="'hub-plugin trust ls' lists what is trusted",
         )
     for entry in removed:
-        print(f"no longer trusted: {entry.kind} {entry.name or '-'} ({entry.key})")
+        out(f"no longer trusted: {entry.kind} {shown(entry.name or '-')} ({shown(entry.key)})")
     if not removed:
-        print("nothing was trusted")
+        out("nothing was trusted")
     return 0

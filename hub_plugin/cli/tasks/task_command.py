@@ -29,6 +29,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ...core.console import out, out_data, shown
 from ...registry import ModelPackage
 from ...registry.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ...runtime.device import DEVICES, DeviceUnavailable, available_devices, is_available
@@ -128,13 +129,13 @@ def show(result: Any, output_format: str) -> int:
         return int(getattr(result, "exit_code", 0))
     if output_format == "json":
         data = result.to_json() if hasattr(result, "to_json") else result
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        out_data(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     elif hasattr(result, "summary"):
         text = result.summary()
         if text:
-            print(text)
+            out(shown(text, multiline=True))
     elif result is not None:
-        print(result)
+        out(shown(result, multiline=True))
     sys.stdout.flush()
     return int(getattr(result, "exit_code", 0))
 

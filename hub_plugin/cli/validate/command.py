@@ -15,10 +15,10 @@ unreadable path (every other card is still reported).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from ...core.console import error_line, out_data
 from ...errors import UsageError
 from .output import FORMATS
 
@@ -125,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
     report = validate_paths(paths, args.profile, include=args.include, exclude=args.exclude)
     if checks is not None:
         checks.run(report)
-    print(render(report, args.format, deleted=deleted, changed_since=args.changed_since), flush=True)
+    # render() made text and annotations safe; JSON and SARIF are data, written exactly
+    out_data(render(report, args.format, deleted=deleted, changed_since=args.changed_since), flush=True)
     if args.sarif_output:
         from .output import sarif_text
 
@@ -141,8 +142,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             write_step_summary(report, deleted=deleted, changed_since=args.changed_since)
         except OSError as error:  # the annotations are out; say so and keep the verdict
-            print(f"hub-plugin: warning: cannot write the step summary: {error.strerror or error}",
-                  file=sys.stderr)
+            error_line(f"cannot write the step summary: {error.strerror or error}", kind="warning")
     if any(d.rule == "read" for f in report.files for d in f.errors):
         return 2
     return 0 if report.valid else 1

@@ -1,5 +1,10 @@
 """How ``hub-plugin validate`` prints a report: ``text``, ``json``, ``github`` or ``sarif``.
 
+``json`` and ``sarif`` are data formats, written exactly (their own escaping applies); ``text``
+lines and ``github`` annotations hold card text and file names, shown as data through the
+console (:mod:`hub_plugin.core.console`: control characters visible, credentials redacted, the
+workflow-command escaping).
+
 Every format carries every finding: errors, warnings and notes (a size a server announced, the
 full digest of an asset), the files skipped as no cards, and the cards skipped because
 ``--changed-since`` found them deleted. ``github`` puts the errors first (GitHub shows only the
@@ -12,17 +17,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ...core.console import annotation_data, annotation_property, shown
 from ...registry.validation.report import ValidationReport
 from .sarif_log import sarif_log
 
 FORMATS = ("text", "json", "github", "sarif")
-
-
-def _github_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
 
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
@@ -57,27 +56,27 @@ def render(report: ValidationReport, output_format: str, *, deleted: Sequence[Pa
         defects.sort(key=lambda d: _SEVERITY_ORDER[d.severity])
     for defect in defects:
         if output_format == "github":
-            props = f"file={_github_escape(defect.path, prop=True)}"
+            props = f"file={annotation_property(defect.path)}"
             if defect.line is not None:
                 props += f",line={defect.line},col={defect.column or 1}"
-            props += f",title={_github_escape(defect.rule, prop=True)}"
-            lines.append(f"::{_GITHUB_LEVEL[defect.severity]} {props}::{_github_escape(defect.message)}")
+            props += f",title={annotation_property(defect.rule)}"
+            lines.append(f"::{_GITHUB_LEVEL[defect.severity]} {props}::{annotation_data(defect.message)}")
         else:
             suffix = "" if defect.severity == "error" else f" ({defect.severity})"
-            lines.append(f"{defect}{suffix}")
+            lines.append(shown(f"{defect}{suffix}", multiline=True))
     for skipped in report.skipped:
         if output_format == "github":
-            lines.append(f"::notice file={_github_escape(skipped.path, prop=True)},title=skipped::"
-                         f"{_github_escape(skipped.reason)}")
+            lines.append(f"::notice file={annotation_property(skipped.path)},title=skipped::"
+                         f"{annotation_data(skipped.reason)}")
         else:
-            lines.append(f"{skipped.path}: skipped: {skipped.reason}")
+            lines.append(shown(f"{skipped.path}: skipped: {skipped.reason}"))
     for path in gone:
         if output_format == "github":
-            lines.append(f"::notice file={_github_escape(path, prop=True)},title=deleted::"
-                         f"deleted since {_github_escape(changed_since or '')}, not checked")
+            lines.append(f"::notice file={annotation_property(path)},title=deleted::"
+                         f"deleted since {annotation_data(changed_since or '')}, not checked")
         else:
-            lines.append(f"{path}: deleted since {changed_since}, not checked")
-    lines.append(summary_line(report, changed_since))
+            lines.append(shown(f"{path}: deleted since {changed_since}, not checked"))
+    lines.append(shown(summary_line(report, changed_since)))
     return "\n".join(lines)
 
 

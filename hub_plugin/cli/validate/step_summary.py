@@ -6,6 +6,11 @@ file ``GITHUB_STEP_SUMMARY`` names (when the variable is set): the summary line,
 every finding, grouped by card, the cards with errors first (then those with warnings, then notes),
 and within a card errors, then warnings, then notes, by line. GitHub takes at most 1 MiB per
 step's summary; past :data:`LIMIT` characters the rest is counted, not listed.
+
+Paths and rules are code spans, messages plain cells, both made by the console
+(:func:`~hub_plugin.core.console.markdown_code`, :func:`~hub_plugin.core.console.markdown_cell`):
+HTML and Markdown from a pull request's cards and file names are shown as written, never live
+(issue 27, hole 11).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ...core.console import markdown_cell, markdown_code
 from ...registry.cards.card import Defect
 from ...registry.validation.report import FileReport, ValidationReport
 from .output import summary_line
@@ -24,10 +30,6 @@ _ORDER = {"error": 0, "warning": 1, "note": 2}
 _ICON = {"error": "error", "warning": "warning", "note": "note"}
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
-
-
 def _rank(file: FileReport) -> int:
     return min((_ORDER[d.severity] for d in file.defects()), default=3)
 
@@ -35,15 +37,16 @@ def _rank(file: FileReport) -> int:
 def step_summary(report: ValidationReport, *, deleted: Sequence[Path] = (),
                  changed_since: str | None = None) -> str:
     """The Markdown of ``report`` for the step summary."""
-    lines = ["## hub-plugin validate", "", summary_line(report, changed_since), ""]
+    lines = ["## hub-plugin validate", "", markdown_cell(summary_line(report, changed_since)), ""]
     files = sorted((f for f in report.files if f.defects()), key=_rank)  # stable: file order kept
     rows: list[str] = []
     for file in files:
         ordered = sorted(file.defects(), key=lambda d: (_ORDER[d.severity], d.line or 0, d.column or 0))
         rows.extend(_row(defect) for defect in ordered)
-    rows.extend(f"| `{_cell(s.path)}` | | note | skipped | {_cell(s.reason)} |" for s in report.skipped)
-    rows.extend(f"| `{_cell(str(p))}` | | note | deleted | deleted since {_cell(changed_since or '')}, "
-                "not checked |" for p in deleted)
+    rows.extend(f"| {markdown_code(s.path)} | | note | skipped | {markdown_cell(s.reason)} |"
+                for s in report.skipped)
+    rows.extend(f"| {markdown_code(p)} | | note | deleted | deleted since "
+                f"{markdown_cell(changed_since or '')}, not checked |" for p in deleted)
     if rows:
         lines += ["| card | line | severity | rule | message |", "| --- | --- | --- | --- | --- |"]
         size = sum(len(line) + 1 for line in lines)
@@ -62,8 +65,8 @@ def step_summary(report: ValidationReport, *, deleted: Sequence[Path] = (),
 
 def _row(defect: Defect) -> str:
     where = "" if defect.line is None else f"{defect.line}:{defect.column or 1}"
-    return (f"| `{_cell(defect.path)}` | {where} | {_ICON[defect.severity]} | `{_cell(defect.rule)}` | "
-            f"{_cell(defect.message)} |")
+    return (f"| {markdown_code(defect.path)} | {where} | {_ICON[defect.severity]} | "
+            f"{markdown_code(defect.rule)} | {markdown_cell(defect.message)} |")
 
 
 def write_step_summary(report: ValidationReport, *, deleted: Sequence[Path] = (),

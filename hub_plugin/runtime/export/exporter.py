@@ -166,7 +166,7 @@ def export_model(request: LoadRequest, export: ExportRequest) -> ExportResult:
     the errors of ``load``.
     """
     export.check(request.device)
-    from ...assets.download.progress import Activity  # each phase shown on a terminal only
+    from ...core.progress import Activity  # each phase shown on a terminal only
     from .. import loading
 
     name = request.name

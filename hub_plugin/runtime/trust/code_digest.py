@@ -40,7 +40,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import HubPluginError
+from ...core.console import safe_text, shown
+from ...errors import HubPluginError, UnsafeFileName
 from ...registry import ModelPackage
 
 CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd", ".dylib", ".dll")
@@ -101,6 +102,9 @@ def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str
         return
     for entry in entries:
         path = relative + entry.name
+        if safe_text(entry.name) != entry.name:  # issue 27 hole 1: a name that drives the terminal
+            raise UnsafeFileName(f"{safe_text(entry.path)}: a file name with control characters "
+                                 "in code to be trusted; refused before anything is listed")
         if entry.is_symlink():
             raise LinkInPackage(
                 f"{entry.path} is a symbolic link: code that runs must be files the trust digest "
@@ -228,11 +232,11 @@ def describe_changes(before: Mapping[str, str], after: Mapping[str, str]) -> str
 
 
 def _named(paths: Sequence[str]) -> str:
-    shown = list(paths[:NAMED_PER_KIND])
-    rest = len(paths) - len(shown)
+    named = [shown(path) for path in paths[:NAMED_PER_KIND]]
+    rest = len(paths) - len(named)
     if rest:
-        return ", ".join(shown) + f" and {rest} more"
-    return " and ".join(shown) if len(shown) == 2 else ", ".join(shown)
+        return ", ".join(named) + f" and {rest} more"
+    return " and ".join(named) if len(named) == 2 else ", ".join(named)
 
 
 __all__ = [

@@ -11,6 +11,11 @@ without a terminal, the one-line error) names what changed since trust was given
 ``trust=True`` (``--trust``) runs once without remembering, for CI; ``hub-plugin trust add NAME``
 remembers without asking; ``trust=False`` refuses. Repositories of model-zoo code are trusted at a
 commit the same way, through :func:`ensure_repository_trusted`.
+
+The question is asked through the console (:func:`hub_plugin.core.console.ask`), and every name,
+path and URL it quotes is shown as data (:func:`~hub_plugin.core.console.shown`): nothing a package
+or a zoo folder holds can redraw it (issue 27, hole 1; a file name with control characters is
+refused before anything is listed, :mod:`.code_digest`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from ...core.console import ask as ask_on_terminal  # the question goes through the console
+from ...core.console import shown
 from ...errors import HubPluginError
 from ...registry import ModelPackage
 from .code_digest import CodeDigest, describe_changes, package_digest
@@ -29,11 +36,6 @@ FILES_NAMED_IN_A_QUESTION = 6
 class UntrustedCode(HubPluginError):
     """Code from outside the bundled registry was not trusted: refused, changed since it was
     trusted, or no one could be asked."""
-
-
-def _ask_terminal(question: str) -> bool:
-    print(question + " [y/N] ", end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _is_interactive() -> bool:
@@ -82,12 +84,13 @@ def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
     the folder holds Python's caches of its sources, that they are ignored and never read
     (:mod:`.verified_import`)."""
     paths = sorted(code.files, key=lambda p: (p != "hubconf.py", p))
-    shown = ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+    named = ", ".join(shown(path) for path in paths[:limit])
+    named += f" and {len(paths) - limit} more" if len(paths) > limit else ""
     count = len(paths)
     ignored = len(code.ignored)
     caches = (f"; {ignored} bytecode file{'s' if ignored != 1 else ''} in __pycache__ "
               "ignored, never read (the source is compiled)") if ignored else ""
-    return f"{count} file{'s' if count != 1 else ''} ({shown}), digest {code.digest[:12]}{caches}"
+    return f"{count} file{'s' if count != 1 else ''} ({named}), digest {code.digest[:12]}{caches}"
 
 
 def ensure_trusted(
@@ -112,7 +115,7 @@ def ensure_trusted(
         return None
     if trust is True:
         return package_digest(package)
-    where = f"{package.path} (from {package.root.source})"
+    where = f"{shown(package.path)} (from {shown(package.root.source)})"
     if trust is False:
         raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
     store = store or TrustStore()
@@ -133,7 +136,7 @@ def ensure_trusted(
         f"The model package {package.name!r} at {where} is code from outside the bundled "
         f"registry; {reason}.\nIt runs {what_runs(code)}.\nRun it?"
     )
-    if not (ask or _ask_terminal)(question):
+    if not (ask or ask_on_terminal)(question):
         raise UntrustedCode(f"not trusted: the model package {package.name!r} at {where}")
     store.trust_package(
         package.path, name=package.name, source=package.root.source, digest=code.digest,
@@ -163,7 +166,8 @@ def ensure_repository_trusted(
     the files that will run, and records a yes with ``commit``,
     ``name`` and ``source``. Call it before importing anything of the checkout.
     """
-    label = f"the repository {url} at commit {commit[:12]}" + (f" ({name})" if name else "")
+    label = (f"the repository {shown(url)} at commit {shown(commit[:12])}"
+             + (f" ({shown(name)})" if name else ""))
     if trust is True:
         return
     if trust is False:
@@ -187,7 +191,7 @@ def ensure_repository_trusted(
         f"{label[0].upper()}{label[1:]} is code from outside the bundled registry; {reason}."
         + (f"\nIt runs {what_runs(code)}." if code is not None else "") + "\nRun it?"
     )
-    if not (ask or _ask_terminal)(question):
+    if not (ask or ask_on_terminal)(question):
         raise UntrustedCode(f"not trusted: {label}")
     store.trust_repository(url, commit, name=name, source=source)
 

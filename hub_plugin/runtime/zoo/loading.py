@@ -62,9 +62,9 @@ def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
     (``refresh``: its branch ref re-resolved first). ``trust=False`` refuses before anything is
     fetched: code that will not run is not fetched."""
     from ...assets.cache.asset_cache import default_cache_root
-    from ...assets.download.progress import Activity
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache
+    from ...core.progress import Activity
     from ...registry.cards.repo_link import parse_repo_link
     from ..trust.gate import UntrustedCode
 

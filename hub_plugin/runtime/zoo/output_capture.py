@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import sys
 from collections.abc import Iterator
+
+from ...core.console import err, shown
 
 #: How many of the last lines of output a failure shows.
 SHOWN_LINES = 40
@@ -31,10 +32,9 @@ def show(text: str, *, limit: int | None = SHOWN_LINES) -> None:
     if not lines:
         return
     if limit is not None and len(lines) > limit:
-        sys.stderr.write(f"zoo | ... ({len(lines) - limit} earlier lines)\n")
+        err(f"zoo | ... ({len(lines) - limit} earlier lines)")
         lines = lines[-limit:]
-    sys.stderr.write("".join(f"zoo | {line}\n" for line in lines))
-    sys.stderr.flush()
+    err("\n".join(f"zoo | {shown(line)}" for line in lines))  # a line of zoo code's is data
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ import mindspore
 import numpy as np
 from mindspore import nn
 
-from hub_plugin.assets.download.progress import Activity
+from hub_plugin.core.progress import Activity
 from hub_plugin.registry.cards.completion import publish_command
 from hub_plugin.runtime.device import use_device
 

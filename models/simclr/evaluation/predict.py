@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from hub_plugin.assets.download.progress import Activity
+from hub_plugin.core.progress import Activity
 
 from .. import config as config_module
 from ..config import PredictConfig

@@ -50,7 +50,7 @@ FILLER = """
 import json, os, shutil, sys
 from pathlib import Path
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
-from hub_plugin.assets.download.progress import SilentProgress
+from hub_plugin.core.progress import SilentProgress
 from hub_plugin.errors import CacheError
 from hub_plugin.registry.cards.manifest import Asset
 

@@ -6,7 +6,7 @@ import os
 from asset_server import AssetServer
 
 from hub_plugin.assets import AssetCache, HttpTransfer, fetch
-from hub_plugin.assets.download.progress import RichProgress, SilentProgress, wants_progress_bar
+from hub_plugin.core.progress import RichProgress, SilentProgress, wants_progress_bar
 from hub_plugin.registry.cards.manifest import Asset
 
 
@@ -49,7 +49,7 @@ def test_silent_progress_does_nothing() -> None:
 
 
 def test_an_activity_draws_on_a_terminal_only() -> None:
-    from hub_plugin.assets.download.progress import Activity
+    from hub_plugin.core.progress import Activity
 
     terminal = _Terminal()
     with Activity("syncing the hub", total=3, stream=terminal) as activity:
@@ -66,7 +66,7 @@ def test_an_activity_draws_on_a_terminal_only() -> None:
 
 
 def test_a_download_bar_pauses_the_activity_around_it() -> None:
-    from hub_plugin.assets.download.progress import Activity
+    from hub_plugin.core.progress import Activity
 
     terminal = _Terminal()
     with Activity("exporting", total=2, stream=terminal) as activity, RichProgress(terminal) as bar:
@@ -79,3 +79,21 @@ def test_a_download_bar_pauses_the_activity_around_it() -> None:
         activity.advance()
         activity._bar.refresh()
     assert "weights.ckpt" in terminal.getvalue() and "2/2" in terminal.getvalue()
+
+
+def test_descriptions_are_shown_as_data_on_a_terminal() -> None:
+    """Issue 27, hole 4 for progress: a card or hub name in a description neither sets the
+    window title nor becomes markup (an unclosed ``[/]`` would end the command in an error)."""
+    from hub_plugin.core.progress import Activity
+
+    terminal = _Terminal()
+    with Activity("hub \x1b]0;pwned\x07[/] [link=https://evil.example]x", stream=terminal) as activity:
+        activity.phase("zoo \x1b[2J[/]")
+        activity._bar.refresh()
+    with RichProgress(terminal) as bar:
+        bar.start("\x1b]0;w\x07[/].ckpt", 10)
+        bar.advance(10)
+        bar.finish()
+    drawn = terminal.getvalue()
+    assert "\x1b]0;" not in drawn and "\x1b[2J" not in drawn and "\x07" not in drawn
+    assert "zoo \\x1b[2J[/]" in drawn and "\\x1b]0;w\\x07[/].ckpt" in drawn

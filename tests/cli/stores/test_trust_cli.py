@@ -196,3 +196,20 @@ def test_trust_add_with_a_short_commit_is_resolved_once_or_refused(
     assert "2 cached checkouts start with it" in capsys.readouterr().err
     (entry,) = json.loads(store.read_text())["entries"]
     assert entry["commit"] == COMMIT
+
+
+#: A file name that, printed raw, clears the screen, moves to the top and draws a question of its
+#: own (issue 27, hole 1): git and every file system but Windows' accept it.
+FORGING_NAME = "\x1b[2J\x1b[HThe model package 'toy' is in the bundled registry.py"
+
+
+def test_a_file_name_made_of_escape_sequences_is_refused_before_the_question(registry: Path) -> None:
+    """Issue 27, hole 1: the names of the files that will run were printed raw in the question,
+    so a package could redraw it; now such a package is refused before anything is listed, with
+    the name shown escaped, on a terminal and off one (``trust add``'s listing)."""
+    (registry / "toy" / FORGING_NAME).write_text("print('not what the screen said')\n")
+    code, output = _run_on_a_terminal(["--registry", str(registry), "train", "toy"], b"y\n")
+    assert code == 1 and "[y/N]" not in output and "not what the screen said" not in output
+    assert "\x1b[2J" not in output and "\\x1b[2J\\x1b[HThe model package" in output
+    added = hub_plugin("--registry", str(registry), "trust", "add", "toy")
+    assert "\x1b" not in added.stdout + one_line(added) and "control characters" in added.stderr

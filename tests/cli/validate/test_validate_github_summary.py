@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,28 @@ def test_sarif_output_writes_the_log_of_the_same_run(capsys, cards: Path, tmp_pa
     (run,) = json.loads(log_file.read_text())["runs"]
     assert len(run["results"]) == len(annotations)
     assert {r["level"] for r in run["results"]} == {"error", "warning"}
+
+
+def test_pull_request_text_never_becomes_html_or_markup_in_the_step_summary(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 27, hole 11: ``<h1>``/``<img>`` in a card value and a backtick (and a ``|``) in a
+    file name reach ``$GITHUB_STEP_SUMMARY`` as text, not as HTML or Markdown; the annotations
+    of the same run carry no control character."""
+    folder = tmp_path / "cards"
+    hostile = '"`x`[y](z)\\e[2J<h1>Approved</h1><img src=x>"'
+    write_card(folder, "a`b|c<img src=x>", card_text(replace_field(
+        VALID_FRONT_MATTER, "module-type", f"module-type: {hostile}")))
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["validate", "--profile", "mindspore-hub", "--format", "github", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "<h1>" in out  # annotations: escaped for the runner, text kept
+    text = summary.read_text()
+    outside_code_spans = re.sub(r"``.*?``", "", text)  # inside one, CommonMark shows "<" as is
+    assert "<" not in outside_code_spans and ">" not in outside_code_spans
+    assert "\\`x\\`\\[y\\](z)\\\\x1b\\[2J&lt;h1&gt;Approved&lt;/h1&gt;&lt;img src=x&gt;" in text
+    assert "\x1b" not in text
+    rows = [line for line in text.splitlines() if line.startswith("| ")][2:]
+    assert rows and all(row.replace("\\|", "").count(" | ") == 4 for row in rows)
+    assert all(row.startswith("| ``") and "a`b\\|c<img src=x>.md``" in row for row in rows)

@@ -344,3 +344,33 @@ def test_the_question_for_a_repository_names_the_files_that_will_run(tmp_path: P
     ensure_repository_trusted(URL, COMMIT, store=TrustStore(tmp_path / "home"), code=code,
                               ask=lambda q: asked.append(q) or True, interactive=True)
     assert "It runs 2 files (mindspore_hub_conf.py, src/net.py)" in asked[0]
+
+
+def test_a_file_name_with_control_characters_is_refused_before_anything_is_listed(
+    package, tmp_path: Path
+) -> None:
+    """Issue 27, hole 1: no question is asked about a package holding a file whose name could
+    redraw it; the error names the file with the name made visible."""
+    from hub_plugin.errors import UnsafeFileName
+
+    (package.path / "\x1b]0;title\x07\x1b[2J\u202eyp.evil").write_text("")
+    with pytest.raises(UnsafeFileName) as caught:
+        ensure_trusted(open_package(tmp_path / "registry"), store=TrustStore(tmp_path / "home"),
+                       ask=never, interactive=True)
+    message = str(caught.value)
+    assert "\\x1b]0;title\\x07\\x1b[2J\\u202eyp.evil" in message
+    assert not any(c in message for c in "\x1b\x07\u202e")
+
+
+def test_the_question_shows_stored_names_and_urls_as_data(tmp_path: Path) -> None:
+    """What the question quotes from elsewhere (file names, the repository URL) goes through the
+    console: no escape sequence and no password reaches the terminal."""
+    from hub_plugin.runtime.trust.code_digest import CodeDigest, describe_changes
+
+    code = CodeDigest(tmp_path, {"mindspore_hub_conf.py": "a" * 64, "src/\x1b[2Jx.py": "b" * 64})
+    asked: list[str] = []
+    ensure_repository_trusted("https://deploy:SECRET@example.org/zoo", COMMIT, code=code,
+                              store=TrustStore(tmp_path / "home"),
+                              ask=lambda q: asked.append(q) or True, interactive=True)
+    assert "src/\\x1b[2Jx.py" in asked[0] and "\x1b" not in asked[0] and "SECRET" not in asked[0]
+    assert describe_changes({}, {"\x1b[2J.py": "c" * 64}) == "added \\x1b[2J.py"

@@ -1,9 +1,12 @@
-"""Progress on a terminal: a ``rich`` bar on stderr for downloads (bytes, speed, time left), and
-:class:`Activity` for any other long work (a phase with a spinner and the time taken, or N of M
-done: hub syncs, zoo fetches, export phases, eval epochs, link checks, predict batches).
+"""Progress on a terminal, the console's (:mod:`.console`) moving part: a ``rich`` bar on stderr
+for downloads (bytes, speed, time left), and :class:`Activity` for any other long work (a phase
+with a spinner and the time taken, or N of M done: hub syncs, zoo fetches, export phases, eval
+epochs, link checks, predict batches).
 
-Both are drawn only when stderr is a terminal, so logs, pipes and CI output stay line-based and
-unchanged. ``rich`` is imported only when something is actually drawn.
+Both are drawn only when stderr is a terminal: off a terminal they are quiet, so logs, pipes and
+CI output stay line-based and unchanged. Descriptions (which name cards, files and hubs) are shown
+as data (:func:`.console.markup_text`), never as markup or escape sequences. ``rich`` is imported
+only when something is actually drawn.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 from typing import Any, Protocol, TextIO
+
+from .console import markup_text, rich_console
 
 #: The displays drawing now. A download's bar pauses the activity around it (a zoo fetch, an
 #: export) while it draws, so that two displays never write over each other.
@@ -61,7 +66,6 @@ class RichProgress:
         self._paused: list[Activity] = []
 
     def _open(self) -> None:
-        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -77,7 +81,7 @@ class RichProgress:
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=Console(file=self._stream),
+            console=rich_console(file=self._stream),
             transient=False,
         )
         paused = [shown for shown in _DRAWING if isinstance(shown, Activity)]
@@ -110,7 +114,7 @@ class RichProgress:
         if self._bar is None:
             self._open()
         if self._task is None:
-            self._task = self._bar.add_task(description, total=total, completed=completed)
+            self._task = self._bar.add_task(markup_text(description), total=total, completed=completed)
         else:
             self._bar.update(self._task, total=total, completed=completed)
 
@@ -155,7 +159,6 @@ class Activity:
         return self
 
     def _draw(self) -> None:
-        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -168,10 +171,11 @@ class Activity:
         columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
         if self.total is not None:
             columns += [BarColumn(), MofNCompleteColumn()]
-        self._bar = RichBar(*columns, TimeElapsedColumn(), console=Console(file=self._stream),
+        self._bar = RichBar(*columns, TimeElapsedColumn(), console=rich_console(file=self._stream),
                             transient=True)
         self._bar.start()
-        self._task = self._bar.add_task(self.description, total=self.total, completed=self._done)
+        self._task = self._bar.add_task(markup_text(self.description), total=self.total,
+                                        completed=self._done)
 
     def pause(self) -> None:
         """Stop drawing for a while (a download's bar takes the terminal)."""
@@ -201,7 +205,7 @@ class Activity:
         """Say what is being done now."""
         self.description = description
         if self._bar is not None and not self._paused:
-            self._bar.update(self._task, description=description)
+            self._bar.update(self._task, description=markup_text(description))
 
     def advance(self, count: int = 1) -> None:
         """``count`` more of the ``total`` done."""
