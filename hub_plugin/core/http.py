@@ -179,8 +179,8 @@ def classify(error: BaseException, policy: TransferPolicy) -> TryFailed:
     import urllib3
 
     if _among_causes(error, _head_too_slow_type()):
-        return TryFailed(f"too slow: the status line and headers did not arrive within "
-                         f"{2 * policy.read_timeout:g} s")
+        return TryFailed(f"too slow: the status line and headers were still coming "
+                         f"{policy.read_timeout:g} s after their first byte")
     if isinstance(error, requests.exceptions.SSLError):
         return TryFailed(f"TLS failed: {short_reason(error)}", final=True,
                          hint="for a private CA set REQUESTS_CA_BUNDLE; verification stays on")
