@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hub_plugin.assets.download.transfer import TransferPolicy
+from hub_plugin.core.http import TransferPolicy
 
 #: Short timeouts and next to no backoff, so that tests meet faults in milliseconds, not minutes.
 FAST_POLICY = TransferPolicy(
@@ -51,6 +51,8 @@ class Fault:
     ``forever``: with ``no_length``, send the content again and again until the client goes.
     ``extra``: bytes sent after the body that ``Content-Length`` does not count.
     ``content_range`` / ``content_length``: send these header values instead of the true ones.
+    ``trickle``: send the body one byte every ``trickle`` seconds (a server that is never silent for
+    long, yet never done); with ``trickle_head`` the status line and headers trickle too.
     """
 
     status: int | None = None
@@ -69,6 +71,8 @@ class Fault:
     extra: bytes = b""
     content_range: str | None = None
     content_length: str | None = None
+    trickle: float = 0.0
+    trickle_head: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,12 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
             content = fault.body if fault.body is not None else route.content
             if fault.encoding == "gzip":
                 content = gzip.compress(content, mtime=0)
+            if fault.trickle and fault.trickle_head:
+                head = (f"HTTP/1.1 200 OK\r\nContent-Length: {len(content)}\r\n"
+                        "Content-Type: application/octet-stream\r\n\r\n").encode()
+                self.close_connection = True
+                self._trickle(head + (content if method == "GET" else b""), fault.trickle)
+                return
             start = self._range_start(fault)
             if start is not None and start >= len(content):
                 self._empty(416, {"Content-Range": f"bytes */{len(content)}"})
@@ -240,6 +250,10 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
             body = content[start:] + fault.extra
             if fault.forever:
                 self._send_forever(body)
+                return
+            if fault.trickle:
+                self.close_connection = True
+                self._trickle(body, fault.trickle)
                 return
             limit = fault.cut_after if fault.cut_after is not None else len(body)
             self._send(body[:limit], route.chunk_delay, fault)
@@ -277,6 +291,15 @@ def _handler_for(server: AssetServer) -> type[BaseHTTPRequestHandler]:
                         time.sleep(chunk_delay)
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def _trickle(self, data: bytes, every: float) -> None:
+            try:
+                for index in range(len(data)):
+                    self.wfile.write(data[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(every)
+            except (BrokenPipeError, ConnectionResetError, OSError):
                 self.close_connection = True
 
         def _send_forever(self, body: bytes) -> None:

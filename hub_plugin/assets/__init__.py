@@ -17,11 +17,12 @@ This layer sits below the model packages: it never imports MindSpore.
 
 from __future__ import annotations
 
+from ..core.http import TransferPolicy
 from .cache.asset_cache import AssetCache, default_cache_root
 from .cache.index import CacheEntry, CorruptBlob, PrunePlan, View
 from .download.fetch import FetchedAsset, fetch, fetch_manifest, offline_from_environment
 from .download.hashing import EMPTY_SHA256, FileDigest, hash_file
-from .download.transfer import HttpTransfer, TransferPolicy
+from .download.transfer import HttpTransfer
 from .links.mirrors import MirrorMap
 
 __all__ = [

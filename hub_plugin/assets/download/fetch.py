@@ -32,6 +32,7 @@ from pathlib import Path
 
 import filelock
 
+from ...core.http import TransferPolicy
 from ...core.progress import Progress, SilentProgress
 from ...errors import CacheError, IntegrityError, OfflineError, UsageError
 from ...registry.cards.asset_link import CardOrigin
@@ -43,7 +44,7 @@ from ..links.mirrors import MirrorMap, card_source
 from .hashing import digest_matches
 from .local_file import copy_local_file
 from .partial import PartialDownload
-from .transfer import HttpTransfer, TransferPolicy
+from .transfer import HttpTransfer
 
 #: The environment variable that turns offline mode on (``1``, ``true``, ``yes`` or ``on``).
 OFFLINE_VARIABLE = "HUB_PLUGIN_OFFLINE"

@@ -12,7 +12,7 @@ told to expect:
   and agree with ``Content-Length`` when both are given. Writing stops at that length: a byte past
   it is a :class:`~hub_plugin.errors.DownloadError`, not a bigger file.
 - **No length.** A body with no announced length (chunked, or ended by closing) may hold at most
-  :attr:`TransferPolicy.max_size <.transfer.TransferPolicy.max_size>` bytes, or else what the disk
+  :attr:`TransferPolicy.max_size <hub_plugin.core.http.TransferPolicy.max_size>` bytes, or else what the disk
   holds less :data:`FREE_SPACE_RESERVE` (at most a twentieth of it): a server that sends forever
   stops at that, not at a full disk.
 """
@@ -21,15 +21,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ...errors import DownloadError
-
-if TYPE_CHECKING:
-    import requests
 
 #: Bytes left free on the cache's disk by a download whose length nobody announced (or a twentieth
 #: of the free space, when that is less).
@@ -64,9 +60,9 @@ def parse_byte_range(value: str | None) -> ContentRange | None:
     return ContentRange(first, last, total)
 
 
-def content_length(response: requests.Response) -> int | None:
+def content_length(headers: Mapping[str, str]) -> int | None:
     """``Content-Length`` as a number, or ``None`` when absent or not a plain decimal."""
-    value = response.headers.get("Content-Length", "").strip()
+    value = headers.get("Content-Length", "").strip()
     return int(value) if value.isdigit() else None
 
 
@@ -79,11 +75,6 @@ def body_limit(announced: int | None, written: int, folder: Path, max_size: int 
         return max_size
     free = shutil.disk_usage(folder).free
     return written + free - min(FREE_SPACE_RESERVE, free // 20)
-
-
-def raw_chunks(response: requests.Response, chunk_size: int) -> Iterator[bytes]:
-    """The body's bytes exactly as they came over the wire (no gzip or deflate decoding)."""
-    yield from response.raw.stream(chunk_size, decode_content=False)
 
 
 def too_long(url: str, limit: int, announced: int | None) -> DownloadError:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +29,7 @@ from ...errors import LinkRefused
 from ...registry.cards.asset_link import CardOrigin, is_loopback_host, parse_asset_link
 
 __all__ = ["Source", "check_url_allowed", "contained_file", "is_loopback_host", "locate",
-           "locate_card_link"]
+           "locate_card_link", "url_check"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,16 @@ def check_url_allowed(url: str, *, allow_http: bool, redirected_from: str | None
             hint="use https://, a loopback mirror, or pass --allow-http to accept it",
         )
     raise LinkRefused(f"unsupported link scheme {scheme!r} in {url}")
+
+
+def url_check(*, allow_http: bool) -> Callable[[str, str | None], None]:
+    """:func:`check_url_allowed` as the HTTP client's :data:`~hub_plugin.core.http.UrlCheck`:
+    the check of every hop of every request (``redirected_from`` is the hop before)."""
+
+    def check(url: str, redirected_from: str | None) -> None:
+        check_url_allowed(url, allow_http=allow_http, redirected_from=redirected_from)
+
+    return check
 
 
 def locate_card_link(link: str, origin: CardOrigin, *, card_dir: Path | None = None) -> Source:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...core.http import TransferPolicy
 from ...core.progress import Activity
 from ...errors import CacheError, DownloadError, HubPluginError, IntegrityError, LinkRefused
 from ...registry.cards.asset_link import CardOrigin
@@ -46,7 +47,7 @@ from ...registry.cards.manifest import Asset, unwrap_link
 from ...registry.validation.report import FileReport, ValidationReport
 from ..cache.asset_cache import AssetCache
 from ..download.fetch import FetchedAsset, fetch
-from ..download.transfer import HttpTransfer, TransferPolicy
+from ..download.transfer import HttpTransfer
 from .host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST, HostPool, Job
 from .mirrors import MirrorMap, card_source
 from .probe import LinkProbe

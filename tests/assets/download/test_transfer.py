@@ -9,12 +9,9 @@ import pytest
 from asset_server import FAST_POLICY, AssetServer, Fault
 
 from hub_plugin.assets.download.partial import PartialDownload
-from hub_plugin.assets.download.transfer import (
-    HttpTransfer,
-    TransferPolicy,
-    parse_content_range,
-    parse_retry_after,
-)
+from hub_plugin.assets.download.response_body import ContentRange, parse_byte_range
+from hub_plugin.assets.download.transfer import HttpTransfer
+from hub_plugin.core.http import TransferPolicy, parse_retry_after
 from hub_plugin.errors import DownloadError, LinkRefused
 
 
@@ -224,7 +221,7 @@ class _CountingSession:
     """A ``requests`` session that counts the requests it was asked to make."""
 
     def __init__(self) -> None:
-        from hub_plugin.assets.download.transfer import new_session
+        from hub_plugin.core.http import new_session
 
         self.session = new_session()
         self.requests = 0
@@ -262,7 +259,7 @@ def test_header_parsers() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
-    assert parse_content_range("bytes 10-99/100") == (10, 100)
-    assert parse_content_range("bytes 10-99/*") == (10, None)
-    assert parse_content_range("items 1-2/3") is None
+    assert parse_byte_range("bytes 10-99/100") == ContentRange(10, 99, 100)
+    assert parse_byte_range("bytes 10-99/*") == ContentRange(10, 99, None)
+    assert parse_byte_range("items 1-2/3") is None
     assert TransferPolicy(backoff_base=1, backoff_max=5).backoff(10, 0.999) < 5
