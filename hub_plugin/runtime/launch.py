@@ -25,24 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import HubPluginError, UsageError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    LaunchFailed as LaunchFailed,
+)
+from ..errors import UsageError
 
 DEFAULT_MASTER_ADDR = "127.0.0.1"
 DEFAULT_MASTER_PORT = 8118
-
-
-class LaunchFailed(HubPluginError):
-    """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log, and
-    ``worker_error`` is the first error a worker reported (``None`` when none did)."""
-
-    def __init__(self, returncode: int, log_dir: Path, worker_error: str | None = None) -> None:
-        self.returncode = returncode
-        self.log_dir = log_dir
-        self.worker_error = worker_error
-        cause = f": {worker_error}" if worker_error else f" (msrun exited with {returncode})"
-        super().__init__(
-            f"data-parallel job failed{cause}", hint=f"each worker's log is in {log_dir}"
-        )
 
 
 @dataclass(frozen=True)

@@ -20,17 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DownloadError, HubPluginError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    EntryPointMissing as EntryPointMissing,
+)
+from ..errors import (
+    NoNetwork as NoNetwork,
+)
 from ..registry import ModelPackage, Registry
 from ..registry.cards.manifest import Manifest
-
-
-class NoNetwork(HubPluginError):
-    """The card has no model package, or its package names no network that builds it."""
-
-
-class EntryPointMissing(HubPluginError):
-    """A model package's hubconf lacks the entry point asked for; the message names those it has."""
-
 
 RegistryArgument = Registry | Sequence[str | os.PathLike[str]] | None
 

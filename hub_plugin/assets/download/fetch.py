@@ -32,7 +32,7 @@ from pathlib import Path
 
 import filelock
 
-from ...errors import CacheError, IntegrityError, OfflineError, UsageError
+from ...errors import CacheError, HubPluginError, IntegrityError, OfflineError, UsageError
 from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.manifest import Asset, Manifest
 from ..cache.asset_cache import AssetCache
@@ -211,6 +211,9 @@ def _download(
                 report = transfer.download(source.url, partial, progress=progress, description=description)
                 announced, resumed = report.announced, report.resumed
             digest = partial.finish()
+        except HubPluginError:  # a DownloadError is a ConnectionError too: not a local write failure
+            _keep_for_resume(partial)
+            raise
         except OSError as error:
             raise _write_failed(partial, error) from error
         except BaseException:

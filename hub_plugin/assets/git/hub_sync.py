@@ -28,13 +28,13 @@ from pathlib import Path
 
 import filelock
 
-from ...errors import UsageError
+from ...errors import HubError, HubNotSynced, UsageError
 from ...registry import Registry
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
-from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot, in_utc
+from ...registry.hubs.store import HubSpec, HubStore, Snapshot, in_utc
 from .transport import GitTransport, fetch_sparse
 
 #: How many snapshots of a hub are kept: the one in use and the one before it.

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...errors import S3Error
 from ..download.progress import Progress, SilentProgress
-from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore, S3Error
+from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 """S3's smallest part (all but the last)."""

@@ -14,23 +14,16 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import DownloadError, HubPluginError
+from ...errors import DownloadError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    PublicLinkMismatch as PublicLinkMismatch,
+)
 from ..links.link_rules import check_url_allowed
 
 FULL_READ_LIMIT = 16 * 1024 * 1024
 SAMPLE_BYTES = 1024 * 1024
 SAMPLES = 3
 TIMEOUT = 30.0
-
-
-class PublicLinkMismatch(HubPluginError):
-    """The public link serves other bytes (or another size) than the file uploaded to it."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url} serves other bytes than were uploaded: {reason}",
-                         hint="check --public-url and that the bucket is public; the card was not written")
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,8 @@ def _zoo_info(manifest: Manifest) -> dict[str, Any] | None:
     """Where the zoo code of a card without a package lives, read from its ``repo-link``, and
     the config load would hand it (when the folder is in the zoo cache; nothing is fetched,
     nothing runs)."""
-    from ...registry.cards.repo_link import RepoLinkError, parse_repo_link
+    from ...errors import RepoLinkError
+    from ...registry.cards.repo_link import parse_repo_link
 
     if not manifest.repo_link:
         return None

@@ -28,8 +28,9 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ...errors import DeviceUnavailable
 from ...registry import ModelPackage, Registry
-from ...runtime.device import DEVICES, DeviceUnavailable, available_devices, is_available
+from ...runtime.device import DEVICES, available_devices, is_available
 from ...runtime.launch import launched_by_msrun
 from ...runtime.loading import hubconf_entry, trusted_hubconf
 

@@ -34,29 +34,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ...errors import HubPluginError, UsageError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    HubError as HubError,
+)
+from ...errors import (
+    HubNotSynced as HubNotSynced,
+)
+from ...errors import UsageError
 from ..files.atomic_file import write_atomically
 from ..files.config_folder import moved_once
 
 HUBS_FOLDER = "hubs"
 SETTINGS_FILE = "hubs.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-
-
-class HubError(HubPluginError):
-    """A hub cannot be used: unknown, not synced, or its snapshot is damaged."""
-
-
-class HubNotSynced(HubError):
-    """A hub has no snapshot yet, and it could not be synced now (offline, or no syncer)."""
-
-    def __init__(self, name: str, reason: str = "") -> None:
-        self.name = name
-        why = f" ({reason})" if reason else ""
-        super().__init__(
-            f"the hub {name!r} has not been synced yet{why}",
-            hint=f"run 'hub-plugin hub update {name}' while online",
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,17 +18,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    UntrustedCode as UntrustedCode,
+)
 from ...registry import ModelPackage
 from .code_digest import CodeDigest, describe_changes, package_digest
 from .store import PackageTrust, TrustEntry, TrustStore
 
 FILES_NAMED_IN_A_QUESTION = 6
-
-
-class UntrustedCode(HubPluginError):
-    """Code from outside the bundled registry was not trusted: refused, changed since it was
-    trusted, or no one could be asked."""
 
 
 def _ask_terminal(question: str) -> bool:

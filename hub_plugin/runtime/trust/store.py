@@ -46,7 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    TrustStoreError as TrustStoreError,
+)
 from ...registry.cards.repo_link import is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 
@@ -54,12 +56,6 @@ STORE_FILE = "trusted.json"
 STORE_FORMAT = 2
 LOCK_TIMEOUT_S = 60.0
 Kind = Literal["package", "repository"]
-
-
-class TrustStoreError(HubPluginError):
-    """The trust store cannot be read or written (not JSON, a lock held too long, a full disk)."""
-
-    exit_code = 2
 
 
 def utc_now() -> str:

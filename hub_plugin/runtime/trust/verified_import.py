@@ -36,12 +36,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    CodeChangedSinceTrust as CodeChangedSinceTrust,
+)
 from ...registry.files.contained_path import PathEscape, contained
-from .gate import UntrustedCode
-
-
-class CodeChangedSinceTrust(UntrustedCode):
-    """A module of trusted code is not the file trust was given for: changed, added, a link."""
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 from card_samples import card_text, write_card
 
+from hub_plugin.errors import CodeChangedSinceTrust, TrustStoreError, UntrustedCode
 from hub_plugin.registry import Registry
 from hub_plugin.registry.registry import ModelPackage
 from hub_plugin.runtime.hubconf_import import import_hubconf
-from hub_plugin.runtime.trust.gate import (
-    UntrustedCode,
-    ensure_repository_trusted,
-    ensure_trusted,
-    is_trusted,
-)
-from hub_plugin.runtime.trust.store import TrustStore, TrustStoreError
-from hub_plugin.runtime.trust.verified_import import CodeChangedSinceTrust
+from hub_plugin.runtime.trust.gate import ensure_repository_trusted, ensure_trusted, is_trusted
+from hub_plugin.runtime.trust.store import TrustStore
 
 
 def open_package(registry_folder: Path) -> ModelPackage:

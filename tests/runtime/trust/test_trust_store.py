@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from hub_plugin.errors import TrustStoreError
 from hub_plugin.runtime.trust.store import (
     PackageTrust,
     RepositoryTrust,
     TrustStore,
-    TrustStoreError,
     repository_key,
     same_commit,
 )
