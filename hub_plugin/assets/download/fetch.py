@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
@@ -32,6 +31,8 @@ from pathlib import Path
 
 import filelock
 
+from ...core.settings import OFFLINE_VARIABLE as OFFLINE_VARIABLE
+from ...core.settings import Settings
 from ...errors import CacheError, HubPluginError, IntegrityError, OfflineError, UsageError
 from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.manifest import Asset, Manifest
@@ -45,17 +46,14 @@ from .partial import PartialDownload
 from .progress import Progress, SilentProgress
 from .transfer import HttpTransfer, TransferPolicy
 
-#: The environment variable that turns offline mode on (``1``, ``true``, ``yes`` or ``on``).
-OFFLINE_VARIABLE = "HUB_PLUGIN_OFFLINE"
-
 _DIGEST_OR_PREFIX = re.compile(r"[0-9a-f]{8,64}")
 _log = logging.getLogger(__name__)
 
 
 def offline_from_environment(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``HUB_PLUGIN_OFFLINE`` asks for offline mode."""
-    env = os.environ if environ is None else environ
-    return env.get(OFFLINE_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+    """Whether ``HUB_PLUGIN_OFFLINE`` asks for offline mode
+    (:attr:`hub_plugin.core.settings.Settings.offline`)."""
+    return Settings.from_environment(environ).offline
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ...core.settings import Settings
 from ...errors import (  # moved to errors.py (issue 26); importable here too
     GitError as GitError,
 )
@@ -95,6 +96,18 @@ class GitTransport:
     allow_http: bool = False
     offline: bool = False
     timeout: float = GIT_TIMEOUT
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, offline: bool | None = None, allow_http: bool | None = None
+    ) -> GitTransport:
+        """The transport ``settings`` ask for (mirrors, offline, plain http); ``offline`` and
+        ``allow_http``, when given, win."""
+        return cls(
+            mirrors=MirrorMap.from_settings(settings),
+            allow_http=settings.allow_http if allow_http is None else allow_http,
+            offline=settings.offline if offline is None else offline,
+        )
 
     def rewrite(self, url: str) -> str:
         """The URL git will be given: ``url`` through the mirrors, checked."""

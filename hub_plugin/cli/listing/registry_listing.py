@@ -8,6 +8,7 @@ from typing import Any
 
 from ...registry import CardEntry, Registry
 from ...registry.cards.manifest import Manifest
+from ..global_options import settings_of
 
 
 def register(subparsers: Any) -> None:
@@ -178,8 +179,7 @@ def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
 def run_info(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry, offline=args.offline or None,
-                                  refresh=args.refresh)
+    registry = registry_with_hubs(args.registry, refresh=args.refresh, settings=settings_of(args))
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

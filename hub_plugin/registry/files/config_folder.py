@@ -14,26 +14,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ...core.settings import CONFIG_VARIABLE, Settings
 from .atomic_file import write_atomically
-
-#: The environment variable that sets the config folder.
-CONFIG_VARIABLE = "HUB_PLUGIN_CONFIG"
-
-
-def xdg_folder(environ: Mapping[str, str] | None, own: str, xdg: str, fallback: str) -> Path:
-    """The folder the variable ``own`` names, else ``$<xdg>/hub-plugin``, else
-    ``~/<fallback>/hub-plugin`` (the XDG Base Directory Specification's rule)."""
-    env = os.environ if environ is None else environ
-    given = env.get(own)
-    if given:
-        return Path(given).expanduser()
-    base = env.get(xdg)
-    return (Path(base).expanduser() if base else Path.home() / fallback) / "hub-plugin"
 
 
 def default_config_root(environ: Mapping[str, str] | None = None) -> Path:
-    """``HUB_PLUGIN_CONFIG``, else ``$XDG_CONFIG_HOME/hub-plugin``, else ``~/.config/hub-plugin``."""
-    return xdg_folder(environ, CONFIG_VARIABLE, "XDG_CONFIG_HOME", ".config")
+    """``HUB_PLUGIN_CONFIG``, else ``$XDG_CONFIG_HOME/hub-plugin``, else ``~/.config/hub-plugin``
+    (:attr:`hub_plugin.core.settings.Settings.config`)."""
+    return Settings.from_environment(environ).config
 
 
 def moved_once(path: Path, old: Path) -> Path:
@@ -57,4 +45,4 @@ def moved_once(path: Path, old: Path) -> Path:
     return path
 
 
-__all__ = ["CONFIG_VARIABLE", "default_config_root", "moved_once", "xdg_folder"]
+__all__ = ["CONFIG_VARIABLE", "default_config_root", "moved_once"]

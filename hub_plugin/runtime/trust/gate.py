@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from ...core.settings import TrustPolicy
 from ...errors import (  # moved to errors.py (issue 26); importable here too
     UntrustedCode as UntrustedCode,
 )
@@ -84,7 +85,7 @@ def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
 
 def ensure_trusted(
     package: ModelPackage,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
     *,
     store: TrustStore | None = None,
     ask: Callable[[str], bool] | None = None,
@@ -96,16 +97,18 @@ def ensure_trusted(
     :func:`~hub_plugin.runtime.hubconf_import.import_hubconf` checks every module against it as it
     imports it, so a file changed after this check (a lazy import during a download) is refused.
 
-    ``trust``: True trusts for this call, False refuses, None consults the trust store and, on a
-    terminal (or with ``interactive=True`` and ``ask``), asks once, naming what changed since trust
-    was given, and remembers a yes with the digest that was shown.
+    ``trust`` (a :class:`~hub_plugin.core.settings.TrustPolicy`, or the ``bool | None`` it
+    replaces): ALWAYS (True) trusts for this call, NEVER (False) refuses, ASK (None) consults the
+    trust store and, on a terminal (or with ``interactive=True`` and ``ask``), asks once, naming
+    what changed since trust was given, and remembers a yes with the digest that was shown.
     """
     if package.root.trusted:
         return None
-    if trust is True:
+    policy = TrustPolicy.of(trust)
+    if policy is TrustPolicy.ALWAYS:
         return package_digest(package)
     where = f"{package.path} (from {package.root.source})"
-    if trust is False:
+    if policy is TrustPolicy.NEVER:
         raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
     store = store or TrustStore()
     code = package_digest(package)
@@ -137,7 +140,7 @@ def ensure_trusted(
 def ensure_repository_trusted(
     url: str,
     commit: str,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
     *,
     name: str = "",
     source: str = "",
@@ -149,16 +152,18 @@ def ensure_repository_trusted(
     """Return when the code of the repository ``url`` at ``commit`` may run; raise
     :class:`UntrustedCode` otherwise. For model-zoo code (a card's ``repo-link``).
 
-    As :func:`ensure_trusted`: ``trust`` True runs once, False refuses, None consults the store
+    As :func:`ensure_trusted`: ``trust`` ALWAYS (True) runs once, NEVER (False) refuses, ASK (None)
+    consults the store
     (trusted at this very commit, a full id: see :func:`~.store.same_commit`) and on a terminal asks,
     naming the commit trusted before if there was one and, given ``code`` (the folder's digest),
     the files that will run, and records a yes with ``commit``,
     ``name`` and ``source``. Call it before importing anything of the checkout.
     """
     label = f"the repository {url} at commit {commit[:12]}" + (f" ({name})" if name else "")
-    if trust is True:
+    policy = TrustPolicy.of(trust)
+    if policy is TrustPolicy.ALWAYS:
         return
-    if trust is False:
+    if policy is TrustPolicy.NEVER:
         raise UntrustedCode(f"refusing to run the code of {label}")
     store = store or TrustStore()
     if store.is_repository_trusted(url, commit):
