@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -139,10 +139,6 @@ class Settings:
         if "trust" in changes:
             changes["trust"] = TrustPolicy.of(changes["trust"])
         return replace(self, **changes)
-
-    def extra_registries(self, given: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-        """``given`` folders, then those of ``HUB_PLUGIN_REGISTRY``."""
-        return [Path(folder) for folder in given] + list(self.environment_registries)
 
 
 def current_settings(settings: Settings | None = None) -> Settings:

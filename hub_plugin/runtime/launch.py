@@ -80,12 +80,6 @@ class LaunchPlan:
         return arguments
 
 
-def is_worker(environ: dict[str, str] | None = None) -> bool:
-    """Whether this process is a worker that msrun started."""
-    env = os.environ if environ is None else environ
-    return env.get("MS_ROLE") == "MS_WORKER"
-
-
 def launched_by_msrun(environ: dict[str, str] | None = None) -> bool:
     """Whether msrun started this process: a worker, or msrun's scheduler.
 
@@ -192,5 +186,5 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
 
 
 __all__ = [
-    "LaunchFailed", "LaunchPlan", "first_error", "is_worker", "launch", "launched_by_msrun", "msrun_command",
+    "LaunchFailed", "LaunchPlan", "first_error", "launch", "launched_by_msrun", "msrun_command",
 ]

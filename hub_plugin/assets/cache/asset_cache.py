@@ -179,9 +179,6 @@ class AssetCache:
                     found.append(entry)
         return sorted(found, key=lambda e: e.sha256)
 
-    def total_size(self) -> int:
-        return sum(entry.size for entry in self.entries())
-
     # --- lookup and storing -------------------------------------------------------------------
 
     def find(self, expected: str, view: View | None = None) -> CacheEntry | None:
@@ -292,10 +289,6 @@ class AssetCache:
 
         self.ensure()
         self.index.update(change)
-
-    def dangling_views(self) -> list[Path]:
-        """Views whose blob is gone."""
-        return self.views.dangling()
 
     # --- verify and prune ---------------------------------------------------------------------
 

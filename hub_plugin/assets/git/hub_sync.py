@@ -38,9 +38,6 @@ from ...registry.hubs.lookup import HubCards
 from ...registry.hubs.store import HubSpec, HubStore, Snapshot, in_utc
 from .transport import GitTransport, fetch_sparse
 
-#: How many snapshots of a hub are kept: the one in use and the one before it.
-KEPT_SNAPSHOTS = 2
-
 
 def sync_hub(
     store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool = False

@@ -67,7 +67,6 @@ def _row(entry: TrustEntry) -> dict[str, Any]:
         return {
             "kind": "package", "name": entry.name, "folder": entry.folder, "source": entry.source,
             "trusted-at": entry.trusted_at, "digest": entry.digest, "files": len(entry.files),
-            "covers": "hubconf.py only (old entry: asked again)" if entry.legacy else "all code",
         }
     return {
         "kind": "repository", "name": entry.name, "url": entry.url, "source": entry.source,
@@ -96,9 +95,7 @@ def run_ls(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for entry in entries:
         if isinstance(entry, PackageTrust):
-            what = f"{entry.digest[:16]} ({len(entry.files)} files)" if not entry.legacy else (
-                "hubconf.py only: old entry, asked again"
-            )
+            what = f"{entry.digest[:16]} ({len(entry.files)} files)"
             table.add_row("package", entry.name, entry.folder, _when(entry.trusted_at), what)
         else:
             table.add_row("repository", entry.name or "-", entry.url, _when(entry.trusted_at),
@@ -177,9 +174,7 @@ def _add_package(args: argparse.Namespace, store: TrustStore) -> int:
     for path in sorted(code.files):
         print(f"  {code.files[path][:16]}  {path}")
     print(f"digest: {code.digest}")
-    if before is not None and before.legacy:
-        print("this replaces an old entry, which covered hubconf.py alone")
-    elif before is not None and before.digest != code.digest:
+    if before is not None and before.digest != code.digest:
         change = describe_changes(before.files, code.files)
         print(f"since the trust of {_when(before.trusted_at)}: {change}")
     print(f"trusted: {package.name} (revoke with 'hub-plugin trust rm {package.name}')")

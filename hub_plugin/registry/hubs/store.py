@@ -9,7 +9,6 @@ Hub's own source, ``https://gitee.com/mindspore/hub.git`` at ``master``, folder 
 In the config folder (``HUB_PLUGIN_CONFIG``, see :mod:`hub_plugin.registry.files.config_folder`)::
 
     hubs.json                                hubs added by ``hub add``, built-ins removed by ``hub rm``
-                                             (moved once from ``HUB_PLUGIN_HOME/hubs/settings.json``)
 
 Under ``HUB_PLUGIN_HOME`` (the cache)::
 
@@ -42,7 +41,6 @@ from ...errors import (
 )
 from ...errors import UsageError
 from ..files.atomic_file import write_atomically
-from ..files.config_folder import moved_once
 
 HUBS_FOLDER = "hubs"
 SETTINGS_FILE = "hubs.json"
@@ -122,14 +120,14 @@ def check_hub_name(name: str) -> str:
 class HubStore:
     """The hubs known under a home folder (``HUB_PLUGIN_HOME``): settings and snapshots.
 
-    With ``config`` (the config folder), the settings are ``<config>/hubs.json``, moved there once
-    from ``<home>/hubs/settings.json``; without it they stay in the home folder."""
+    With ``config`` (the config folder), the settings are ``<config>/hubs.json``; without it they
+    are ``<home>/hubs/settings.json``."""
 
     def __init__(self, home: Path, config: Path | None = None) -> None:
         self.home = Path(home)
         self.folder = self.home / HUBS_FOLDER
-        old = self.folder / "settings.json"
-        self.settings_file = old if config is None else moved_once(Path(config) / SETTINGS_FILE, old)
+        self.settings_file = (self.folder / "settings.json" if config is None
+                              else Path(config) / SETTINGS_FILE)
 
     # --- settings -----------------------------------------------------------------------------
 

@@ -45,21 +45,11 @@ def _when(entry: TrustEntry) -> str:
 def change_since_trust(entry: PackageTrust | None, code: CodeDigest) -> str | None:
     """Why ``code`` is not trusted by ``entry``, in a few words; None when it is trusted.
 
-    ``"it is not trusted yet"``, ``"it changed since it was trusted on 2026-12-01 15:20:03 UTC:
-    modified network.py"``, or, for an entry of the old format that covered ``hubconf.py`` alone,
-    a sentence saying so.
+    ``"it is not trusted yet"``, or ``"it changed since it was trusted on 2026-12-01 15:20:03 UTC:
+    modified network.py"``.
     """
     if entry is None:
         return "it is not trusted yet"
-    if entry.legacy:
-        hubconf = entry.files.get("hubconf.py")
-        state = "unchanged" if hubconf and code.files.get("hubconf.py") == hubconf else "changed"
-        others = len(code.files) - (1 if "hubconf.py" in code.files else 0)
-        return (
-            f"it was trusted by an older hub-plugin for its hubconf.py alone ({state} since); trust now "
-            f"covers all its code, and its {others} other "
-            f"{'file was' if others == 1 else 'files were'} never checked"
-        )
     if entry.digest == code.digest:
         return None
     change = describe_changes(entry.files, code.files) or "its code digest differs"
