@@ -14,32 +14,35 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
     from .api import download, export, info, list_models, load, publish, validate
-    from .assets.git.hub_branch import HubChangeError
-    from .assets.git.transport import GitError
-    from .assets.git.zoo_checkout import ZooCodeMissing
-    from .assets.upload.object_store import S3Error
-    from .assets.upload.public_link import PublicLinkMismatch
     from .errors import (
         AmbiguousName,
         CacheError,
         CardError,
         DownloadError,
+        EntryPointMissing,
+        ExportMismatch,
+        GitError,
+        HubChangeError,
+        HubError,
+        HubNotSynced,
         HubPluginError,
         IntegrityError,
         LinkRefused,
+        MissingDependency,
         ModelNotFound,
+        NoNetwork,
+        NoZooEntryPoint,
         OfflineError,
+        PublicLinkMismatch,
+        QuantizationMismatch,
         RegistryError,
+        S3Error,
+        UntrustedCode,
         UsageError,
+        ZooCodeError,
+        ZooCodeMissing,
     )
     from .registry.cards.manifest import Asset, Manifest
-    from .registry.hubs.store import HubError, HubNotSynced
-    from .runtime.export.results import ExportMismatch, QuantizationMismatch
-    from .runtime.extras import MissingDependency
-    from .runtime.loading import EntryPointMissing, NoNetwork
-    from .runtime.trust.gate import UntrustedCode
-    from .runtime.zoo.failures import ZooCodeError
-    from .runtime.zoo.loading import NoZooEntryPoint
 
 #: Where each public name lives. ``import hub_plugin`` loads none of these modules: a name is
 #: imported when first used (PEP 562), so the command line and ``import hub_plugin`` start fast
@@ -50,29 +53,29 @@ _EXPORTS: dict[str, str] = {
     "CacheError": ".errors",
     "CardError": ".errors",
     "DownloadError": ".errors",
-    "EntryPointMissing": ".runtime.loading",
-    "ExportMismatch": ".runtime.export.results",
-    "GitError": ".assets.git.transport",
-    "HubChangeError": ".assets.git.hub_branch",
-    "HubError": ".registry.hubs.store",
-    "HubNotSynced": ".registry.hubs.store",
+    "EntryPointMissing": ".errors",
+    "ExportMismatch": ".errors",
+    "GitError": ".errors",
+    "HubChangeError": ".errors",
+    "HubError": ".errors",
+    "HubNotSynced": ".errors",
     "HubPluginError": ".errors",
     "IntegrityError": ".errors",
     "LinkRefused": ".errors",
     "Manifest": ".registry.cards.manifest",
-    "MissingDependency": ".runtime.extras",
+    "MissingDependency": ".errors",
     "ModelNotFound": ".errors",
-    "NoNetwork": ".runtime.loading",
-    "NoZooEntryPoint": ".runtime.zoo.loading",
+    "NoNetwork": ".errors",
+    "NoZooEntryPoint": ".errors",
     "OfflineError": ".errors",
-    "PublicLinkMismatch": ".assets.upload.public_link",
-    "QuantizationMismatch": ".runtime.export.results",
+    "PublicLinkMismatch": ".errors",
+    "QuantizationMismatch": ".errors",
     "RegistryError": ".errors",
-    "S3Error": ".assets.upload.object_store",
-    "UntrustedCode": ".runtime.trust.gate",
+    "S3Error": ".errors",
+    "UntrustedCode": ".errors",
     "UsageError": ".errors",
-    "ZooCodeError": ".runtime.zoo.failures",
-    "ZooCodeMissing": ".assets.git.zoo_checkout",
+    "ZooCodeError": ".errors",
+    "ZooCodeMissing": ".errors",
     "download": ".api",
     "export": ".api",
     "info": ".api",

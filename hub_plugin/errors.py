@@ -3,11 +3,21 @@
 Every error carries what a person needs to act: the file and position, the name that was asked for
 and the candidates, the expected and actual digest, the command to retry. The CLI turns each into one
 line on stderr and a non-zero exit; the Python API raises them.
+
+Every error class of the package lives here (issue 26: one home for each concern), grouped by the
+feature that raises it. Where a built-in type says the same thing, the error derives from it too, so
+plain ``except`` clauses work as they do for huggingface_hub's errors: a name that answers to
+nothing is a :class:`LookupError`, a malformed option or link a :class:`ValueError`, a network
+failure a :class:`ConnectionError`, a cache or store that cannot be used an :class:`OSError`, a
+missing optional package an :class:`ImportError`. :class:`HubPluginError` keeps ``str(error)`` and
+``args`` as one message, whatever the built-in base.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
 
 
 class HubPluginError(Exception):
@@ -29,10 +39,16 @@ class HubPluginError(Exception):
         return self.message
 
 
-class UsageError(HubPluginError):
+# --- Usage ---------------------------------------------------------------------------------------
+
+
+class UsageError(HubPluginError, ValueError):
     """The command line or call was malformed: a bad option, an unreadable path."""
 
     exit_code = 2
+
+
+# --- Cards, names and registries (hub_plugin.registry) -------------------------------------------
 
 
 class CardError(HubPluginError):
@@ -49,7 +65,7 @@ class CardError(HubPluginError):
         super().__init__(first + more)
 
 
-class ModelNotFound(HubPluginError):
+class ModelNotFound(HubPluginError, LookupError):
     """No card or model package answers to the name; ``suggestions`` lists close matches."""
 
     def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
@@ -61,7 +77,7 @@ class ModelNotFound(HubPluginError):
         super().__init__(f"no model named {name!r}", hint=hint)
 
 
-class AmbiguousName(HubPluginError):
+class AmbiguousName(HubPluginError, LookupError):
     """Several cards answer to the name; ``candidates`` lists their full addresses."""
 
     def __init__(self, name: str, candidates: Sequence[str]) -> None:
@@ -79,8 +95,40 @@ class RegistryError(HubPluginError):
     exit_code = 2
 
 
+class RepoLinkError(HubPluginError, ValueError):
+    """A card's ``repo-link`` does not name a repository hub-plugin can fetch."""
 
-# --- The assets layer (hub_plugin.assets) ------------------------------------------------------
+
+class PathEscape(HubPluginError, ValueError):
+    """A path from untrusted input would leave its root, pass a symbolic link, or is not a plain
+    relative path."""
+
+
+# --- Hubs (hub_plugin.registry.hubs, hub_plugin.assets.git.hub_branch) ---------------------------
+
+
+class HubError(HubPluginError):
+    """A hub cannot be used: unknown, not synced, or its snapshot is damaged."""
+
+
+class HubNotSynced(HubError):
+    """A hub has no snapshot yet, and it could not be synced now (offline, or no syncer)."""
+
+    def __init__(self, name: str, reason: str = "") -> None:
+        self.name = name
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"the hub {name!r} has not been synced yet{why}",
+            hint=f"run 'hub-plugin hub update {name}' while online",
+        )
+
+
+class HubChangeError(HubPluginError):
+    """The hub clone cannot take the change: not a repository, uncommitted changes, the branch
+    exists, a card is already there, git or the push failed."""
+
+
+# --- Downloads and the asset cache (hub_plugin.assets) -------------------------------------------
 
 _EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -128,7 +176,7 @@ class IntegrityError(HubPluginError):
         super().__init__(message, hint=hint)
 
 
-class DownloadError(HubPluginError):
+class DownloadError(HubPluginError, ConnectionError):
     """A transfer failed for good: an HTTP error that is not retried, or every try used up.
 
     ``url`` is the link tried last, ``status`` the last HTTP status (``None`` for a network
@@ -152,14 +200,14 @@ class DownloadError(HubPluginError):
         super().__init__(f"{url}: {reason}{after}", hint=hint)
 
 
-class LinkRefused(HubPluginError):
+class LinkRefused(HubPluginError, ValueError):
     """An asset link that will not be followed: plain ``http://`` to a remote host without
     ``--allow-http``, an unknown scheme, a malformed ``HUB_PLUGIN_MIRROR``."""
 
     exit_code = 2
 
 
-class OfflineError(HubPluginError):
+class OfflineError(HubPluginError, ConnectionError):
     """Offline mode is on and the asset is not in the cache (nothing was sent to the network)."""
 
     def __init__(self, url: str, expected: str, *, card: str | None = None) -> None:
@@ -173,8 +221,239 @@ class OfflineError(HubPluginError):
         )
 
 
-class CacheError(HubPluginError):
+class CacheError(HubPluginError, OSError):
     """The asset cache cannot be used: an unwritable folder, a file system without locks."""
+
+
+
+# --- git: zoo checkouts and hub syncs (hub_plugin.assets.git) ------------------------------------
+
+
+class GitError(HubPluginError):
+    """A git command failed: the repository is missing or private, the ref is unknown, the network
+    is down. The message is git's own last line; ``url`` and ``ref`` say what was asked for."""
+
+    def __init__(self, url: str, ref: str | None, reason: str, hint: str | None = None) -> None:
+        self.url = url
+        self.ref = ref
+        self.reason = reason
+        at = f" at {ref}" if ref else ""
+        super().__init__(f"git fetch of {url}{at} failed: {reason}", hint=hint)
+
+
+class GitMissing(HubPluginError):
+    """The ``git`` command is not installed."""
+
+    exit_code = 2
+
+
+class ZooCodeMissing(HubPluginError):
+    """The zoo folder is not cached and cannot be fetched now (offline), or does not exist."""
+
+
+# --- Publish: uploads and their read-back (hub_plugin.assets.upload) -----------------------------
+
+
+class S3Error(HubPluginError):
+    """The object store refused or could not be reached: wrong credentials, no such bucket, an
+    object that holds other bytes. ``code`` is the store's error code where it gave one."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None) -> None:
+        self.code = code
+        super().__init__(message, hint=hint)
+
+
+class PublicLinkMismatch(HubPluginError):
+    """The public link serves other bytes (or another size) than the file uploaded to it."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url} serves other bytes than were uploaded: {reason}",
+                         hint="check --public-url and that the bucket is public; the card was not written")
+
+
+# --- Trust (hub_plugin.runtime.trust) ------------------------------------------------------------
+
+
+class UntrustedCode(HubPluginError):
+    """Code from outside the bundled registry was not trusted: refused, changed since it was
+    trusted, or no one could be asked."""
+
+
+class CodeChangedSinceTrust(UntrustedCode):
+    """A module of trusted code is not the file trust was given for: changed, added, a link."""
+
+
+class LinkInPackage(HubPluginError):
+    """A package (or zoo folder) to be trusted holds a symbolic link: refused."""
+
+
+class TrustStoreError(HubPluginError, OSError):
+    """The trust store cannot be read or written (not JSON, a lock held too long, a full disk)."""
+
+    exit_code = 2
+
+
+# --- Model packages, building and devices (hub_plugin.runtime) ----------------------------------
+
+#: The distribution name, as ``pip install`` spells it.
+DISTRIBUTION = "hub-plugin"
+
+#: How the messages name an optional package (by its import name).
+DISPLAY_NAMES = {"mindspore": "MindSpore", "onnxruntime": "ONNX Runtime"}
+
+
+class MissingDependency(HubPluginError, ImportError):
+    """An optional package a command needs is not installed; ``install`` is the command that adds it."""
+
+    exit_code = 2
+
+    def __init__(self, module: str, command: str, extra: str) -> None:
+        self.module = module
+        self.command = command
+        self.install = f"pip install '{DISTRIBUTION}[{extra}]'"
+        shown = DISPLAY_NAMES.get(module, module)
+        super().__init__(f"{command} needs {shown}, which is not installed: {self.install}")
+
+
+class PackageImportError(HubPluginError):
+    """A model package's folder could not be imported (no ``__init__.py``, an error inside)."""
+
+
+class NoNetwork(HubPluginError):
+    """The card has no model package, or its package names no network that builds it."""
+
+
+class EntryPointMissing(HubPluginError):
+    """A model package's hubconf lacks the entry point asked for; the message names those it has."""
+
+
+class DeviceUnavailable(HubPluginError):
+    """The requested device is not present (no driver, no MindSpore plugin for it).
+
+    ``requested`` is the device asked for, ``found`` the devices MindSpore can use here.
+    """
+
+    exit_code = 2
+
+    def __init__(self, requested: str, found: list[str]) -> None:
+        self.requested = requested
+        self.found = tuple(found)
+        super().__init__(
+            f"device {requested!r} is not available: found {', '.join(self.found) or 'none'}",
+            hint="use --device cpu, or install MindSpore's build for that device and its driver",
+        )
+
+
+class LaunchFailed(HubPluginError):
+    """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log, and
+    ``worker_error`` is the first error a worker reported (``None`` when none did)."""
+
+    def __init__(self, returncode: int, log_dir: Path, worker_error: str | None = None) -> None:
+        self.returncode = returncode
+        self.log_dir = log_dir
+        self.worker_error = worker_error
+        cause = f": {worker_error}" if worker_error else f" (msrun exited with {returncode})"
+        super().__init__(
+            f"data-parallel job failed{cause}", hint=f"each worker's log is in {log_dir}"
+        )
+
+
+# --- Zoo code (hub_plugin.runtime.zoo) -----------------------------------------------------------
+
+
+class ZooCodeError(HubPluginError):
+    """The zoo folder's code failed to import or to build the network."""
+
+
+class NoZooEntryPoint(HubPluginError):
+    """The zoo folder has no ``mindspore_hub_conf.py``/``hubconf.py``, or it no ``create_network``."""
+
+
+# --- Export (hub_plugin.runtime.export) ----------------------------------------------------------
+
+
+class ExportError(HubPluginError):
+    """``mindspore.export`` could not write the network (an operator the format lacks, ...)."""
+
+
+class AscendRequired(HubPluginError):
+    """AIR files are written by MindSpore's Ascend backend only."""
+
+    exit_code = 2
+
+    def __init__(self, device: str) -> None:
+        super().__init__(
+            f"AIR export needs an Ascend device (MindSpore writes AIR only there); this one is {device}",
+            hint="use --format mindir or --format onnx here, or --device ascend on an Ascend machine",
+        )
+
+
+class ModelFileError(HubPluginError):
+    """An exported model file is missing, of an unknown kind, or its runtime cannot open it."""
+
+
+class RoundTripFigures(Protocol):
+    """What :class:`ExportMismatch` reads of an export's round trip
+    (:class:`hub_plugin.runtime.export.results.RoundTrip`); errors import no feature."""
+
+    @property
+    def runtime(self) -> str: ...
+    @property
+    def input_shape(self) -> tuple[int, ...]: ...
+    @property
+    def max_abs(self) -> float: ...
+    @property
+    def max_rel(self) -> float: ...
+    @property
+    def tolerance(self) -> float: ...
+
+
+class QuantizationFigures(Protocol):
+    """What :class:`QuantizationMismatch` reads of an INT8 check
+    (:class:`hub_plugin.runtime.export.results.QuantizationCheck`)."""
+
+    @property
+    def agreement(self) -> float: ...
+    @property
+    def check_size(self) -> int: ...
+    @property
+    def min_agreement(self) -> float: ...
+    @property
+    def max_logit_difference(self) -> float: ...
+    @property
+    def calibration_size(self) -> int: ...
+
+
+class ExportMismatch(HubPluginError):
+    """The exported file does not reproduce the network; the file has been deleted."""
+
+    def __init__(self, path: Path, check: RoundTripFigures) -> None:
+        self.path = path
+        self.check = check
+        super().__init__(
+            f"{path.name}: the export does not reproduce the network: largest difference "
+            f"{check.max_abs:.3g} absolute, {check.max_rel:.3g} relative, above the tolerance "
+            f"{check.tolerance:g} ({check.runtime}, seeded batch {list(check.input_shape)})",
+            hint="the file was deleted",
+        )
+
+
+class QuantizationMismatch(HubPluginError):
+    """The INT8 file disagrees with the float export too often; the file has been deleted."""
+
+    def __init__(self, path: Path, check: QuantizationFigures) -> None:
+        self.path = path
+        self.check = check
+        super().__init__(
+            f"{path.name}: the INT8 export agrees with the float export on {check.agreement:.2%} of "
+            f"{check.check_size} check images, below the minimum {check.min_agreement:.2%} "
+            f"(largest logit difference {check.max_logit_difference:.3g}, calibrated on "
+            f"{check.calibration_size} images)",
+            hint="the file was deleted; calibrate on more or more typical images (--calibration DIR, "
+            "--calibration-size N), or lower --min-agreement",
+        )
 
 
 # The importer of untrusted code (hub_plugin.runtime.trust.verified_import), issue 27 hole 2.
@@ -195,16 +474,43 @@ class UnsafeFileName(HubPluginError):
 
 __all__ = [
     "AmbiguousName",
+    "AscendRequired",
     "BytecodeRefused",
     "CacheError",
     "CardError",
+    "CodeChangedSinceTrust",
+    "DeviceUnavailable",
     "DownloadError",
+    "EntryPointMissing",
+    "ExportError",
+    "ExportMismatch",
+    "GitError",
+    "GitMissing",
+    "HubChangeError",
+    "HubError",
+    "HubNotSynced",
     "HubPluginError",
     "IntegrityError",
+    "LaunchFailed",
+    "LinkInPackage",
     "LinkRefused",
+    "MissingDependency",
+    "ModelFileError",
     "ModelNotFound",
+    "NoNetwork",
+    "NoZooEntryPoint",
     "OfflineError",
+    "PackageImportError",
+    "PathEscape",
+    "PublicLinkMismatch",
+    "QuantizationMismatch",
     "RegistryError",
+    "RepoLinkError",
+    "S3Error",
+    "TrustStoreError",
     "UnsafeFileName",
+    "UntrustedCode",
     "UsageError",
+    "ZooCodeError",
+    "ZooCodeMissing",
 ]

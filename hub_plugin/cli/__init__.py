@@ -6,7 +6,9 @@ Subcommand modules import what they need inside ``run``, so that ``hub-plugin --
 registry commands start fast and never import MindSpore.
 
 The global options (``--debug``, ``--verbose``, ``--registry``) are accepted before or after the
-subcommand (see :mod:`.global_options`).
+subcommand (see :mod:`.global_options`). With the ``HUB_PLUGIN_*`` variables they become one
+:class:`~hub_plugin.core.settings.Settings`, made once per command as ``args.settings`` (read it
+with :func:`.global_options.settings_of`).
 
 Errors: a :class:`~hub_plugin.errors.HubPluginError` becomes one line on stderr and its exit code;
 ``--debug`` shows the traceback instead.
@@ -21,6 +23,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..core.console import err, error_line
+from ..core.settings import Settings
 from ..errors import HubPluginError
 from .global_options import add_global_options, add_global_options_to_subcommands, merge_global_options
 
@@ -63,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = merge_global_options(parser.parse_args(args_list))
+    args.settings = Settings.from_environment(registries=args.registry, verbose=args.verbose,
+                                              debug=args.debug)
     from ..runtime.logs.mindspore_log import quiet_mindspore_logs
 
     quiet_mindspore_logs(verbose=args.verbose)  # before any command can import MindSpore

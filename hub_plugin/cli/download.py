@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .global_options import settings_of
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -47,16 +49,17 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from ..assets import AssetCache, TransferPolicy, fetch_manifest, offline_from_environment
+    from ..assets import AssetCache, TransferPolicy, fetch_manifest
     from ..assets.git.hub_sync import registry_with_hubs
     from ..core.console import err, out, shown
     from ..core.progress import RichProgress, SilentProgress, wants_progress_bar
 
     policy = TransferPolicy().with_options(args.timeout, args.tries)
-    offline = args.offline or offline_from_environment()
-    registry = registry_with_hubs(args.registry, offline=offline, allow_http=args.allow_http)
+    settings = settings_of(args)
+    offline = settings.offline
+    registry = registry_with_hubs(args.registry, settings=settings)
     manifests = [registry.resolve(name) for name in args.names]
-    cache = AssetCache()
+    cache = AssetCache(settings.home)
     bar = RichProgress() if wants_progress_bar() else None
     with bar if bar is not None else nullcontext():
         for name, manifest in zip(args.names, manifests, strict=True):

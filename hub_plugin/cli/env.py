@@ -27,17 +27,17 @@ from pathlib import Path
 from typing import Any
 
 from ..core.console import out, out_data, redact, shown
+from ..core.settings import VARIABLES, Settings, current_settings
 
 #: The distributions reported: what a model command needs, and what hub-plugin's commands use.
 LIBRARIES = (
     "mindspore", "onnxruntime", "onnx", "numpy", "pillow", "mindcv", "rich", "requests",
     "pyyaml", "jsonschema", "filelock", "boto3",
 )
-#: The environment variables that change what hub-plugin does, shown as they are set.
-SETTINGS = (
-    "HUB_PLUGIN_HOME", "HUB_PLUGIN_CONFIG", "HUB_PLUGIN_REGISTRY", "HUB_PLUGIN_MIRROR",
-    "HUB_PLUGIN_OFFLINE", "GLOG_v", "REQUESTS_CA_BUNDLE",
-)
+#: The environment variables that change what hub-plugin does, shown as they are set: hub-plugin's
+#: own (read by :mod:`hub_plugin.core.settings`, the one place that reads them), then others'.
+OTHER_SETTINGS = ("GLOG_v", "REQUESTS_CA_BUNDLE")
+SETTINGS = (*VARIABLES, *OTHER_SETTINGS)
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
                    "all_proxy", "NO_PROXY", "no_proxy")
 #: Where a device's driver leaves a trace, for each device hub-plugin can run on besides the CPU.
@@ -125,13 +125,13 @@ def _git_version() -> str | None:
     return done.stdout.strip().removeprefix("git version ") or None
 
 
-def _hubs() -> list[dict[str, Any]]:
+def _hubs(settings: Settings) -> list[dict[str, Any]]:
     from ..assets.git.hub_sync import hub_store
     from ..errors import HubPluginError
 
     rows = []
     try:
-        for spec, snapshot in hub_store().snapshots():
+        for spec, snapshot in hub_store(settings).snapshots():
             rows.append({"name": spec.name, "url": redact(spec.url), "ref": spec.ref,
                          "commit": snapshot.commit if snapshot else None,
                          "date": snapshot.date if snapshot else None})
@@ -153,25 +153,25 @@ def _trust() -> dict[str, Any]:
     return {"path": str(store.path), "packages": packages, "repositories": len(entries) - packages}
 
 
-def _settings() -> dict[str, str | None]:
+def _settings(settings: Settings) -> dict[str, str | None]:
     """:data:`SETTINGS` as the person set them (``GLOG_v`` that hub-plugin set itself is left out)."""
     from ..runtime.logs.mindspore_log import LEVEL_VARIABLE, set_by_hub_plugin
 
     found = {name: redact(value) if value is not None else None
-             for name, value in ((name, os.environ.get(name)) for name in SETTINGS)}
+             for name, value in ((name, settings.variables.get(name)) for name in VARIABLES)}
+    found.update({name: redact(value) if value is not None else None
+                  for name, value in ((name, os.environ.get(name)) for name in OTHER_SETTINGS)})
     if set_by_hub_plugin():
         found[LEVEL_VARIABLE] = None
     return found
 
 
-def collect(*, check_devices: bool = False) -> dict[str, Any]:
-    """What ``hub-plugin env`` prints, as data."""
+def collect(*, check_devices: bool = False, settings: Settings | None = None) -> dict[str, Any]:
+    """What ``hub-plugin env`` prints, as data (``settings``: the environment's when ``None``)."""
     from .._version import __version__
-    from ..assets.cache.asset_cache import default_cache_root
-    from ..assets.download.fetch import offline_from_environment
-    from ..registry.files.config_folder import default_config_root
 
-    cache, config = default_cache_root(), default_config_root()
+    settings = current_settings(settings)
+    cache, config = settings.home, settings.config
     kinds = {"assets": ["blobs", "cards", "tmp"], "hub snapshots": ["hubs"], "zoo checkouts": ["zoo"]}
     return {
         "hub-plugin": __version__,
@@ -187,10 +187,10 @@ def collect(*, check_devices: bool = False) -> dict[str, Any]:
                                   for kind, names in kinds.items()}},
             "config": {"path": str(config), "size": folder_size(config)},
         },
-        "hubs": _hubs(),
+        "hubs": _hubs(settings),
         "trust store": _trust(),
-        "offline": offline_from_environment(),
-        "settings": _settings(),
+        "offline": settings.offline,
+        "settings": _settings(settings),
         "proxies": {name: redact(os.environ[name])
                     for name in PROXY_VARIABLES if os.environ.get(name)},
     }
@@ -226,7 +226,7 @@ def _text(report: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = collect(check_devices=args.check_devices)  # credentials already redacted
+    report = collect(check_devices=args.check_devices, settings=args.settings)  # credentials already redacted
     if args.format == "json":
         out_data(json.dumps(report, indent=2, ensure_ascii=False))
     else:

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.settings import Settings
+
 
 @dataclass(frozen=True)
 class GlobalOption:
@@ -122,3 +124,19 @@ def _combine(values: dict[str, Any], option: GlobalOption, given: Any) -> None:
         values[option.dest] = [*values.get(option.dest, []), *given]
     else:
         values[option.dest] = bool(values.get(option.dest)) or bool(given)
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The settings :func:`hub_plugin.cli.main` made for this command (the environment's now, for a
+    namespace built elsewhere), with the command's own ``--offline`` and ``--allow-http`` on top."""
+    settings = getattr(args, "settings", None)
+    if not isinstance(settings, Settings):
+        settings = Settings.from_environment(registries=getattr(args, "registry", None) or (),
+                                             verbose=bool(getattr(args, "verbose", False)),
+                                             debug=bool(getattr(args, "debug", False)))
+    changes = {}
+    if getattr(args, "offline", False):
+        changes["offline"] = True
+    if getattr(args, "allow_http", False):
+        changes["allow_http"] = True
+    return settings.with_options(**changes) if changes else settings

@@ -36,6 +36,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..core.settings import REGISTRY_VARIABLE, Settings, current_settings
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
 from .cards.card import is_card_file
 from .cards.manifest import Manifest
@@ -47,7 +48,7 @@ from .validation.schema_profiles import Profile
 from .validation.validator import PACKAGE_FILE, read_manifest, validate_file
 
 ENTRY_POINT_GROUP = "hub_plugin.models"
-REGISTRY_ENV = "HUB_PLUGIN_REGISTRY"
+REGISTRY_ENV = REGISTRY_VARIABLE
 _SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages"}
 
 
@@ -140,6 +141,7 @@ class Registry:
         environment: bool = True,
         plugins: bool = True,
         hubs: HubCards | None = None,
+        settings: Settings | None = None,
     ) -> Registry:
         """The registry of the bundled models, ``extra_dirs``, ``HUB_PLUGIN_REGISTRY`` and plugins,
         and, when ``hubs`` is given, the cards of the synced hubs by UID.
@@ -152,8 +154,8 @@ class Registry:
         for folder in extra_dirs:
             roots.append(cls._checked(Path(folder), "--registry"))
         if environment:
-            for folder in filter(None, os.environ.get(REGISTRY_ENV, "").split(os.pathsep)):
-                roots.append(cls._checked(Path(folder), REGISTRY_ENV))
+            for folder in current_settings(settings).environment_registries:
+                roots.append(cls._checked(folder, REGISTRY_ENV))
         if plugins:
             roots.extend(_plugin_roots())
         return cls(roots, hubs=hubs)

@@ -14,27 +14,13 @@ from __future__ import annotations
 import logging
 import os
 
-from ..errors import HubPluginError, UsageError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    DeviceUnavailable as DeviceUnavailable,
+)
+from ..errors import UsageError
 
 DEVICES: dict[str, str] = {"cpu": "CPU", "gpu": "GPU", "ascend": "Ascend"}
 """Device names as the command line writes them, and MindSpore's target for each."""
-
-
-class DeviceUnavailable(HubPluginError):
-    """The requested device is not present (no driver, no MindSpore plugin for it).
-
-    ``requested`` is the device asked for, ``found`` the devices MindSpore can use here.
-    """
-
-    exit_code = 2
-
-    def __init__(self, requested: str, found: list[str]) -> None:
-        self.requested = requested
-        self.found = tuple(found)
-        super().__init__(
-            f"device {requested!r} is not available: found {', '.join(self.found) or 'none'}",
-            hint="use --device cpu, or install MindSpore's build for that device and its driver",
-        )
 
 
 def target_of(name: str) -> str:

@@ -11,26 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 
-from ..errors import HubPluginError
-
-#: The distribution name, as ``pip install`` spells it.
-DISTRIBUTION = "hub-plugin"
-
-#: How the messages name an optional package (by its import name).
-DISPLAY_NAMES = {"mindspore": "MindSpore", "onnxruntime": "ONNX Runtime"}
-
-
-class MissingDependency(HubPluginError):
-    """An optional package a command needs is not installed; ``install`` is the command that adds it."""
-
-    exit_code = 2
-
-    def __init__(self, module: str, command: str, extra: str) -> None:
-        self.module = module
-        self.command = command
-        self.install = f"pip install '{DISTRIBUTION}[{extra}]'"
-        shown = DISPLAY_NAMES.get(module, module)
-        super().__init__(f"{command} needs {shown}, which is not installed: {self.install}")
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    MissingDependency as MissingDependency,
+)
 
 
 def is_installed(module: str) -> bool:

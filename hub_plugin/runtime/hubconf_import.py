@@ -24,14 +24,12 @@ import types
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import HubPluginError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    PackageImportError as PackageImportError,
+)
 
 NAMESPACE = "hub_plugin_models"
 _IDENTIFIER = re.compile(r"[^0-9A-Za-z_]")
-
-
-class PackageImportError(HubPluginError):
-    """A model package's folder could not be imported (no ``__init__.py``, an error inside)."""
 
 
 def _folder_of(module: types.ModuleType) -> Path:

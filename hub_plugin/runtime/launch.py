@@ -26,24 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.console import err
-from ..errors import HubPluginError, UsageError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    LaunchFailed as LaunchFailed,
+)
+from ..errors import UsageError
 
 DEFAULT_MASTER_ADDR = "127.0.0.1"
 DEFAULT_MASTER_PORT = 8118
-
-
-class LaunchFailed(HubPluginError):
-    """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log, and
-    ``worker_error`` is the first error a worker reported (``None`` when none did)."""
-
-    def __init__(self, returncode: int, log_dir: Path, worker_error: str | None = None) -> None:
-        self.returncode = returncode
-        self.log_dir = log_dir
-        self.worker_error = worker_error
-        cause = f": {worker_error}" if worker_error else f" (msrun exited with {returncode})"
-        super().__init__(
-            f"data-parallel job failed{cause}", hint=f"each worker's log is in {log_dir}"
-        )
 
 
 @dataclass(frozen=True)
@@ -90,12 +79,6 @@ class LaunchPlan:
         if self.nodes > 1:
             arguments.append(f"--node_rank={self.node_rank}")
         return arguments
-
-
-def is_worker(environ: dict[str, str] | None = None) -> bool:
-    """Whether this process is a worker that msrun started."""
-    env = os.environ if environ is None else environ
-    return env.get("MS_ROLE") == "MS_WORKER"
 
 
 def launched_by_msrun(environ: dict[str, str] | None = None) -> bool:
@@ -200,5 +183,5 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
 
 
 __all__ = [
-    "LaunchFailed", "LaunchPlan", "first_error", "is_worker", "launch", "launched_by_msrun", "msrun_command",
+    "LaunchFailed", "LaunchPlan", "first_error", "launch", "launched_by_msrun", "msrun_command",
 ]

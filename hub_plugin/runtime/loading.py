@@ -29,6 +29,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import DownloadError, HubPluginError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    EntryPointMissing as EntryPointMissing,
+)
+from ..errors import (
+    NoNetwork as NoNetwork,
+)
 from ..registry import ModelPackage, Registry
 from ..registry.cards.manifest import Manifest
 from ..registry.contract import ENTRY_POINTS
@@ -42,15 +48,6 @@ if TYPE_CHECKING:  # the light install and start-up import none of these
     from ..core.progress import Progress
     from ..registry.routes.card_routes import Route
     from .zoo.config_choice import ZooConfig
-
-
-class NoNetwork(HubPluginError):
-    """The card has no model package, or its package names no network that builds it."""
-
-
-class EntryPointMissing(HubPluginError):
-    """A model package's hubconf lacks the entry point asked for; the message names those it has."""
-
 
 RegistryArgument = Registry | Sequence[str | os.PathLike[str]] | None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub_plugin.errors import UsageError
-from hub_plugin.runtime.device import DeviceUnavailable, available_devices, target_of, use_device
+from hub_plugin.errors import DeviceUnavailable, UsageError
+from hub_plugin.runtime.device import available_devices, target_of, use_device
 
 
 def test_names_map_to_mindspore_targets() -> None:

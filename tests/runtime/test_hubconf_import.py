@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hub_plugin.runtime.hubconf_import import PackageImportError, import_hubconf, import_package
+from hub_plugin.errors import PackageImportError
+from hub_plugin.runtime.hubconf_import import import_hubconf, import_package
 
 
 def make_package(folder: Path, answer: int) -> Path:

@@ -47,7 +47,8 @@ def test_msrun_processes_are_recognised() -> None:
 
 
 def test_a_failed_job_quotes_the_first_worker_error(tmp_path: Path) -> None:
-    from hub_plugin.runtime.launch import LaunchFailed, first_error
+    from hub_plugin.errors import LaunchFailed
+    from hub_plugin.runtime.launch import first_error
 
     (tmp_path / "worker_0.log").write_text("[WARNING] ME noise\nstep 1/4\n")
     (tmp_path / "worker_1.log").write_text("[WARNING] x\nhub-plugin: error: loss is nan at step 3\n")

@@ -16,10 +16,10 @@ from asset_server import AssetServer
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
 
 import hub_plugin
-from hub_plugin.errors import IntegrityError
+from hub_plugin.errors import EntryPointMissing, IntegrityError
 from hub_plugin.registry import Registry
 from hub_plugin.registry.files.resources import models_dir
-from hub_plugin.runtime.loading import EntryPointMissing, load_model
+from hub_plugin.runtime.loading import load_model
 
 pytestmark = pytest.mark.mindspore
 SMALL = {"backbone": "resnet18", "width_multiplier": 0.125}
@@ -159,7 +159,7 @@ def test_a_card_without_a_package_follows_its_repo_link(tmp_path: Path) -> None:
     """No model package builds it, so the model zoo code its repo-link names would (the zoo
     tests are tests/runtime/test_zoo_loading.py); offline with nothing cached, that is one clear
     error and no connection."""
-    from hub_plugin.assets.git.zoo_checkout import ZooCodeMissing
+    from hub_plugin.errors import ZooCodeMissing
 
     write_card(tmp_path, "lonely", card_text())
     registry = Registry.open([tmp_path], environment=False, plugins=False)

@@ -27,6 +27,7 @@ from typing import Any
 
 import filelock
 
+from ...core.settings import HOME_VARIABLE, Settings
 from ...errors import CacheError
 from ..download.hashing import FileDigest, hash_file, is_full_digest
 from ..download.partial import PartialDownload, fsync_directory
@@ -34,9 +35,6 @@ from .index import CacheEntry, CacheIndex, CorruptBlob, PartialFile, PrunePlan, 
 from .views import CardViews, safe_name, view_from_record
 
 __all__ = ["CACHEDIR_TAG", "HOME_VARIABLE", "AssetCache", "default_cache_root", "safe_name"]
-
-#: The environment variable that sets the cache root.
-HOME_VARIABLE = "HUB_PLUGIN_HOME"
 
 # The signature the Cache Directory Tagging Specification asks for (https://bford.info/cachedir/).
 CACHEDIR_TAG = (
@@ -49,10 +47,9 @@ _HEX = re.compile(r"[0-9a-f]{1,64}")
 
 
 def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
-    """``HUB_PLUGIN_HOME``, else ``$XDG_CACHE_HOME/hub-plugin``, else ``~/.cache/hub-plugin``."""
-    from ...registry.files.config_folder import xdg_folder
-
-    return xdg_folder(environ, HOME_VARIABLE, "XDG_CACHE_HOME", ".cache")
+    """``HUB_PLUGIN_HOME``, else ``$XDG_CACHE_HOME/hub-plugin``, else ``~/.cache/hub-plugin``
+    (:attr:`hub_plugin.core.settings.Settings.home`)."""
+    return Settings.from_environment(environ).home
 
 
 class AssetCache:
@@ -182,9 +179,6 @@ class AssetCache:
                     found.append(entry)
         return sorted(found, key=lambda e: e.sha256)
 
-    def total_size(self) -> int:
-        return sum(entry.size for entry in self.entries())
-
     # --- lookup and storing -------------------------------------------------------------------
 
     def find(self, expected: str, view: View | None = None) -> CacheEntry | None:
@@ -295,10 +289,6 @@ class AssetCache:
 
         self.ensure()
         self.index.update(change)
-
-    def dangling_views(self) -> list[Path]:
-        """Views whose blob is gone."""
-        return self.views.dangling()
 
     # --- verify and prune ---------------------------------------------------------------------
 

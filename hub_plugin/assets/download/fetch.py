@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
@@ -34,7 +33,9 @@ import filelock
 
 from ...core.http import TransferPolicy
 from ...core.progress import Progress, SilentProgress
-from ...errors import CacheError, IntegrityError, OfflineError, UsageError
+from ...core.settings import OFFLINE_VARIABLE as OFFLINE_VARIABLE
+from ...core.settings import Settings
+from ...errors import CacheError, HubPluginError, IntegrityError, OfflineError, UsageError
 from ...registry.cards.asset_link import CardOrigin
 from ...registry.cards.manifest import Asset, Manifest
 from ..cache.asset_cache import AssetCache
@@ -46,17 +47,14 @@ from .local_file import copy_local_file
 from .partial import PartialDownload
 from .transfer import HttpTransfer
 
-#: The environment variable that turns offline mode on (``1``, ``true``, ``yes`` or ``on``).
-OFFLINE_VARIABLE = "HUB_PLUGIN_OFFLINE"
-
 _DIGEST_OR_PREFIX = re.compile(r"[0-9a-f]{8,64}")
 _log = logging.getLogger(__name__)
 
 
 def offline_from_environment(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``HUB_PLUGIN_OFFLINE`` asks for offline mode."""
-    env = os.environ if environ is None else environ
-    return env.get(OFFLINE_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+    """Whether ``HUB_PLUGIN_OFFLINE`` asks for offline mode
+    (:attr:`hub_plugin.core.settings.Settings.offline`)."""
+    return Settings.from_environment(environ).offline
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +210,9 @@ def _download(
                 report = transfer.download(source.url, partial, progress=progress, description=description)
                 announced, resumed = report.announced, report.resumed
             digest = partial.finish()
+        except HubPluginError:  # a DownloadError is a ConnectionError too: not a local write failure
+            _keep_for_resume(partial)
+            raise
         except OSError as error:
             raise _write_failed(partial, error) from error
         except BaseException:

@@ -27,16 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    HubChangeError as HubChangeError,
+)
 from .transport import GIT_TIMEOUT, _reason, git_command
 
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ZERO = "0" * 40
-
-
-class HubChangeError(HubPluginError):
-    """The hub clone cannot take the change: not a repository, uncommitted changes, the branch
-    exists, a card is already there, git or the push failed."""
 
 
 def _run(repo: Path, args: Sequence[str], *, stdin: bytes | None = None,

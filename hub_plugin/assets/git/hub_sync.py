@@ -28,17 +28,15 @@ from pathlib import Path
 import filelock
 
 from ...core.console import err
-from ...errors import UsageError
+from ...core.settings import Settings, current_settings
+from ...errors import HubError, HubNotSynced, UsageError
 from ...registry import Registry
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
-from ...registry.hubs.store import HubError, HubNotSynced, HubSpec, HubStore, Snapshot, in_utc
+from ...registry.hubs.store import HubSpec, HubStore, Snapshot, in_utc
 from .transport import GitTransport, fetch_sparse
-
-#: How many snapshots of a hub are kept: the one in use and the one before it.
-KEPT_SNAPSHOTS = 2
 
 
 def sync_hub(
@@ -165,48 +163,50 @@ def full_ref(transport: GitTransport, url: str, ref: str) -> str:
     return commits.pop()
 
 
-def hub_store() -> HubStore:
-    """The hubs under ``HUB_PLUGIN_HOME``, their settings in the config folder."""
-    from ...registry.files.config_folder import default_config_root
-    from ..cache.asset_cache import default_cache_root
-
-    return HubStore(default_cache_root(), default_config_root())
+def hub_store(settings: Settings | None = None) -> HubStore:
+    """The hubs under ``HUB_PLUGIN_HOME``, their settings in the config folder (those of
+    ``settings``; the environment's when ``None``)."""
+    settings = current_settings(settings)
+    return HubStore(settings.home, settings.config)
 
 
 def hub_cards(
-    *, offline: bool | None = None, allow_http: bool = False, refresh: bool = False
+    *, offline: bool | None = None, allow_http: bool | None = None, refresh: bool = False,
+    settings: Settings | None = None,
 ) -> HubCards:
     """The synced hubs' cards, syncing a hub on its first use (unless offline); with ``refresh``
-    (and online), a hub that follows a branch is synced again when it answers a UID."""
-    from ..download.fetch import offline_from_environment
-
-    transport = GitTransport(
-        offline=offline_from_environment() if offline is None else offline, allow_http=allow_http
-    )
+    (and online), a hub that follows a branch is synced again when it answers a UID. ``offline``
+    and ``allow_http``, when given, win over ``settings``'."""
+    settings = current_settings(settings)
+    transport = GitTransport.from_settings(settings, offline=offline, allow_http=allow_http)
 
     def resync(store: HubStore, spec: HubSpec) -> Snapshot:
         return sync_hub(store, spec, transport)
 
     resyncer = resync if refresh and not transport.offline else None
-    return HubCards(hub_store(), first_use_syncer(transport), resyncer=resyncer)
+    return HubCards(hub_store(settings), first_use_syncer(transport), resyncer=resyncer)
 
 
 def registry_with_hubs(
     extra_dirs: Iterable[str | os.PathLike[str]] = (),
     *,
     offline: bool | None = None,
-    allow_http: bool = False,
+    allow_http: bool | None = None,
     refresh: bool = False,
+    settings: Settings | None = None,
 ) -> Registry:
     """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search
     (``refresh``: see :func:`hub_cards`)."""
-    return Registry.open(extra_dirs, hubs=hub_cards(offline=offline, allow_http=allow_http,
-                                                    refresh=refresh))
+    settings = current_settings(settings)
+    return Registry.open(extra_dirs, settings=settings,
+                         hubs=hub_cards(offline=offline, allow_http=allow_http, refresh=refresh,
+                                        settings=settings))
 
 
-def hub_snapshot(name: str, *, offline: bool | None = None) -> Snapshot:
+def hub_snapshot(name: str, *, offline: bool | None = None,
+                 settings: Settings | None = None) -> Snapshot:
     """The snapshot of the hub ``name``, synced first if it never was (unless offline)."""
-    cards = hub_cards(offline=offline)
+    cards = hub_cards(offline=offline, settings=settings)
     spec = cards.store.hub(name)
     snapshot = cards.store.snapshot(spec.name)
     if snapshot is not None:

@@ -15,7 +15,8 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .transport import GitError, GitTransport
+from ...errors import GitError
+from .transport import GitTransport
 
 
 def sparse_file(checkout: Path) -> Path:

@@ -36,8 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ...errors import HubPluginError, LinkRefused
-from ...registry.cards.repo_link import RepoLinkError, check_ref, is_full_commit
+from ...core.settings import Settings
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    GitError as GitError,
+)
+from ...errors import (
+    GitMissing as GitMissing,
+)
+from ...errors import LinkRefused, RepoLinkError
+from ...registry.cards.repo_link import check_ref, is_full_commit
 from ..links.link_rules import is_loopback_host
 from ..links.mirrors import MirrorMap
 
@@ -45,24 +52,6 @@ from ..links.mirrors import MirrorMap
 KEPT_GIT_VARIABLES = frozenset({"GIT_SSL_CAINFO", "GIT_SSL_CAPATH"})
 #: Seconds a git command may take before it is stopped (a stalled server, a dead network).
 GIT_TIMEOUT = 600.0
-
-
-class GitError(HubPluginError):
-    """A git command failed: the repository is missing or private, the ref is unknown, the network
-    is down. The message is git's own last line; ``url`` and ``ref`` say what was asked for."""
-
-    def __init__(self, url: str, ref: str | None, reason: str, hint: str | None = None) -> None:
-        self.url = url
-        self.ref = ref
-        self.reason = reason
-        at = f" at {ref}" if ref else ""
-        super().__init__(f"git fetch of {url}{at} failed: {reason}", hint=hint)
-
-
-class GitMissing(HubPluginError):
-    """The ``git`` command is not installed."""
-
-    exit_code = 2
 
 
 def git_url_allowed(url: str, *, allow_http: bool) -> None:
@@ -107,6 +96,18 @@ class GitTransport:
     allow_http: bool = False
     offline: bool = False
     timeout: float = GIT_TIMEOUT
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, offline: bool | None = None, allow_http: bool | None = None
+    ) -> GitTransport:
+        """The transport ``settings`` ask for (mirrors, offline, plain http); ``offline`` and
+        ``allow_http``, when given, win."""
+        return cls(
+            mirrors=MirrorMap.from_settings(settings),
+            allow_http=settings.allow_http if allow_http is None else allow_http,
+            offline=settings.offline if offline is None else offline,
+        )
 
     def rewrite(self, url: str) -> str:
         """The URL git will be given: ``url`` through the mirrors, checked."""

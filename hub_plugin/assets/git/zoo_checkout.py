@@ -36,7 +36,9 @@ from urllib.parse import urlsplit
 
 import filelock
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    ZooCodeMissing as ZooCodeMissing,
+)
 from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
@@ -46,10 +48,6 @@ from .transport import GitTransport, add_folders, fetch_sparse
 ZOO_FOLDER = "zoo"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-
-
-class ZooCodeMissing(HubPluginError):
-    """The zoo folder is not cached and cannot be fetched now (offline), or does not exist."""
 
 
 @dataclass(frozen=True, slots=True)

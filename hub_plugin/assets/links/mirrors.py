@@ -14,17 +14,14 @@ link itself under the rules of the card's origin.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...core.settings import MIRROR_VARIABLE, Settings
 from ...errors import LinkRefused
 from ...registry.cards.asset_link import CardOrigin
 from .link_rules import Source, locate, locate_card_link
-
-#: The environment variable holding the mirror pairs.
-MIRROR_VARIABLE = "HUB_PLUGIN_MIRROR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +53,12 @@ class MirrorMap:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> MirrorMap:
         """The mirrors ``HUB_PLUGIN_MIRROR`` names (none when it is unset or empty)."""
-        env = os.environ if environ is None else environ
-        return cls.parse(env.get(MIRROR_VARIABLE, ""))
+        return cls.from_settings(Settings.from_environment(environ))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MirrorMap:
+        """The mirrors of ``settings`` (``HUB_PLUGIN_MIRROR``, as it was when they were made)."""
+        return cls.parse(settings.mirror_text)
 
     def apply(self, link: str) -> str:
         """``link`` with its longest matching prefix replaced (unchanged when none matches)."""

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ...core.progress import Progress, SilentProgress
-from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore, S3Error
+from ...errors import S3Error
+from .object_store import SHA256_METADATA, UPLOAD_WORKERS, ObjectStore
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 """S3's smallest part (all but the last)."""

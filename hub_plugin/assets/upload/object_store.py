@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...errors import HubPluginError, UsageError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    S3Error as S3Error,
+)
+from ...errors import UsageError
 
 #: The metadata key (``x-amz-meta-sha256``) holding an object's sha256.
 SHA256_METADATA = "sha256"
@@ -25,15 +28,6 @@ MULTIPART_THRESHOLD = 8 * 1024 * 1024
 UPLOAD_WORKERS = 10
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-
-
-class S3Error(HubPluginError):
-    """The object store refused or could not be reached: wrong credentials, no such bucket, an
-    object that holds other bytes. ``code`` is the store's error code where it gave one."""
-
-    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None) -> None:
-        self.code = code
-        super().__init__(message, hint=hint)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.http import HttpClient, Response, TransferPolicy, TryFailed
-from ...errors import DownloadError, HubPluginError
+from ...errors import DownloadError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    PublicLinkMismatch as PublicLinkMismatch,
+)
 from ..links.link_rules import url_check
 
 FULL_READ_LIMIT = 16 * 1024 * 1024
@@ -25,16 +28,6 @@ SAMPLES = 3
 #: The read-back's policy unless the caller gives one: the client's defaults, 30 s to wait for data.
 READ_BACK_POLICY = TransferPolicy(read_timeout=30.0)
 _HINT = "check --public-url and that the bucket allows public reads; the card was not written"
-
-
-class PublicLinkMismatch(HubPluginError):
-    """The public link serves other bytes (or another size) than the file uploaded to it."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url} serves other bytes than were uploaded: {reason}",
-                         hint="check --public-url and that the bucket is public; the card was not written")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ...core.progress import Progress
-from ...errors import CardError, UsageError
+from ...errors import CardError, HubChangeError, S3Error, UsageError
 from ...registry.cards.card import is_card_file, parse_card
 from ...registry.cards.completion import AssetFill, complete_card, file_format_for, hub_layout_path
 from ...registry.cards.manifest import Manifest, unwrap_link
@@ -37,9 +37,9 @@ from ...registry.files.atomic_file import write_atomically
 from ...registry.validation.card_checks import check_card
 from ...registry.validation.validator import validate_file
 from ..download.hashing import hash_file
-from ..git.hub_branch import HubChangeError, HubClone, check_branch_name, pull_request_url
+from ..git.hub_branch import HubClone, check_branch_name, pull_request_url
 from ..links.link_rules import locate
-from .object_store import MULTIPART_THRESHOLD, ObjectStore, S3Error, S3Location
+from .object_store import MULTIPART_THRESHOLD, ObjectStore, S3Location
 
 
 @dataclass(frozen=True)

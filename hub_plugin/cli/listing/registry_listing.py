@@ -10,6 +10,7 @@ from ...core.console import markup_text as m
 from ...core.console import out_data, table_console
 from ...registry import CardEntry, Registry
 from ...registry.cards.manifest import Manifest
+from ..global_options import settings_of
 
 
 def register(subparsers: Any) -> None:
@@ -127,7 +128,8 @@ def _zoo_info(manifest: Manifest) -> dict[str, Any] | None:
     """Where the zoo code of a card without a package lives, read from its ``repo-link``, and
     the config load would hand it (when the folder is in the zoo cache; nothing is fetched,
     nothing runs)."""
-    from ...registry.cards.repo_link import RepoLinkError, parse_repo_link
+    from ...errors import RepoLinkError
+    from ...registry.cards.repo_link import parse_repo_link
 
     if not manifest.repo_link:
         return None
@@ -162,8 +164,7 @@ def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
 def run_info(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry, offline=args.offline or None,
-                                  refresh=args.refresh)
+    registry = registry_with_hubs(args.registry, refresh=args.refresh, settings=settings_of(args))
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

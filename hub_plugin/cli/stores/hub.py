@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from ...core.console import error_line, out, out_data, shown
+from ..global_options import settings_of
 
 
 def register(subparsers: Any) -> None:
@@ -60,7 +61,7 @@ def run_ls(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import hub_store
 
     rows: list[dict[str, Any]] = []
-    for spec, snapshot in hub_store().snapshots():
+    for spec, snapshot in hub_store(settings_of(args)).snapshots():
         rows.append({
             "name": spec.name, "url": spec.url, "ref": spec.ref, "path": spec.path,
             "builtin": spec.builtin,
@@ -84,7 +85,6 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from ...assets.download.fetch import offline_from_environment
     from ...assets.git.hub_sync import full_ref, hub_store
     from ...assets.git.transport import GitTransport, git_url_allowed
     from ...registry.files.contained_path import relative_folder
@@ -92,9 +92,10 @@ def run_add(args: argparse.Namespace) -> int:
 
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
     path = relative_folder(args.path.strip("/"), what="the hub's --path")  # inside the checkout
-    transport = GitTransport(allow_http=True, offline=offline_from_environment())
+    settings = settings_of(args)
+    transport = GitTransport.from_settings(settings, allow_http=True)
     spec = HubSpec(args.name, args.url, full_ref(transport, args.url, args.ref.strip()), path)
-    hub_store().add(spec)
+    hub_store(settings).add(spec)
     out(f"added the hub {spec.name!r}: {shown(spec.url)} {shown(spec.ref)}"
         + (f" {shown(spec.path)}/" if spec.path else "")
         + f" (sync it: hub-plugin hub update {shown(spec.name)})")
@@ -103,14 +104,15 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_update(args: argparse.Namespace) -> int:
     """Sync the hub NAME, or every hub (one failing does not stop the others; exit 1 if any)."""
-    from ...assets.download.fetch import offline_from_environment
+
     from ...assets.git.hub_sync import hub_store, sync_hub
     from ...assets.git.transport import GitTransport
     from ...errors import HubPluginError
 
-    store = hub_store()
+    settings = settings_of(args)
+    store = hub_store(settings)
     specs = [store.hub(args.name)] if args.name else store.hubs()
-    transport = GitTransport(allow_http=args.allow_http, offline=offline_from_environment())
+    transport = GitTransport.from_settings(settings)
     failed = 0
     for spec in specs:
         before = store.snapshot(spec.name)
@@ -127,10 +129,9 @@ def run_update(args: argparse.Namespace) -> int:
         out(f"{shown(spec.name)}: {snapshot.commit[:12]} ({shown(snapshot.date)}), "
             f"{len(snapshot.index())} cards ({change})")
     if args.refresh:
-        from ...assets.cache.asset_cache import default_cache_root
         from ...assets.git.zoo_checkout import ZooCache
 
-        count = ZooCache(default_cache_root()).forget_branch_refs()
+        count = ZooCache(settings.home).forget_branch_refs()
         out(f"zoo code: {count} branch ref{'s' if count != 1 else ''} forgotten; the next load "
             "resolves them again")
     return failed
@@ -139,6 +140,6 @@ def run_update(args: argparse.Namespace) -> int:
 def run_rm(args: argparse.Namespace) -> int:
     from ...assets.git.hub_sync import hub_store
 
-    hub_store().remove(args.name)
+    hub_store(settings_of(args)).remove(args.name)
     out(f"removed the hub {args.name!r}")
     return 0

@@ -68,7 +68,6 @@ def _row(entry: TrustEntry) -> dict[str, Any]:
         return {
             "kind": "package", "name": entry.name, "folder": entry.folder, "source": entry.source,
             "trusted-at": entry.trusted_at, "digest": entry.digest, "files": len(entry.files),
-            "covers": "hubconf.py only (old entry: asked again)" if entry.legacy else "all code",
         }
     return {
         "kind": "repository", "name": entry.name, "url": entry.url, "source": entry.source,
@@ -96,9 +95,7 @@ def run_ls(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for entry in entries:
         if isinstance(entry, PackageTrust):
-            what = f"{entry.digest[:16]} ({len(entry.files)} files)" if not entry.legacy else (
-                "hubconf.py only: old entry, asked again"
-            )
+            what = f"{entry.digest[:16]} ({len(entry.files)} files)"
             table.add_row("package", markup_text(entry.name), markup_text(entry.folder),
                           _when(entry.trusted_at), what)
         else:
@@ -178,9 +175,7 @@ def _add_package(args: argparse.Namespace, store: TrustStore) -> int:
     for path in sorted(code.files):
         out(f"  {code.files[path][:16]}  {shown(path)}")
     out(f"digest: {code.digest}")
-    if before is not None and before.legacy:
-        out("this replaces an old entry, which covered hubconf.py alone")
-    elif before is not None and before.digest != code.digest:
+    if before is not None and before.digest != code.digest:
         change = describe_changes(before.files, code.files)
         out(f"since the trust of {_when(before.trusted_at)}: {change}")
     out(f"trusted: {shown(package.name)} (revoke with 'hub-plugin trust rm {shown(package.name)}')")

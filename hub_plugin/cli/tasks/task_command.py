@@ -30,9 +30,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ...core.console import out, out_data, shown
+from ...errors import DeviceUnavailable
 from ...registry import ModelPackage
 from ...registry.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
-from ...runtime.device import DEVICES, DeviceUnavailable, available_devices, is_available
+from ...runtime.device import DEVICES, available_devices, is_available
 from ...runtime.launch import launched_by_msrun
 from ...runtime.loading import LoadOptions, LoadRequest, hubconf_entry, package_code
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ...core.console import error_line, out_data
+from ...core.settings import OFFLINE_VARIABLE
 from ...errors import UsageError
+from ..global_options import settings_of
 from .output import FORMATS
 
 
@@ -76,12 +78,12 @@ def _remote_checks(args: argparse.Namespace) -> Any:
                                     ("--verify-assets", args.verify_assets)) if on]
     if not wanted:
         return None  # before the imports: a plain validate never loads the assets layer
-    from ...assets import TransferPolicy, offline_from_environment
+    from ...assets import TransferPolicy
     from ...assets.links.host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST
     from ...assets.links.remote_checks import RemoteChecks
 
-    if args.offline or offline_from_environment():
-        why = "--offline" if args.offline else "HUB_PLUGIN_OFFLINE"
+    if settings_of(args).offline:
+        why = "--offline" if args.offline else OFFLINE_VARIABLE
         verb = "needs" if len(wanted) == 1 else "need"
         raise UsageError(f"{' and '.join(wanted)} {verb} the network, and {why} forbids it")
     policy = TransferPolicy().with_options(args.timeout, args.tries)
@@ -103,7 +105,8 @@ def _card_path(path: str, args: argparse.Namespace) -> str:
         return path
     from ...assets.git.hub_sync import registry_with_hubs
 
-    return str(registry_with_hubs(getattr(args, "registry", ())).find(path).path)
+    return str(registry_with_hubs(getattr(args, "registry", ()), settings=settings_of(args))
+               .find(path).path)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -56,9 +56,6 @@ class ModuleType:
         return f"{self.kind}-{self.detail}" if self.detail else self.kind
 
 
-HEX_DIGITS = re.compile(r"[0-9a-f]+")
-
-
 @dataclass(frozen=True, slots=True)
 class Asset:
     """A downloadable file a card names: a checkpoint with its link and sha256.

@@ -37,15 +37,14 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from ...errors import HubPluginError
-from ..files.contained_path import PathEscape, relative_folder, unsafe_segment
+from ...errors import PathEscape
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    RepoLinkError as RepoLinkError,
+)
+from ..files.contained_path import relative_folder, unsafe_segment
 
 _FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-
-
-class RepoLinkError(HubPluginError):
-    """A card's ``repo-link`` does not name a repository hub-plugin can fetch."""
 
 
 @dataclass(frozen=True, slots=True)

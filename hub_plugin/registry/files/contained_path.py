@@ -23,14 +23,11 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    PathEscape as PathEscape,
+)
 
 _GLOB_OR_ESCAPE = frozenset("\\*?[]!#")
-
-
-class PathEscape(HubPluginError):
-    """A path from untrusted input would leave its root, pass a symbolic link, or is not a plain
-    relative path."""
 
 
 def unsafe_segment(segment: str) -> str | None:

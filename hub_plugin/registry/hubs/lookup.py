@@ -15,9 +15,10 @@ import difflib
 from collections.abc import Callable
 from pathlib import Path
 
+from ...errors import HubNotSynced, PathEscape
 from ..entries import CardEntry, Root
-from ..files.contained_path import PathEscape, contained
-from .store import HubNotSynced, HubSpec, HubStore, Snapshot
+from ..files.contained_path import contained
+from .store import HubSpec, HubStore, Snapshot
 
 #: Syncs a hub that has no snapshot yet and returns the new snapshot.
 Syncer = Callable[[HubStore, HubSpec], Snapshot]

@@ -9,7 +9,6 @@ Hub's own source, ``https://gitee.com/mindspore/hub.git`` at ``master``, folder 
 In the config folder (``HUB_PLUGIN_CONFIG``, see :mod:`hub_plugin.registry.files.config_folder`)::
 
     hubs.json                                hubs added by ``hub add``, built-ins removed by ``hub rm``
-                                             (moved once from ``HUB_PLUGIN_HOME/hubs/settings.json``)
 
 Under ``HUB_PLUGIN_HOME`` (the cache)::
 
@@ -34,29 +33,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ...errors import HubPluginError, UsageError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    HubError as HubError,
+)
+from ...errors import (
+    HubNotSynced as HubNotSynced,
+)
+from ...errors import UsageError
 from ..files.atomic_file import write_atomically
-from ..files.config_folder import moved_once
 
 HUBS_FOLDER = "hubs"
 SETTINGS_FILE = "hubs.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-
-
-class HubError(HubPluginError):
-    """A hub cannot be used: unknown, not synced, or its snapshot is damaged."""
-
-
-class HubNotSynced(HubError):
-    """A hub has no snapshot yet, and it could not be synced now (offline, or no syncer)."""
-
-    def __init__(self, name: str, reason: str = "") -> None:
-        self.name = name
-        why = f" ({reason})" if reason else ""
-        super().__init__(
-            f"the hub {name!r} has not been synced yet{why}",
-            hint=f"run 'hub-plugin hub update {name}' while online",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +120,14 @@ def check_hub_name(name: str) -> str:
 class HubStore:
     """The hubs known under a home folder (``HUB_PLUGIN_HOME``): settings and snapshots.
 
-    With ``config`` (the config folder), the settings are ``<config>/hubs.json``, moved there once
-    from ``<home>/hubs/settings.json``; without it they stay in the home folder."""
+    With ``config`` (the config folder), the settings are ``<config>/hubs.json``; without it they
+    are ``<home>/hubs/settings.json``."""
 
     def __init__(self, home: Path, config: Path | None = None) -> None:
         self.home = Path(home)
         self.folder = self.home / HUBS_FOLDER
-        old = self.folder / "settings.json"
-        self.settings_file = old if config is None else moved_once(Path(config) / SETTINGS_FILE, old)
+        self.settings_file = (self.folder / "settings.json" if config is None
+                              else Path(config) / SETTINGS_FILE)
 
     # --- settings -----------------------------------------------------------------------------
 

@@ -29,8 +29,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
+from ...errors import RepoLinkError
 from ..cards.manifest import Manifest
-from ..cards.repo_link import RepoLink, RepoLinkError, parse_repo_link
+from ..cards.repo_link import RepoLink, parse_repo_link
 
 if TYPE_CHECKING:
     from ..registry import ModelPackage, Registry

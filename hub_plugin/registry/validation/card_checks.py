@@ -125,7 +125,8 @@ class CardChecker:
         """A repo-link hub-plugin would refuse to fetch (a traversing folder, a ref that is an
         option, a local repository) is an error here in every profile, MindSpore Hub's too: it is
         an attack, not a style, so a hub's CI stops such a card."""
-        from ..cards.repo_link import RepoLinkError, parse_repo_link
+        from ...errors import RepoLinkError
+        from ..cards.repo_link import parse_repo_link
 
         if link_problem(unwrap_link(raw)):
             return  # said already

@@ -37,16 +37,6 @@ def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
     return check_card(parse_card(shown, data), profile)
 
 
-def card_files(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[str] = (),
-               exclude: Sequence[str] = ()) -> list[Path]:
-    """The files named by ``paths``: files as given, folders searched recursively for cards and
-    model packages' ``package.yaml`` (see :mod:`.card_selection`: a hub's layout, globs).
-
-    Raises :class:`UsageError` for a path that does not exist.
-    """
-    return select_cards(paths, include=include, exclude=exclude).files
-
-
 def validate_paths(
     paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict", *,
     include: Sequence[str] = (), exclude: Sequence[str] = (),

@@ -36,17 +36,16 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from ...errors import HubPluginError, UsageError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    ModelFileError as ModelFileError,
+)
+from ...errors import UsageError
 from ..extras import require
 
 Runtime = Literal["onnxruntime", "mindspore"]
 RUNTIMES: tuple[Runtime, ...] = ("mindspore", "onnxruntime")
 FORMAT_OF_SUFFIX = {".onnx": "onnx", ".mindir": "mindir"}
 RUNTIME_OF_FORMAT: dict[str, Runtime] = {"onnx": "onnxruntime", "mindir": "mindspore"}
-
-
-class ModelFileError(HubPluginError):
-    """An exported model file is missing, of an unknown kind, or its runtime cannot open it."""
 
 
 class _Backend(Protocol):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ...errors import UsageError
+from ...errors import AscendRequired, UsageError
 from ...registry.cards.manifest import Manifest
 from ..extras import require
 from ..input_shape import with_batch
@@ -30,7 +30,6 @@ from .results import (
     QUANTIZATIONS,
     RELATIVE_TOLERANCE,
     SUFFIXES,
-    AscendRequired,
     ExportFormat,
     Quantization,
     QuantizationCheck,

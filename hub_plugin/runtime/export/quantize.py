@@ -44,17 +44,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ...errors import ExportError, QuantizationMismatch
 from ..extras import require
 from .calibration import ImageSet
 from .exported_model import ExportedModel
-from .results import (
-    MIN_AGREEMENT,
-    RELATIVE_TOLERANCE,
-    ExportError,
-    QuantizationCheck,
-    QuantizationMismatch,
-    RoundTrip,
-)
+from .results import MIN_AGREEMENT, RELATIVE_TOLERANCE, QuantizationCheck, RoundTrip
 
 SCHEME = "int8-static-qdq"
 """What the card calls this quantization: static ranges, QDQ format, int8 per-channel weights."""

@@ -7,10 +7,20 @@ and the CLI's parser can offer them without importing either (the light install 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    AscendRequired as AscendRequired,
+)
+from ...errors import (
+    ExportError as ExportError,
+)
+from ...errors import (
+    ExportMismatch as ExportMismatch,
+)
+from ...errors import (
+    QuantizationMismatch as QuantizationMismatch,
+)
 
 ExportFormat = Literal["mindir", "onnx", "air"]
 FORMATS: tuple[ExportFormat, ...] = ("mindir", "onnx", "air")
@@ -24,22 +34,6 @@ MIN_AGREEMENT = 0.99
 #: Images the INT8 export calibrates on, and images its gate checks, unless told otherwise.
 CALIBRATION_SIZE = 128
 CHECK_SIZE = 256
-
-
-class ExportError(HubPluginError):
-    """``mindspore.export`` could not write the network (an operator the format lacks, ...)."""
-
-
-class AscendRequired(HubPluginError):
-    """AIR files are written by MindSpore's Ascend backend only."""
-
-    exit_code = 2
-
-    def __init__(self, device: str) -> None:
-        super().__init__(
-            f"AIR export needs an Ascend device (MindSpore writes AIR only there); this one is {device}",
-            hint="use --format mindir or --format onnx here, or --device ascend on an Ascend machine",
-        )
 
 
 @dataclass(frozen=True)
@@ -72,20 +66,6 @@ class RoundTrip:
             "max-abs": self.max_abs, "max-rel": self.max_rel, "tolerance": self.tolerance,
             "passed": self.passed,
         }
-
-
-class ExportMismatch(HubPluginError):
-    """The exported file does not reproduce the network; the file has been deleted."""
-
-    def __init__(self, path: Path, check: RoundTrip) -> None:
-        self.path = path
-        self.check = check
-        super().__init__(
-            f"{path.name}: the export does not reproduce the network: largest difference "
-            f"{check.max_abs:.3g} absolute, {check.max_rel:.3g} relative, above the tolerance "
-            f"{check.tolerance:g} ({check.runtime}, seeded batch {list(check.input_shape)})",
-            hint="the file was deleted",
-        )
 
 
 @dataclass(frozen=True)
@@ -129,22 +109,6 @@ class QuantizationCheck:
             "max-logit-difference": self.max_logit_difference, "min-agreement": self.min_agreement,
             "reduce-range": self.reduce_range, "passed": self.passed,
         }
-
-
-class QuantizationMismatch(HubPluginError):
-    """The INT8 file disagrees with the float export too often; the file has been deleted."""
-
-    def __init__(self, path: Path, check: QuantizationCheck) -> None:
-        self.path = path
-        self.check = check
-        super().__init__(
-            f"{path.name}: the INT8 export agrees with the float export on {check.agreement:.2%} of "
-            f"{check.check_size} check images, below the minimum {check.min_agreement:.2%} "
-            f"(largest logit difference {check.max_logit_difference:.3g}, calibrated on "
-            f"{check.calibration_size} images)",
-            hint="the file was deleted; calibrate on more or more typical images (--calibration DIR, "
-            "--calibration-size N), or lower --min-agreement",
-        )
 
 
 __all__ = [

@@ -24,16 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ...errors import UsageError
-from .results import (
-    FORMATS,
-    RELATIVE_TOLERANCE,
-    SUFFIXES,
-    ExportError,
-    ExportFormat,
-    ExportMismatch,
-    RoundTrip,
-)
+from ...errors import ExportError, ExportMismatch, UsageError
+from .results import FORMATS, RELATIVE_TOLERANCE, SUFFIXES, ExportFormat, RoundTrip
 
 """The largest ``max_rel`` an export may show and be kept (float32 networks)."""
 CHECK_SEED = 0

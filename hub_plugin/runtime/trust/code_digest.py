@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.console import safe_text, shown
-from ...errors import HubPluginError, UnsafeFileName
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    LinkInPackage as LinkInPackage,
+)
+from ...errors import UnsafeFileName
 from ...registry import ModelPackage
 
 CODE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd", ".dylib", ".dll")
@@ -56,10 +59,6 @@ DATA_FILES_KEY = "data-files"
 """The ``package.yaml`` key listing a package's data files (glob patterns): left out of the digest."""
 NAMED_PER_KIND = 3
 """How many files of each kind (added, removed, modified) a description names before counting."""
-
-
-class LinkInPackage(HubPluginError):
-    """A package (or zoo folder) to be trusted holds a symbolic link: refused."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,10 @@ from collections.abc import Callable
 
 from ...core.console import ask as ask_on_terminal  # the question goes through the console
 from ...core.console import shown
-from ...errors import HubPluginError
+from ...core.settings import TrustPolicy
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    UntrustedCode as UntrustedCode,
+)
 from ...registry import ModelPackage
 from .code_digest import CodeDigest, describe_changes, package_digest
 from .store import PackageTrust, TrustEntry, TrustStore
@@ -33,9 +36,6 @@ from .store import PackageTrust, TrustEntry, TrustStore
 FILES_NAMED_IN_A_QUESTION = 6
 
 
-class UntrustedCode(HubPluginError):
-    """Code from outside the bundled registry was not trusted: refused, changed since it was
-    trusted, or no one could be asked."""
 
 
 def _is_interactive() -> bool:
@@ -49,21 +49,11 @@ def _when(entry: TrustEntry) -> str:
 def change_since_trust(entry: PackageTrust | None, code: CodeDigest) -> str | None:
     """Why ``code`` is not trusted by ``entry``, in a few words; None when it is trusted.
 
-    ``"it is not trusted yet"``, ``"it changed since it was trusted on 2026-12-01 15:20:03 UTC:
-    modified network.py"``, or, for an entry of the old format that covered ``hubconf.py`` alone,
-    a sentence saying so.
+    ``"it is not trusted yet"``, or ``"it changed since it was trusted on 2026-12-01 15:20:03 UTC:
+    modified network.py"``.
     """
     if entry is None:
         return "it is not trusted yet"
-    if entry.legacy:
-        hubconf = entry.files.get("hubconf.py")
-        state = "unchanged" if hubconf and code.files.get("hubconf.py") == hubconf else "changed"
-        others = len(code.files) - (1 if "hubconf.py" in code.files else 0)
-        return (
-            f"it was trusted by an older hub-plugin for its hubconf.py alone ({state} since); trust now "
-            f"covers all its code, and its {others} other "
-            f"{'file was' if others == 1 else 'files were'} never checked"
-        )
     if entry.digest == code.digest:
         return None
     change = describe_changes(entry.files, code.files) or "its code digest differs"
@@ -95,7 +85,7 @@ def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
 
 def ensure_trusted(
     package: ModelPackage,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
     *,
     store: TrustStore | None = None,
     ask: Callable[[str], bool] | None = None,
@@ -107,16 +97,18 @@ def ensure_trusted(
     :func:`~hub_plugin.runtime.hubconf_import.import_hubconf` checks every module against it as it
     imports it, so a file changed after this check (a lazy import during a download) is refused.
 
-    ``trust``: True trusts for this call, False refuses, None consults the trust store and, on a
-    terminal (or with ``interactive=True`` and ``ask``), asks once, naming what changed since trust
-    was given, and remembers a yes with the digest that was shown.
+    ``trust`` (a :class:`~hub_plugin.core.settings.TrustPolicy`, or the ``bool | None`` it
+    replaces): ALWAYS (True) trusts for this call, NEVER (False) refuses, ASK (None) consults the
+    trust store and, on a terminal (or with ``interactive=True`` and ``ask``), asks once, naming
+    what changed since trust was given, and remembers a yes with the digest that was shown.
     """
     if package.root.trusted:
         return None
-    if trust is True:
+    policy = TrustPolicy.of(trust)
+    if policy is TrustPolicy.ALWAYS:
         return package_digest(package)
     where = f"{shown(package.path)} (from {shown(package.root.source)})"
-    if trust is False:
+    if policy is TrustPolicy.NEVER:
         raise UntrustedCode(f"refusing to run the model package {package.name!r} at {where}")
     store = store or TrustStore()
     code = package_digest(package)
@@ -148,7 +140,7 @@ def ensure_trusted(
 def ensure_repository_trusted(
     url: str,
     commit: str,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
     *,
     name: str = "",
     source: str = "",
@@ -160,7 +152,8 @@ def ensure_repository_trusted(
     """Return when the code of the repository ``url`` at ``commit`` may run; raise
     :class:`UntrustedCode` otherwise. For model-zoo code (a card's ``repo-link``).
 
-    As :func:`ensure_trusted`: ``trust`` True runs once, False refuses, None consults the store
+    As :func:`ensure_trusted`: ``trust`` ALWAYS (True) runs once, NEVER (False) refuses, ASK (None)
+    consults the store
     (trusted at this very commit, a full id: see :func:`~.store.same_commit`) and on a terminal asks,
     naming the commit trusted before if there was one and, given ``code`` (the folder's digest),
     the files that will run, and records a yes with ``commit``,
@@ -168,9 +161,10 @@ def ensure_repository_trusted(
     """
     label = (f"the repository {shown(url)} at commit {shown(commit[:12])}"
              + (f" ({shown(name)})" if name else ""))
-    if trust is True:
+    policy = TrustPolicy.of(trust)
+    if policy is TrustPolicy.ALWAYS:
         return
-    if trust is False:
+    if policy is TrustPolicy.NEVER:
         raise UntrustedCode(f"refusing to run the code of {label}")
     store = store or TrustStore()
     if store.is_repository_trusted(url, commit):

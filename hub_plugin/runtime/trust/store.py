@@ -1,7 +1,7 @@
 """The trust store: which code from outside the bundled registry someone agreed to run.
 
 One plain JSON file, ``trusted.json`` in the config folder (``HUB_PLUGIN_CONFIG``, see
-:mod:`hub_plugin.registry.files.config_folder`; moved there once from ``$HUB_PLUGIN_HOME``), holds two
+:mod:`hub_plugin.core.settings`), holds two
 kinds of entry side by side, told apart by their ``kind`` field:
 
 ``"package"``
@@ -29,11 +29,8 @@ change it and replace it atomically (a temporary file in the same folder, fsynce
 ``os.replace``), so concurrent processes never lose each other's entries and a reader never sees a
 half-written file. Readers take no lock.
 
-The format of hub-plugin 0.x before this one, ``{"trusted": {folder: {"hubconf-sha256": ...}}}``,
-covered ``hubconf.py`` alone. Its entries are read as package entries with ``legacy`` set: they are
-listed and can be removed, but they no longer count as trust, since the package's other modules were
-never checked; the next run asks again (saying why) and a yes replaces them. Entries of a kind this
-version does not know are kept as they are.
+Entries of a kind this version does not know are kept as they are. No release ever wrote another
+format, so no other is read (a store from before is rebuilt: trust is asked again).
 """
 
 from __future__ import annotations
@@ -46,20 +43,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ...errors import HubPluginError
+from ...core.settings import Settings, current_settings
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    TrustStoreError as TrustStoreError,
+)
 from ...registry.cards.repo_link import is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 
 STORE_FILE = "trusted.json"
 STORE_FORMAT = 2
 LOCK_TIMEOUT_S = 60.0
-Kind = Literal["package", "repository"]
-
-
-class TrustStoreError(HubPluginError):
-    """The trust store cannot be read or written (not JSON, a lock held too long, a full disk)."""
-
-    exit_code = 2
 
 
 def utc_now() -> str:
@@ -85,8 +78,6 @@ class PackageTrust:
     trusted_at: str
     digest: str
     files: Mapping[str, str] = field(default_factory=dict)
-    legacy: bool = False
-    """True for an entry of the old format, which covered ``hubconf.py`` alone: not trust now."""
 
     kind: Literal["package"] = "package"
 
@@ -95,13 +86,10 @@ class PackageTrust:
         return self.folder
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        return {
             "kind": self.kind, "folder": self.folder, "name": self.name, "source": self.source,
             "trusted-at": self.trusted_at, "digest": self.digest, "files": dict(self.files),
         }
-        if self.legacy:
-            data["legacy"] = True
-        return data
 
 
 @dataclass(frozen=True)
@@ -145,7 +133,6 @@ def _entry(data: Any) -> TrustEntry | None:
             folder=_text(data, "folder"), name=_text(data, "name"), source=_text(data, "source"),
             trusted_at=_text(data, "trusted-at"), digest=_text(data, "digest"),
             files={str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {},
-            legacy=bool(data.get("legacy", False)),
         )
     if data.get("kind") == "repository" and _text(data, "url"):
         return RepositoryTrust(
@@ -155,33 +142,16 @@ def _entry(data: Any) -> TrustEntry | None:
     return None
 
 
-def _legacy_entries(trusted: Mapping[str, Any]) -> list[TrustEntry]:
-    """Entries of the old ``{"trusted": {folder: {...}}}`` format, marked ``legacy``."""
-    entries: list[TrustEntry] = []
-    for folder, old in trusted.items():
-        if not isinstance(old, dict):
-            continue
-        sha = _text(old, "hubconf-sha256")
-        entries.append(PackageTrust(
-            folder=str(folder), name=_text(old, "name"), source=_text(old, "source"),
-            trusted_at="", digest="", files={"hubconf.py": sha} if sha else {}, legacy=True,
-        ))
-    return entries
-
-
 @dataclass
 class _Contents:
     entries: list[TrustEntry]
     unknown: list[Any]  # entries of kinds this version does not know, kept as they are
 
 
-def default_store_path() -> Path:
-    """``trusted.json`` in the config folder, moved there once from the cache folder, where
-    hub-plugin kept it before (clearing the cache must not forget what was trusted)."""
-    from ...assets.cache.asset_cache import default_cache_root
-    from ...registry.files.config_folder import default_config_root, moved_once
-
-    return moved_once(default_config_root() / STORE_FILE, default_cache_root() / STORE_FILE)
+def default_store_path(settings: Settings | None = None) -> Path:
+    """``trusted.json`` in the config folder of ``settings`` (the environment's when ``None``),
+    apart from the cache (clearing the cache must not forget what was trusted)."""
+    return current_settings(settings).config / STORE_FILE
 
 
 class TrustStore:
@@ -233,9 +203,6 @@ class TrustStore:
                 unknown.append(raw)
             else:
                 entries.append(entry)
-        if isinstance(data.get("trusted"), dict):
-            known = {e.key for e in entries if isinstance(e, PackageTrust)}
-            entries.extend(e for e in _legacy_entries(data["trusted"]) if e.key not in known)
         return _Contents(entries, unknown)
 
     def entries(self) -> list[TrustEntry]:

@@ -55,12 +55,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import BytecodeRefused
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    CodeChangedSinceTrust as CodeChangedSinceTrust,
+)
 from ...registry.files.contained_path import PathEscape, contained
-from .gate import UntrustedCode
-
-
-class CodeChangedSinceTrust(UntrustedCode):
-    """A module of trusted code is not the file trust was given for: changed, added, a link."""
 
 
 @dataclass(frozen=True)

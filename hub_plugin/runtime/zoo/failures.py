@@ -22,7 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    ZooCodeError as ZooCodeError,
+)
 
 #: Distributions whose import name differs from the requirement's name.
 _IMPORT_NAMES = {
@@ -33,10 +35,6 @@ _IMPORT_NAMES = {
 }
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _MISSING_ARGUMENTS = re.compile(r"^(?P<callee>[\w.<>]+)\(\) missing \d+ required (?:positional|keyword-only)")
-
-
-class ZooCodeError(HubPluginError):
-    """The zoo folder's code failed to import or to build the network."""
 
 
 #: ``hub_plugin_zoo.<key>.``: the private package a zoo folder is imported as (see .importer).

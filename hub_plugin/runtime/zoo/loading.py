@@ -22,15 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ...assets.git.zoo_checkout import ZooFolder
-from ...errors import HubPluginError
+from ...errors import (  # moved to errors.py (issue 26); importable here too
+    NoZooEntryPoint as NoZooEntryPoint,
+)
 from ...registry.cards.manifest import Manifest
 
 #: The entry point files, in the order they are looked for.
 ENTRY_POINT_FILES = ("mindspore_hub_conf.py", "hubconf.py")
-
-
-class NoZooEntryPoint(HubPluginError):
-    """The zoo folder has no ``mindspore_hub_conf.py``/``hubconf.py``, or it no ``create_network``."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +63,8 @@ def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache
     from ...core.progress import Activity
+    from ...errors import UntrustedCode
     from ...registry.cards.repo_link import parse_repo_link
-    from ..trust.gate import UntrustedCode
 
     link = parse_repo_link(manifest.repo_link)
     if trust is False:
@@ -95,11 +93,11 @@ def zoo_network(
     (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
     captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
     :class:`~..trust.gate.UntrustedCode` or :class:`~.failures.ZooCodeError`."""
-    from ...errors import BytecodeRefused
+    from ...errors import BytecodeRefused, UntrustedCode, ZooCodeError
     from ..trust.code_digest import code_digest
-    from ..trust.gate import UntrustedCode, ensure_repository_trusted
+    from ..trust.gate import ensure_repository_trusted
     from .config_choice import class_attempts
-    from .failures import ZooCodeError, call_failure, import_failure
+    from .failures import call_failure, import_failure
     from .importer import zoo_key, zoo_scope
     from .output_capture import captured_output
 

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from collections.abc import Iterator
 
 from ...core.console import err, shown
+from ...core.settings import VERBOSE_VARIABLE, Settings
 
 #: How many of the last lines of output a failure shows.
 SHOWN_LINES = 40
-VERBOSE_VARIABLE = "HUB_PLUGIN_VERBOSE"
 
 
 def verbose_from_environment() -> bool:
     """Whether ``HUB_PLUGIN_VERBOSE`` asks for zoo code's output."""
-    return os.environ.get(VERBOSE_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+    return Settings.from_environment().verbose
 
 
 def show(text: str, *, limit: int | None = SHOWN_LINES) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hub_plugin.assets.git.transport import GitError, GitTransport, fetch_sparse, git_url_allowed
+from hub_plugin.assets.git.transport import GitTransport, fetch_sparse, git_url_allowed
 from hub_plugin.assets.links.mirrors import MirrorMap
-from hub_plugin.errors import LinkRefused
+from hub_plugin.errors import GitError, LinkRefused
 
 
 @pytest.mark.parametrize("url", [

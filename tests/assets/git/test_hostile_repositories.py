@@ -14,12 +14,12 @@ from tls_server import tls_server
 from zoo_repos import FOLDERS, ZOO, build_zoo
 
 from hub_plugin.assets.git import transport as git_transport
-from hub_plugin.assets.git.transport import GitError, GitTransport, fetch_sparse
+from hub_plugin.assets.git.transport import GitTransport, fetch_sparse
 from hub_plugin.assets.git.zoo_checkout import ZooCache
 from hub_plugin.assets.links.link_rules import is_loopback_host
 from hub_plugin.assets.links.mirrors import MirrorMap
-from hub_plugin.registry.cards.repo_link import RepoLink, RepoLinkError, parse_repo_link
-from hub_plugin.registry.files.contained_path import PathEscape
+from hub_plugin.errors import GitError, PathEscape, RepoLinkError
+from hub_plugin.registry.cards.repo_link import RepoLink, parse_repo_link
 
 __all__ = ["tls_server"]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from git_server import WorkRepo, git
 
-from hub_plugin.assets.git.hub_branch import HubChangeError, HubClone, check_branch_name
+from hub_plugin.assets.git.hub_branch import HubClone, check_branch_name
+from hub_plugin.errors import HubChangeError
 
 
 @pytest.fixture

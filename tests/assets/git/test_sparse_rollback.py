@@ -13,9 +13,10 @@ from git_server import GitServer
 from zoo_repos import FOLDERS, ZOO, build_zoo
 
 from hub_plugin.assets.git.sparse_rollback import sparse_file
-from hub_plugin.assets.git.transport import GitError, GitTransport
+from hub_plugin.assets.git.transport import GitTransport
 from hub_plugin.assets.git.zoo_checkout import ZooCache
 from hub_plugin.assets.links.mirrors import MirrorMap
+from hub_plugin.errors import GitError
 from hub_plugin.registry.cards.repo_link import parse_repo_link
 
 

@@ -17,8 +17,9 @@ from git_server import GitServer
 from zoo_repos import FOLDERS, ZOO, build_zoo
 
 from hub_plugin.assets.git.transport import GitTransport
-from hub_plugin.assets.git.zoo_checkout import ZooCache, ZooCodeMissing
+from hub_plugin.assets.git.zoo_checkout import ZooCache
 from hub_plugin.assets.links.mirrors import MirrorMap
+from hub_plugin.errors import ZooCodeMissing
 from hub_plugin.registry.cards.repo_link import parse_repo_link
 
 CHILD = """

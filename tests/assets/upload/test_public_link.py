@@ -11,8 +11,8 @@ import pytest
 from asset_server import AssetServer, Fault
 
 from hub_plugin.assets.upload import public_link
-from hub_plugin.assets.upload.public_link import PublicLinkMismatch, read_back
-from hub_plugin.errors import DownloadError
+from hub_plugin.assets.upload.public_link import read_back
+from hub_plugin.errors import DownloadError, PublicLinkMismatch
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub_plugin.registry.cards.repo_link import RepoLink, RepoLinkError, parse_repo_link
+from hub_plugin.errors import RepoLinkError
+from hub_plugin.registry.cards.repo_link import RepoLink, parse_repo_link
 
 
 @pytest.mark.parametrize(("link", "expected"), [

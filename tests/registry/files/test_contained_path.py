@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub_plugin.registry.files.contained_path import PathEscape, contained, inside, relative_folder
+from hub_plugin.errors import PathEscape
+from hub_plugin.registry.files.contained_path import contained, inside, relative_folder
 
 #: Pieces an attacker strings together: dots and separators, encoded, doubled, mixed, in Unicode
 #: forms that NFKC folds to them, and plain names.

@@ -14,10 +14,9 @@ from noisy_package import noisy_registry
 from small_simclr import SMALL, SmallSimCLR, small_simclr_registry
 
 import hub_plugin
-from hub_plugin.errors import UsageError
+from hub_plugin.errors import AscendRequired, ExportError, ExportMismatch, UsageError
 from hub_plugin.registry import Registry
 from hub_plugin.runtime.export.exported_model import ExportedModel
-from hub_plugin.runtime.export.results import AscendRequired, ExportError, ExportMismatch
 from hub_plugin.runtime.export.round_trip import check_batch, check_export, differences, write_export
 from hub_plugin.runtime.loading import load_model
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hub_plugin.errors import UsageError
-from hub_plugin.runtime.export.exported_model import ExportedModel, ModelFileError
+from hub_plugin.errors import ModelFileError, UsageError
+from hub_plugin.runtime.export.exported_model import ExportedModel
 
 
 def test_a_file_that_is_not_an_export_is_a_usage_error(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from small_simclr import SMALL, SMALL_ARGS, SmallSimCLR, served_small_simclr, sm
 
 import hub_plugin
 from hub_plugin.cli import main
-from hub_plugin.errors import UsageError
+from hub_plugin.errors import QuantizationMismatch, UsageError
 from hub_plugin.registry import Registry
 from hub_plugin.registry.files.resources import models_dir
 from hub_plugin.registry.validation.validator import read_manifest
@@ -33,7 +33,6 @@ from hub_plugin.runtime.export.quantize import (
     output_op_types,
     quantize_int8,
 )
-from hub_plugin.runtime.export.results import QuantizationMismatch
 from hub_plugin.runtime.export.round_trip import write_export
 from hub_plugin.runtime.hubconf_import import import_hubconf
 

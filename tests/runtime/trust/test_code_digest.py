@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from hub_plugin.errors import LinkInPackage
 from hub_plugin.registry import Registry
 from hub_plugin.registry.registry import ModelPackage, Root
-from hub_plugin.runtime.trust.code_digest import (
-    LinkInPackage,
-    code_digest,
-    describe_changes,
-    package_digest,
-)
+from hub_plugin.runtime.trust.code_digest import code_digest, describe_changes, package_digest
 
 
 def write(path: Path, text: str = "") -> Path:

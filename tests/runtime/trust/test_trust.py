@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 from card_samples import card_text, write_card
 
+from hub_plugin.errors import CodeChangedSinceTrust, TrustStoreError, UntrustedCode
 from hub_plugin.registry import Registry
 from hub_plugin.registry.registry import ModelPackage
 from hub_plugin.runtime.hubconf_import import import_hubconf
-from hub_plugin.runtime.trust.gate import (
-    UntrustedCode,
-    ensure_repository_trusted,
-    ensure_trusted,
-    is_trusted,
-)
-from hub_plugin.runtime.trust.store import TrustStore, TrustStoreError
-from hub_plugin.runtime.trust.verified_import import CodeChangedSinceTrust
+from hub_plugin.runtime.trust.gate import ensure_repository_trusted, ensure_trusted, is_trusted
+from hub_plugin.runtime.trust.store import TrustStore
 
 
 def open_package(registry_folder: Path) -> ModelPackage:
@@ -264,31 +259,6 @@ def test_the_store_lives_in_the_config_folder(package, tmp_path: Path, monkeypat
         "__init__.py", "hubconf.py", "network.py", "outsider_card.md", "package.yaml",
         "presets/small.yaml",
     }
-
-
-def test_an_entry_of_the_old_format_is_asked_about_again_saying_why(
-    package, tmp_path: Path
-) -> None:
-    import hashlib
-
-    home = tmp_path / "home"
-    home.mkdir()
-    hubconf_sha = hashlib.sha256(package.hubconf.read_bytes()).hexdigest()
-    old = {"trusted": {str(package.path.resolve()): {
-        "name": "outsider", "source": "--registry", "hubconf-sha256": hubconf_sha,
-    }}}
-    (home / "trusted.json").write_text(json.dumps(old))
-    store = TrustStore(home)
-    message = refusal(package, store)
-    assert "older hub-plugin for its hubconf.py alone (unchanged since)" in message
-    assert "its 5 other files were never checked" in message
-    (entry,) = store.entries()
-    assert entry.kind == "package" and entry.name == "outsider"
-    trusted_once(package, store)
-    data = json.loads((home / "trusted.json").read_text())
-    assert "trusted" not in data and data["format"] == 2 and len(data["entries"]) == 1
-    assert "legacy" not in data["entries"][0]
-    ensure_trusted(package, store=store, ask=never, interactive=False)
 
 
 def test_a_store_that_is_not_json_is_a_clear_error(package, tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from hub_plugin.errors import TrustStoreError
 from hub_plugin.runtime.trust.store import (
     PackageTrust,
     RepositoryTrust,
     TrustStore,
-    TrustStoreError,
     repository_key,
     same_commit,
 )
@@ -131,15 +131,13 @@ def test_entries_of_an_unknown_kind_are_kept(tmp_path: Path) -> None:
     assert future in json.loads(store.path.read_text())["entries"]
 
 
-def test_forget_all_clears_old_and_new_entries(tmp_path: Path) -> None:
+def test_forget_all_clears_every_entry(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "trusted.json").write_text(json.dumps(
-        {"trusted": {"/old/folder": {"name": "old", "hubconf-sha256": "e" * 64}}}
-    ))
     store = TrustStore(home)
     store.trust_repository("https://example.org/zoo", "c" * 40, name="zoo")
-    assert sorted(e.name for e in store.forget_all()) == ["old", "zoo"]
+    store.trust_repository("https://example.org/other", "d" * 40, name="other")
+    assert sorted(e.name for e in store.forget_all()) == ["other", "zoo"]
     assert json.loads(store.path.read_text()) == {"format": 2, "entries": []}
 
 

@@ -18,10 +18,10 @@ from hub_repos import hub_card
 from hub_plugin.assets.git.transport import GitTransport
 from hub_plugin.assets.git.zoo_checkout import ZooCache, ZooFolder
 from hub_plugin.assets.links.mirrors import MirrorMap
+from hub_plugin.errors import CodeChangedSinceTrust
 from hub_plugin.registry.cards.manifest import Manifest
 from hub_plugin.registry.cards.repo_link import parse_repo_link
 from hub_plugin.registry.validation.validator import read_manifest
-from hub_plugin.runtime.trust.verified_import import CodeChangedSinceTrust
 from hub_plugin.runtime.zoo.loading import zoo_network
 
 pytestmark = pytest.mark.mindspore

@@ -16,9 +16,8 @@ from zoo_repos import ZOO, build_zoo, build_zoo_hub, mirrors, save_checkpoint
 
 import hub_plugin
 from hub_plugin.cli import main
-from hub_plugin.errors import HubPluginError
+from hub_plugin.errors import HubPluginError, UntrustedCode
 from hub_plugin.runtime.loading import load_model
-from hub_plugin.runtime.trust.gate import UntrustedCode
 
 pytestmark = pytest.mark.mindspore
 
