@@ -177,6 +177,25 @@ class CacheError(HubPluginError):
     """The asset cache cannot be used: an unwritable folder, a file system without locks."""
 
 
+# --- YAML reading (hub_plugin.core.yamlio) -----------------------------------------------------
+
+
+class YamlError(HubPluginError, ValueError):
+    """A YAML file (a zoo config, a ``package.yaml``, a saved run config) could not be read safely:
+    unreadable, not UTF-8, invalid YAML, or refused by the reader's limits (size, nesting depth,
+    aliases, tags). One line: ``path:line:column: rule: message``; ``rule`` and the position are
+    kept as attributes."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, rule: str,
+                 message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.rule = rule
+        at = path if line is None else f"{path}:{line}:{column or 1}"
+        super().__init__(f"{at}: {rule}: {message}")
+
+
 __all__ = [
     "AmbiguousName",
     "CacheError",
@@ -189,4 +208,5 @@ __all__ = [
     "OfflineError",
     "RegistryError",
     "UsageError",
+    "YamlError",
 ]
