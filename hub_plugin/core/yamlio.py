@@ -25,10 +25,12 @@ given: hub-plugin's card parser (YAML 1.2 core typing, :func:`core_scalar`) and 
 validator (``yaml.load`` with PyYAML's YAML 1.1 resolver). A string is written plain only when it is
 made of a few safe characters and both resolvers read it as that same string (``resnet50``,
 ``<https://...>``; in a field the card parser takes as written, also a version or a date such as
-``2.10``, as MindSpore Hub's cards write them); any other string is double-quoted on one line, with JSON's escapes for quotes,
-backslashes, line breaks and every control or non-printable character (YAML 1.2 reads JSON strings
-as written), so no value can start a new line, a new field, or the closing ``---``. :func:`dump`
-writes plain data files (a run's saved config) with ``yaml.safe_dump``.
+``2.10``, as MindSpore Hub's cards write them); any other string is double-quoted on one line,
+with JSON's escapes for quotes, backslashes, line breaks and every control or non-printable
+character (YAML 1.2 reads JSON strings as written), so no value can start a new line, a new field,
+or the closing ``---``. A body line starting with ``---`` is indented by one space, so that the
+file holds exactly the two ``---`` lines MindSpore Hub's validator counts. :func:`dump` writes plain
+data files (a run's saved config) with ``yaml.safe_dump``.
 
 This is the only module of hub-plugin that imports ``yaml`` (a test checks it).
 """
@@ -275,7 +277,7 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 
 def _resolved_tag(text: str) -> str:
     """The tag PyYAML (YAML 1.1, as ``yaml.safe_load`` and MindSpore Hub) gives a plain scalar."""
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return tag
 
 
@@ -368,6 +370,7 @@ _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _VERSION_OR_DATE = re.compile(r"[0-9]+(?:[.-][0-9]+)*")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _INDENT = "    "
+_BODY_RULE = re.compile("(^|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029])---")
 
 
 def _printable(code: int) -> bool:
@@ -530,10 +533,12 @@ def card_text(fields: Mapping[str, Any], body: str, *, title: str | None = None,
               text_fields: TextFields = ((), ())) -> str:
     """A whole card: ``# title`` (made one line), the front matter of ``fields`` between two
     ``---`` lines, then ``body``. A body line starting with ``---`` (which MindSpore Hub's validator
-    would count as a front-matter line) is indented by one space, which Markdown renders alike."""
+    would count as a front-matter line, whatever character ends the line before) is indented by one
+    space, which Markdown renders alike. A NUL byte, which no card can hold, is a ``ValueError``."""
+    if "\0" in body:
+        raise ValueError("a card's body cannot hold a NUL byte")
     head = f"# {one_line(title)}\n\n" if title is not None else ""
-    lines = body.split("\n")
-    body = "\n".join(f" {line}" if line.startswith("---") else line for line in lines)
+    body = _BODY_RULE.sub(r"\1 ---", body)
     return f"{head}---\n\n{front_matter(fields, text_fields=text_fields)}---\n\n{body}"
 
 
