@@ -472,6 +472,25 @@ class UnsafeFileName(HubPluginError):
     invisible formatting characters: it could redraw the trust question, so nothing is listed."""
 
 
+# --- YAML reading (hub_plugin.core.yamlio) -----------------------------------------------------
+
+
+class YamlError(HubPluginError, ValueError):
+    """A YAML file (a zoo config, a ``package.yaml``, a saved run config) could not be read safely:
+    unreadable, not UTF-8, invalid YAML, or refused by the reader's limits (size, nesting depth,
+    aliases, tags). One line: ``path:line:column: rule: message``; ``rule`` and the position are
+    kept as attributes."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, rule: str,
+                 message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.rule = rule
+        at = path if line is None else f"{path}:{line}:{column or 1}"
+        super().__init__(f"{at}: {rule}: {message}")
+
+
 __all__ = [
     "AmbiguousName",
     "AscendRequired",
@@ -511,6 +530,7 @@ __all__ = [
     "UnsafeFileName",
     "UntrustedCode",
     "UsageError",
+    "YamlError",
     "ZooCodeError",
     "ZooCodeMissing",
 ]

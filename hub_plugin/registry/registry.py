@@ -89,10 +89,9 @@ def _read_package_settings(path: Path) -> dict[str, Any]:
     if report.errors:
         more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
         raise RegistryError(f"{report.errors[0]}{more}")
-    import yaml
+    from ..core.yamlio import load_mapping
 
-    loaded: dict[str, Any] = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}
-    return loaded
+    return load_mapping(settings_file)
 
 
 def _plugin_roots() -> list[Root]:

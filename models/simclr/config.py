@@ -26,7 +26,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
+from hub_plugin.core import yamlio
+from hub_plugin.errors import YamlError
 
 from .errors import ConfigError, UnknownName
 
@@ -247,8 +248,7 @@ def preset_values(preset: str, section: str) -> dict[str, Any]:
     """The values the preset ``preset`` sets for ``section`` (``train`` or ``evaluate``)."""
     if preset not in PRESET_NAMES:
         raise UnknownName("preset", preset, PRESET_NAMES)
-    with open(PRESET_DIR / f"{preset}.yaml", encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
+    document = yamlio.load_mapping(PRESET_DIR / f"{preset}.yaml")
     values: dict[str, Any] = dict(document.get(section) or {})
     return values
 
@@ -292,7 +292,7 @@ def save(config: TrainConfig | EvalConfig | PredictConfig, path: Path) -> None:
     """Write the config as YAML to ``path`` (atomically: a temporary file, then a rename)."""
     temporary = path.with_name(f".{path.name}.partial")
     text = f"# {type(config).__name__} of this run (preset {getattr(config, 'preset', '-')})\n"
-    text += yaml.safe_dump(to_mapping(config), sort_keys=False)
+    text += yamlio.dump(to_mapping(config))
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 
@@ -300,9 +300,9 @@ def save(config: TrainConfig | EvalConfig | PredictConfig, path: Path) -> None:
 def load(kind: type[Config], path: Path) -> Config:
     """The ``kind`` config saved at ``path``."""
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"cannot read the saved settings {path}: {error}") from error
+        values = yamlio.load(path)
+    except YamlError as error:
+        raise ConfigError(f"cannot read the saved settings {error}") from error
     if not isinstance(values, dict):
         raise ConfigError(f"{path} does not hold a mapping of settings")
     return from_mapping(kind, values)

@@ -146,7 +146,7 @@ def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
     from ...assets.cache.asset_cache import default_cache_root
     from ...assets.git.transport import GitTransport
     from ...assets.git.zoo_checkout import ZooCache, repository_key
-    from ...errors import HubPluginError
+    from ...errors import HubPluginError, YamlError
     from ...runtime.zoo.config_choice import choose_config
 
     cache = ZooCache(default_cache_root())
@@ -156,6 +156,8 @@ def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
         folder = cache.folder(link, GitTransport(offline=True))
         stem = (manifest.uid or manifest.name).rsplit("/", 1)[-1]
         config = choose_config(folder.path, dict(manifest.fields), stem, "cpu")
+    except YamlError as error:
+        return f"none readable ({error})"
     except HubPluginError:
         return None
     return f"{config.relative} ({config.reason})" if config else "the folder's own (no YAML configs)"

@@ -9,8 +9,10 @@ as the author wrote them:
 - ``update-time`` (today, UTC) and, where the card has none, ``mindspore-version``.
 
 A value is replaced from its column to the end of its line (front-matter values are one-line
-scalars); a missing field is added after the asset's ``asset-link`` line or before the closing
-``---``. The result is validated by the caller under both profiles before anything is published.
+scalars), written by hub-plugin's one card writer (:func:`hub_plugin.core.yamlio.scalar`: quoted
+where YAML needs it, so a link or a name holding a line break stays one value); a missing field is
+added after the asset's ``asset-link`` line or before the closing ``---``. The result is validated
+by the caller under both profiles before anything is published.
 
 :func:`hub_layout_path` is MindSpore Hub's layout, ``<publisher>/<version>/<stem>.md`` below
 ``mshub_res/assets``, each segment checked to be a plain file name.
@@ -24,7 +26,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ...core.yamlio import scalar
 from ...errors import UsageError
+from ..validation.schema_profiles import text_fields
 from .manifest import Position
 
 #: ``file-format`` by file suffix (MindSpore Hub's formats; ``.ms`` is MindSpore Lite's).
@@ -62,6 +66,13 @@ def complete_card(
     """
     lines = text.splitlines(keepends=True)
     inserts: list[tuple[int, str]] = []  # (index of the line to insert after, text)
+    card_text, asset_text = text_fields()
+
+    def value_text(pointer: str, value: str) -> str:
+        """``value`` as the one card writer writes the field at ``pointer``."""
+        name = pointer.rsplit("/", 1)[-1]
+        as_written = name in (asset_text if pointer.startswith("/asset/") else card_text)
+        return scalar(value, as_written=as_written)
 
     def replace(pointer: str, value: str) -> bool:
         where = positions.get(pointer)
@@ -70,7 +81,7 @@ def complete_card(
         row = where.line - 1
         line = lines[row]
         ending = line[len(line.rstrip("\r\n")):] or "\n"
-        lines[row] = line[: where.column - 1] + value + ending
+        lines[row] = line[: where.column - 1] + value_text(pointer, value) + ending
         return True
 
     assets = fields.get("asset")
@@ -82,17 +93,20 @@ def complete_card(
         link_line = lines[link_at.line - 1]
         indent = " " * max(link_line.find("asset-link"), 0)
         if not replace(f"{base}/asset-sha256", fill.sha256):
-            inserts.append((link_at.line - 1, f"{indent}asset-sha256: {fill.sha256}\n"))
+            inserts.append((link_at.line - 1,
+                            f"{indent}asset-sha256: {value_text(f'{base}/asset-sha256', fill.sha256)}\n"))
         entry = assets[fill.index] if isinstance(assets, list) and fill.index < len(assets) else {}
         has_format = isinstance(entry, Mapping) and entry.get("file-format")
         if fill.file_format and not has_format and not replace(f"{base}/file-format", fill.file_format):
-            inserts.append((link_at.line - 1, f"{indent}file-format: {fill.file_format}\n"))
+            written = value_text(f"{base}/file-format", fill.file_format)
+            inserts.append((link_at.line - 1, f"{indent}file-format: {written}\n"))
     closing = _closing_line(lines, positions)
     if not replace("/update-time", update_time):
-        inserts.append((closing - 1, f"update-time: {update_time}\n"))
+        inserts.append((closing - 1, f"update-time: {value_text('/update-time', update_time)}\n"))
     if (mindspore_version and not fields.get("mindspore-version")
             and not replace("/mindspore-version", mindspore_version)):
-            inserts.append((closing - 1, f"mindspore-version: {mindspore_version}\n"))
+        written = value_text("/mindspore-version", mindspore_version)
+        inserts.append((closing - 1, f"mindspore-version: {written}\n"))
     for after, added in sorted(inserts, key=lambda item: item[0], reverse=True):
         lines.insert(after + 1, added)
     return "".join(lines)

@@ -7,33 +7,16 @@ kept by JSON pointer, so every defect can be reported at its line and column.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ...core.yamlio import core_scalar
 from ..validation.schema_profiles import text_fields as schema_text_fields
 from .card import Node, escape_pointer
 from .manifest import Position
 
-_NULL = {"", "~", "null", "Null", "NULL"}
-_TRUE = {"true", "True", "TRUE"}
-_FALSE = {"false", "False", "FALSE"}
-_INT = re.compile(r"[-+]?[0-9]+")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-
-
-def guess_scalar(text: str) -> Any:
-    """Type a plain scalar as YAML 1.2's core schema does (``yes`` and ``on`` stay text)."""
-    if text in _NULL:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    return text
+guess_scalar = core_scalar
+"""Type a plain scalar as YAML 1.2's core schema does (``yes`` and ``on`` stay text); the one
+definition is :func:`hub_plugin.core.yamlio.core_scalar`."""
 
 
 def front_matter_instance(

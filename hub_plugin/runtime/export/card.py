@@ -5,8 +5,15 @@ the README's publishing steps: the source card's descriptive fields (model, back
 evaluation, author, licence, ...) as written there, the date and MindSpore version of the export,
 one asset (``file-format: mindir`` or ``onnx``, the link where it is to be published, the full
 sha256) and the ``input-shape`` it was exported for. The body names the source card, the network
-and its arguments, and the round trip's figures. It is checked under both validation profiles
-(``strict`` and ``mindspore-hub``) before :func:`write_export_card` returns.
+and its arguments, and the round trip's figures.
+
+This module decides which fields the card holds; the text is written by hub-plugin's one card
+writer, :func:`hub_plugin.core.yamlio.card_text`, which quotes every value that needs it, so that a
+source card's value (a multi-line ``author`` holding ``asset:`` lines and a ``---``) stays one value
+and can never add a field or an asset (issue 27, hole 3). Before :func:`write_export_card` returns,
+the card is read back through the card parser, checked under both validation profiles (``strict``
+and ``mindspore-hub``), and checked to describe the file written: one asset, its link, its format,
+and the sha256 and size of the file as it is on disk.
 """
 
 from __future__ import annotations
@@ -17,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ...core.yamlio import card_text as write_card_text
 from ...registry.cards.manifest import Manifest
+from ...registry.validation.schema_profiles import text_fields
 from ...registry.validation.validator import read_manifest
-from .results import QuantizationCheck, RoundTrip
+from .results import ExportError, QuantizationCheck, RoundTrip
 
 COPIED_FIELDS = (
     "model-name", "backbone-name", "module-type", "fine-tunable", "model-version", "train-dataset",
@@ -49,55 +56,51 @@ class ExportDescription:
     pretrained: bool = True
     dynamic_batch: bool = False
     quantization: QuantizationCheck | None = None
+    size: int | None = None  # of the file, in bytes, when it was hashed
 
 
-def _scalar(value: Any) -> str:
-    """A front-matter value as YAML text (quoted only where YAML needs it)."""
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
-        return value  # a Markdown autolink, as hub cards write links
-    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True)
-    return text.strip().removesuffix("...").strip()
+def asset_link(description: ExportDescription, asset_base_url: str | None = None) -> str:
+    """Where the card says the exported file is to be published."""
+    base = (asset_base_url or f"{DEFAULT_ASSET_BASE_URL}/{description.package}").rstrip("/")
+    return f"{base}/{description.file.name}"
+
+
+def card_fields(description: ExportDescription, *, asset_base_url: str | None = None) -> dict[str, Any]:
+    """The card's front matter, in order: the source's descriptive fields, the export's own."""
+    source = description.source
+    copied = source.to_card_dict()
+    if not description.pretrained:
+        copied["evaluation"] = "-"  # random weights: the source's figures do not hold
+    fields: dict[str, Any] = {
+        key: copied[key] for key in COPIED_FIELDS if copied.get(key) is not None
+    }
+    fields["update-time"] = _dt.date.today().isoformat()
+    fields["mindspore-version"] = description.mindspore_version
+    fields["asset"] = [{
+        "file-format": description.file_format,
+        "asset-link": f"<{asset_link(description, asset_base_url)}>",
+        "asset-sha256": description.sha256,
+    }]
+    fields["input-shape"] = list(description.input_shape)
+    if description.quantization is not None:
+        fields["quantization"] = _quantization_fields(description.quantization)
+    fields["license"] = copied.get("license") or "Apache2.0"
+    fields["summary"] = copied.get("summary") or source.name
+    return fields
 
 
 def card_text(description: ExportDescription, *, asset_base_url: str | None = None) -> str:
-    """The card, as text."""
-    source = description.source
-    fields = source.to_card_dict()
-    base = (asset_base_url or f"{DEFAULT_ASSET_BASE_URL}/{description.package}").rstrip("/")
-    if not description.pretrained:
-        fields["evaluation"] = "-"  # random weights: the source's figures do not hold
-    front: list[tuple[str, str]] = [
-        (key, _scalar(fields[key])) for key in COPIED_FIELDS if fields.get(key) is not None
-    ]
-    front += [
-        ("update-time", _dt.date.today().isoformat()),
-        ("mindspore-version", _scalar(description.mindspore_version)),
-    ]
+    """The card, as text (written by the one card writer)."""
     kind = description.file_format.upper() + (" INT8" if description.quantization else "")
-    lines = [f"# {source.name}, exported to {kind}", "", "---", ""]
-    lines += [f"{key}: {value}\n" for key, value in front]
-    lines += [
-        "asset:", "", "-",
-        f"    file-format: {description.file_format}",
-        f"    asset-link: <{base}/{description.file.name}>",
-        f"    asset-sha256: {description.sha256}", "",
-        f"input-shape: {list(description.input_shape)}", "",
-        *_quantization_fields(description.quantization),
-        f"license: {_scalar(fields.get('license') or 'Apache2.0')}", "",
-        f"summary: {_scalar(fields.get('summary') or source.name)}", "",
-        "---", "",
-    ]
-    lines += _body(description)
-    return "\n".join(lines)
+    return write_card_text(card_fields(description, asset_base_url=asset_base_url),
+                           "\n".join(_body(description)),
+                           title=f"{description.source.name}, exported to {kind}",
+                           text_fields=text_fields())
 
 
-def _quantization_fields(quantization: QuantizationCheck | None) -> list[str]:
-    """The ``quantization`` block of the front matter (nothing for a float export)."""
-    if quantization is None:
-        return []
-    fields = {
+def _quantization_fields(quantization: QuantizationCheck) -> dict[str, Any]:
+    """The ``quantization`` mapping of the front matter."""
+    return {
         "scheme": quantization.scheme, "weights": "int8, per channel, symmetric",
         "activations": "uint8, per tensor, calibrated ranges (MinMax)",
         "reduce-range": quantization.reduce_range, "calibration-size": quantization.calibration_size,
@@ -105,7 +108,6 @@ def _quantization_fields(quantization: QuantizationCheck | None) -> list[str]:
         "max-logit-difference": float(f"{quantization.max_logit_difference:.4g}"),
         "min-agreement": quantization.min_agreement,
     }
-    return ["quantization:", *(f"    {key}: {_scalar(value)}" for key, value in fields.items()), ""]
 
 
 def _body(description: ExportDescription) -> list[str]:
@@ -160,10 +162,44 @@ def write_export_card(
 ) -> Manifest:
     """Write the card to ``path`` and return its manifest, read back under the strict profile
     after checking it under ``mindspore-hub`` too (a :class:`~hub_plugin.errors.CardError` here is
-    a bug of this module, never the user's)."""
+    a bug of this module, never the user's), and checked to describe the file written
+    (:func:`check_card_describes`)."""
     path.write_text(card_text(description, asset_base_url=asset_base_url), encoding="utf-8")
     read_manifest(path, "mindspore-hub")
-    return read_manifest(path, "strict")
+    manifest = read_manifest(path, "strict")
+    check_card_describes(manifest, description, asset_link(description, asset_base_url))
+    return manifest
 
 
-__all__ = ["COPIED_FIELDS", "DEFAULT_ASSET_BASE_URL", "ExportDescription", "card_text", "write_export_card"]
+def check_card_describes(manifest: Manifest, description: ExportDescription, link: str) -> None:
+    """Raise :class:`~.results.ExportError` (one line) unless the card read back names exactly one
+    asset, the exported file: its link, its format, its sha256, and the file on disk still has that
+    sha256 (and the size it had when it was hashed)."""
+    from ...assets.download.hashing import hash_file
+
+    problem = None
+    assets = manifest.assets
+    on_disk = hash_file(description.file) if description.file.is_file() else None
+    if len(assets) != 1:
+        problem = f"it names {len(assets)} assets, not the one file written"
+    elif assets[0].link != link:
+        problem = f"its asset link is {assets[0].link!r}, not {link!r}"
+    elif assets[0].file_format != description.file_format:
+        problem = f"its file-format is {assets[0].file_format!r}, not {description.file_format!r}"
+    elif assets[0].sha256 != description.sha256:
+        problem = f"its sha256 is {assets[0].sha256}, not the file's {description.sha256}"
+    elif on_disk is None:
+        problem = "the file is gone"
+    elif on_disk.sha256 != description.sha256 or (
+            description.size is not None and on_disk.size != description.size):
+        problem = (f"the file changed after it was hashed (now sha256 {on_disk.sha256}, "
+                   f"{on_disk.size} bytes)")
+    if problem is not None:
+        raise ExportError(f"{manifest.path}: the card written does not describe "
+                          f"{description.file.name}: {problem}")
+
+
+__all__ = [
+    "COPIED_FIELDS", "DEFAULT_ASSET_BASE_URL", "ExportDescription", "asset_link", "card_fields", "card_text",
+    "check_card_describes", "write_export_card",
+]

@@ -244,13 +244,15 @@ def _with_card(
     from ...assets.download.hashing import hash_file
     from .card import ExportDescription, write_export_card
 
-    digest = hash_file(path).sha256
+    hashed = hash_file(path)
+    digest = hashed.sha256
     description = ExportDescription(
         source=loaded.manifest, network_name=loaded.network_name,
         package=loaded.package.name if loaded.package is not None else loaded.manifest.name,
         network_arguments=arguments, file=path, file_format=file_format, sha256=digest,
         input_shape=shape, check=check, pretrained=pretrained, dynamic_batch=dynamic_batch,
         mindspore_version=".".join(mindspore.__version__.split(".")[:2]), quantization=quantization,
+        size=hashed.size,
     )
     variant = f"_{quantization.scheme.split('-')[0]}" if quantization is not None else ""
     card_path = path.with_name(f"{loaded.manifest.name}_{file_format}{variant}.md")

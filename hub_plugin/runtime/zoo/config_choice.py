@@ -11,7 +11,9 @@ card (see :func:`score`), and :func:`zoo_argv` hands it over the way the folder'
 From the chosen file (its first YAML document; the others are help texts) :func:`read_settings`
 takes the class count (``class_num``, ``num_classes``) and the image size (``image_size``,
 ``image_height``/``image_width``, ``eval_image_size``...), so an ImageNet card gets its ImageNet head
-and a forward pass. Nothing here runs zoo code; the files are read with ``yaml.safe_load_all``.
+and a forward pass. Nothing here runs zoo code; the files are read by :mod:`hub_plugin.core.yamlio`
+(the first document only), with its limits on size, depth, aliases and tags: a config it cannot
+read is a :class:`~hub_plugin.errors.YamlError`, one line naming the file and the position.
 """
 
 from __future__ import annotations
@@ -134,16 +136,19 @@ def choose_config(folder: Path, card_fields: dict[str, Any], stem: str, device: 
     return read_settings(best, folder, reason, card_fields)
 
 
-def _first_document(path: Path) -> dict[str, Any]:
-    import yaml
+def _first_document(path: Path, folder: Path) -> dict[str, Any]:
+    """The config's first YAML document (the later ones are help texts), read by hub-plugin's one
+    YAML reader with its limits; ``{}`` when it is not a mapping. An unreadable, invalid, too deep
+    or too large file is a :class:`~hub_plugin.errors.YamlError` naming it (before any zoo code
+    runs, before the trust question)."""
+    from ...core.yamlio import load
 
     try:
-        with path.open(encoding="utf-8") as handle:
-            for document in yaml.safe_load_all(handle):
-                return document if isinstance(document, dict) else {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    return {}
+        shown = path.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    document = load(path, name=shown, documents="first")
+    return document if isinstance(document, dict) else {}
 
 
 def _size(value: Any) -> tuple[int, int] | None:
@@ -163,7 +168,7 @@ def _size(value: Any) -> tuple[int, int] | None:
 def read_settings(path: Path, folder: Path, reason: str, card_fields: dict[str, Any]) -> ZooConfig:
     """What a config file says about the network (see the module docstring); the card's dataset
     (none for a config given with ``--zoo-config``) corrects a class count meant for another."""
-    settings = _first_document(path)
+    settings = _first_document(path, folder)
     count = next((settings[k] for k in ("class_num", "num_classes", "num_class")
                   if isinstance(settings.get(k), int)), None)
     dataset = _dataset(card_fields.get("train-dataset"))

@@ -6,61 +6,27 @@ the accuracy measured by the linear evaluation, and the settings needed to rebui
 (``hub-plugin load`` builds ``simclr`` for the encoder card and ``simclr_classifier`` for the
 classifier card, which needs both checkpoints). The asset links are where the files are to be
 published (``asset_base_url``); the cards are valid under ``hub-plugin validate`` as written.
+
+This module decides the fields; the text is written by hub-plugin's one card writer
+(:func:`hub_plugin.core.yamlio.card_text`), which quotes what needs quoting (an ``author`` given on
+the command line is one value, whatever it holds).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from hub_plugin.assets.download.hashing import hash_file
+from hub_plugin.core.yamlio import card_text
+from hub_plugin.registry.validation.schema_profiles import text_fields
 
 from ..config import EvalConfig
 
-_TEMPLATE = """\
-# {title}
+REPO_LINK = "<https://gitee.com/mindspore/models/tree/r1.8/official/cv/simclr>"
 
----
-
-model-name: simclr
-
-backbone-name: {backbone}
-
-module-type: cv
-
-fine-tunable: True
-
-model-version: 1.0
-
-train-dataset: cifar10
-
-evaluation: {evaluation}
-
-author: {author}
-
-update-time: {date}
-
-repo-link: <https://gitee.com/mindspore/models/tree/r1.8/official/cv/simclr>
-
-user-id: {author_id}
-
-used-for: {used_for}
-
-mindspore-version: {mindspore_version}
-
-asset:
-
--
-    file-format: ckpt
-    asset-link: <{link}>
-    asset-sha256: {digest}
-
-license: Apache2.0
-
-summary: {summary}
-
----
-
+_BODY = """\
 ## What this is
 
 {body}
@@ -75,6 +41,29 @@ top-5 {top5:.2f}%; weighted kNN (k=200, T=0.1) top-1 {knn:.2f}%.
 Ting Chen, Simon Kornblith, Mohammad Norouzi, Geoffrey Hinton. A Simple Framework for Contrastive
 Learning of Visual Representations. ICML 2020. arXiv:2002.05709.
 """
+
+
+def _fields(config: EvalConfig, *, used_for: str, summary: str, link: str, digest: str,
+            evaluation: str) -> dict[str, Any]:
+    """The front matter of one card, in the official cards' order."""
+    return {
+        "model-name": "simclr",
+        "backbone-name": config.backbone,
+        "module-type": "cv",
+        "fine-tunable": True,
+        "model-version": "1.0",
+        "train-dataset": "cifar10",
+        "evaluation": evaluation,
+        "author": config.author,
+        "update-time": _dt.date.today().isoformat(),
+        "repo-link": REPO_LINK,
+        "user-id": config.author.replace(" ", "_"),
+        "used-for": used_for,
+        "mindspore-version": _mindspore_version(),
+        "asset": [{"file-format": "ckpt", "asset-link": f"<{link}>", "asset-sha256": digest}],
+        "license": "Apache2.0",
+        "summary": summary,
+    }
 
 
 def _mindspore_version() -> str:
@@ -95,18 +84,7 @@ def write_cards(
 ) -> list[Path]:
     """Write ``simclr_encoder_<name>.md`` and ``simclr_linearclassifier_<name>.md`` into ``folder``."""
     base = config.asset_base_url.rstrip("/")
-    shared = {
-        "backbone": config.backbone,
-        "width": config.width_multiplier,
-        "evaluation": f"top1acc{top1:.2f} | top5acc{top5:.2f}",
-        "author": config.author,
-        "author_id": config.author.replace(" ", "_"),
-        "date": _dt.date.today().isoformat(),
-        "mindspore_version": _mindspore_version(),
-        "top1": top1,
-        "top5": top5,
-        "knn": knn_top1,
-    }
+    evaluation = f"top1acc{top1:.2f} | top5acc{top5:.2f}"
     cards = [
         (
             f"simclr_encoder_{config.card_name}",
@@ -136,10 +114,14 @@ def write_cards(
     ]
     written = []
     for stem, checkpoint, specific in cards:
-        text = _TEMPLATE.format(
-            link=f"{base}/{checkpoint.name}", digest=hash_file(checkpoint).sha256, **shared, **specific
-        )
+        fields = _fields(config, used_for=specific["used_for"], summary=specific["summary"],
+                         link=f"{base}/{checkpoint.name}", digest=hash_file(checkpoint).sha256,
+                         evaluation=evaluation)
+        body = _BODY.format(body=specific["body"], backbone=config.backbone,
+                            width=config.width_multiplier, network=specific["network"], top1=top1,
+                            top5=top5, knn=knn_top1)
         path = folder / f"{stem}.md"
+        text = card_text(fields, body, title=specific["title"], text_fields=text_fields())
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
