@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
-from .cards.card import is_card_file
+from .cards.card_files import is_card_file
 from .cards.manifest import Manifest
 from .entries import CardEntry, Root
 from .files.resources import models_dir

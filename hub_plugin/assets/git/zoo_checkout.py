@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
 import uuid
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from ...errors import HubPluginError
 from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
+from ...registry.files.file_tree import remove_tree
 from .sparse_rollback import widened
 from .transport import GitTransport, add_folders, fetch_sparse
 
@@ -125,7 +125,7 @@ class ZooCache:
         base = self.root / repository_key(link.key)
         base.mkdir(parents=True, exist_ok=True)
         with filelock.FileLock(str(base) + ".lock"):
-            shutil.rmtree(base / "tmp", ignore_errors=True)
+            remove_tree(base / "tmp")
             refs = read_json_object(base / "refs.json")
             known = link.ref if link.pinned else refs.get(link.ref)
             if refresh and not link.pinned and not transport.offline:
@@ -189,7 +189,7 @@ class ZooCache:
                 work.rename(target)
             return checkout.commit
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            remove_tree(work)
 
     @staticmethod
     def _complete(base: Path, commit: str, folder: str) -> bool:

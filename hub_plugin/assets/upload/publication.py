@@ -29,7 +29,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ...errors import CardError, UsageError
-from ...registry.cards.card import is_card_file, parse_card
+from ...registry.cards.card import parse_card
+from ...registry.cards.card_files import is_card_file
 from ...registry.cards.completion import AssetFill, complete_card, file_format_for, hub_layout_path
 from ...registry.cards.manifest import Manifest, unwrap_link
 from ...registry.files.atomic_file import write_atomically

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -359,8 +358,3 @@ def parse_card(path: str, data: bytes) -> ParsedCard:
         return ParsedCard(path, None, body, defects)
     _check_mapping_keys(path, root, "", defects)
     return ParsedCard(path, root, body, defects)
-
-
-def is_card_file(path: Path) -> bool:
-    """Markdown files, except READMEs."""
-    return path.suffix.lower() == ".md" and not path.name.lower().startswith("readme")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import UsageError
-from ..cards.card import is_card_file
+from ..cards.card_files import is_card_file
 
 PACKAGE_FILE = "package.yaml"
 
