@@ -111,10 +111,18 @@ def _wanted(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bo
     return (not include or _matches(relative, include)) and not _matches(relative, exclude)
 
 
-def _found_in(folder: Path, too_deep: list[Path]) -> list[Path]:
-    return sorted(p for p in walk_files(folder, skip_folder=lambda name: name.startswith("."),
-                                        too_deep=too_deep.append)
-                  if (is_card_file(p) or p.name == PACKAGE_FILE) and not p.name.startswith("."))
+def _found_in(folder: Path, too_deep: list[Path], readmes: list[Path]) -> list[Path]:
+    """The cards and packages under ``folder``; READMEs among the Markdown go to ``readmes``."""
+    found: list[Path] = []
+    for path in walk_files(folder, skip_folder=lambda name: name.startswith("."),
+                           too_deep=too_deep.append):
+        if path.name.startswith("."):
+            continue
+        if is_card_file(path) or path.name == PACKAGE_FILE:
+            found.append(path)
+        elif path.suffix.lower() == ".md":
+            readmes.append(path)
+    return sorted(found)
 
 
 def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[str] = (),
@@ -135,7 +143,8 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             if hub is not None:
                 selection.hub_layouts.append(_layout(hub))
             too_deep: list[Path] = []
-            for found in _found_in(path, too_deep):
+            readmes: list[Path] = []
+            for found in _found_in(path, too_deep, readmes):
                 if not _wanted(found.relative_to(path).as_posix(), include, exclude):
                     continue
                 if (hub is not None and found.name != PACKAGE_FILE and not _inside(found, hub)
@@ -146,6 +155,12 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             selection.skipped.extend(
                 Skipped(str(deep), f"not searched: deeper than {DEFAULT_MAX_DEPTH} folders")
                 for deep in too_deep)
+            if hub is not None:  # said, so that a pull request adding one is not just "0 checked"
+                selection.skipped.extend(
+                    Skipped(str(readme), f"not a card: a README in the hub's card folder "
+                                         f"{_layout(hub)}/, which no client serves")
+                    for readme in sorted(readmes) if _inside(readme, hub)
+                    and _wanted(readme.relative_to(path).as_posix(), include, exclude))
         elif path.exists():
             if not _wanted(path.as_posix(), include, exclude):
                 continue
