@@ -40,6 +40,7 @@ from ..errors import AmbiguousName, ModelNotFound, RegistryError
 from .cards.card_files import is_card_file
 from .cards.manifest import Manifest
 from .entries import CardEntry, Root
+from .files.file_tree import walk_folders
 from .files.resources import models_dir
 from .hubs.card_url import uid_from_card_url
 from .hubs.lookup import HubCards, is_uid
@@ -169,9 +170,8 @@ class Registry:
     def _scan(self, root: Root) -> tuple[list[CardEntry], list[ModelPackage]]:
         entries: list[CardEntry] = []
         packages: list[ModelPackage] = []
-        for folder, dirs, files in os.walk(root.path):
+        for here, dirs, files in walk_folders(root.path):  # any depth (issue 27, hole 5)
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-            here = Path(folder)
             relative = here.relative_to(root.path).parts
             is_package = "hubconf.py" in files or PACKAGE_FILE in files
             package = here.name if is_package else None

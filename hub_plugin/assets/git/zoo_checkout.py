@@ -27,6 +27,7 @@ import json
 import os
 import re
 import stat
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from ...errors import HubPluginError
 from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
-from ...registry.files.file_tree import remove_tree
+from ...registry.files.file_tree import remove_tree, walk_files
 from .sparse_rollback import widened
 from .transport import GitTransport, add_folders, fetch_sparse
 
@@ -92,13 +93,11 @@ def _make_read_only(checkout: Path, folder: Path) -> None:
     files), which must lie inside ``checkout``: no link is followed, nothing outside is touched."""
     if not folder.resolve().is_relative_to(checkout.resolve()):
         raise ZooCodeMissing(f"refusing to change {folder}: it is not inside the checkout {checkout}")
-    for top, dirs, files in os.walk(folder):  # followlinks=False: a folder link is not entered
-        dirs[:] = [d for d in dirs if d != ".git"]
-        for name in files:
-            path = Path(top) / name
-            mode = path.lstat().st_mode
-            if stat.S_ISREG(mode):
-                path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    # any depth, no folder link entered (issue 27, hole 5)
+    for path in walk_files(folder, max_depth=sys.maxsize, skip_folder=lambda name: name == ".git"):
+        mode = path.lstat().st_mode
+        if stat.S_ISREG(mode):
+            path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def remote_commit(transport: GitTransport, url: str, ref: str) -> str | None:

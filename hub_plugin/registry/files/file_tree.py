@@ -8,6 +8,7 @@ an explicit stack of :func:`os.scandir` listings:
 
 - :func:`walk_files` yields the files of a tree down to ``max_depth`` folders, never following a
   link to a folder, and tells the caller (``too_deep``) of each folder it did not enter;
+- :func:`walk_folders` is :func:`os.walk` (top-down, prunable) without its recursion;
 - :func:`remove_tree` deletes a tree of any depth (links removed, never followed) and never raises:
   what it cannot delete stays, and the next removal tries again.
 """
@@ -62,6 +63,29 @@ def walk_files(
             except OSError:
                 continue
         stack.extend((child, depth + 1) for child in reversed(folders))
+
+
+def walk_folders(folder: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """:func:`os.walk` top-down without recursion (Python 3.11's recurses): ``(folder, folder
+    names, file names)`` for ``folder`` and each folder under it, links to folders listed as files
+    and never entered; the caller may prune the folder names in place, as with :func:`os.walk`."""
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        folders: list[str] = []
+        files: list[str] = []
+        for entry in entries:
+            try:
+                (folders if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
+            except OSError:
+                files.append(entry.name)
+        yield here, folders, files
+        stack.extend(here / name for name in reversed(folders))
 
 
 def remove_tree(path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub_plugin.registry.files.file_tree import remove_tree, walk_files
+from hub_plugin.registry.files.file_tree import remove_tree, walk_files, walk_folders
 
 #: Names a file system takes: anything but ``/`` and NUL, and not ``.`` or ``..``.
 NAMES = st.text(st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)),
@@ -63,6 +63,8 @@ def test_any_tree_is_walked_to_its_cap_and_removed(
         assert set(walked) == {p for p in files if depth[p] <= max_depth}
         assert len(walked) == len(set(walked))
         assert all(len(p.relative_to(root).parts) == max_depth + 1 for p in too_deep)
+        listed = {here / name for here, _folders, names in walk_folders(root) for name in names}
+        assert files | {root / "loop"} == listed  # every file at any depth, the link not entered
         remove_tree(root)
         assert not root.exists() and Path(scratch).exists()
 
