@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
-from ..cards.card_files import is_card_file
+from ..cards.card_files import is_card_file, is_dot_path
 from ..files.file_tree import DEFAULT_MAX_DEPTH, walk_files
 
 PACKAGE_FILE = "package.yaml"
@@ -95,6 +95,23 @@ def _hub_of(path: Path) -> Path | None:
             return found
         if (folder / ".git").exists():
             return None
+    return None
+
+
+def never_served(path: Path) -> str | None:
+    """Why the Markdown file ``path`` is no card of the hub it lies in (a README or a dot path under
+    the hub's card folder, which no client serves:
+    :mod:`hub_plugin.registry.cards.card_files`), or None."""
+    if path.suffix.lower() != ".md":
+        return None
+    hub = _hub_of(path)
+    if hub is None or not _inside(path, hub):
+        return None
+    relative = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(hub)))
+    if not is_card_file(path):
+        return f"not a card: a README in the hub's card folder {_layout(hub)}/, which no client serves"
+    if is_dot_path(relative):
+        return f"not a card: a dot path in the hub's card folder {_layout(hub)}/, which no client serves"
     return None
 
 
@@ -165,6 +182,10 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             if not _wanted(path.as_posix(), include, exclude):
                 continue
             hub = _hub_of(path) if path.name != PACKAGE_FILE else None
+            reason = never_served(path) if hub is not None else None
+            if reason is not None:
+                selection.skipped.append(Skipped(str(path), reason))
+                continue
             if hub is not None and not _inside(path, hub) and not opens_with_front_matter(path):
                 not_a_card(path, hub)
                 continue
