@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
-from .cards.card_files import is_card_file
+from .cards.card_files import hub_card_uid, is_card_file
 from .cards.manifest import Manifest
 from .entries import CardEntry, Root
 from .files.file_tree import walk_folders
@@ -178,7 +178,7 @@ class Registry:
             cards = sorted(f for f in files if is_card_file(Path(f)))
             for card in cards:
                 stem = Path(card).stem
-                uid = "/".join((*relative, stem)) if len(relative) in (2, 3) else None
+                uid = hub_card_uid(Path(*relative, card))  # a UID as a hub's would be
                 entries.append(CardEntry(stem, here / card, root, uid, package))
             if is_package:
                 packages.append(ModelPackage(
