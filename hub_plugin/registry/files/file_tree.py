@@ -32,8 +32,8 @@ def walk_files(
     skip_folder: Callable[[str], bool] = lambda name: False,
     too_deep: Callable[[Path], None] | None = None,
 ) -> Iterator[Path]:
-    """The files under ``folder`` (plain files, and links to files), sorted by path, each at most
-    ``max_depth`` folders below it (a file of ``folder`` itself is at depth 0).
+    """The files under ``folder`` (plain files, and links to files), folder by folder in name
+    order, each at most ``max_depth`` folders below it (a file of ``folder`` itself is at depth 0).
 
     Folders whose name ``skip_folder`` accepts are not entered; links to folders never are. A
     folder deeper than ``max_depth`` is not entered either, and is handed to ``too_deep``. Folders
