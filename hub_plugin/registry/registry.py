@@ -38,9 +38,10 @@ from typing import Any
 
 from ..core.settings import REGISTRY_VARIABLE, Settings, current_settings
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
-from .cards.card import is_card_file
+from .cards.card_files import hub_card_uid, is_card_file
 from .cards.manifest import Manifest
 from .entries import CardEntry, Root
+from .files.file_tree import walk_folders
 from .files.resources import models_dir
 from .hubs.card_url import uid_from_card_url
 from .hubs.lookup import HubCards, is_uid
@@ -170,16 +171,15 @@ class Registry:
     def _scan(self, root: Root) -> tuple[list[CardEntry], list[ModelPackage]]:
         entries: list[CardEntry] = []
         packages: list[ModelPackage] = []
-        for folder, dirs, files in os.walk(root.path):
+        for here, dirs, files in walk_folders(root.path):  # any depth (issue 27, hole 5)
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-            here = Path(folder)
             relative = here.relative_to(root.path).parts
             is_package = "hubconf.py" in files or PACKAGE_FILE in files
             package = here.name if is_package else None
             cards = sorted(f for f in files if is_card_file(Path(f)))
             for card in cards:
                 stem = Path(card).stem
-                uid = "/".join((*relative, stem)) if len(relative) in (2, 3) else None
+                uid = hub_card_uid(Path(*relative, card))  # a UID as a hub's would be
                 entries.append(CardEntry(stem, here / card, root, uid, package))
             if is_package:
                 packages.append(ModelPackage(

@@ -243,3 +243,45 @@ def test_two_files_for_one_key_are_refused_and_one_file_for_two_cards_goes_up_on
     assert main(_publish(s3_server, run, bucket)) == 0
     assert capsys.readouterr().out.count("upload ") == 1
     assert _keys(s3_server, bucket) == ["models/tiny/tiny.ckpt"]
+
+
+@pytest.mark.parametrize("link", ["~/.aws/credentials", "{home}/.aws/credentials",
+                                  "file://{home}/.aws/credentials", "../home/.aws/credentials",
+                                  "stolen.ckpt"])
+def test_publish_uploads_no_file_outside_the_card_folder(
+    s3_server: S3Server, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, link: str
+) -> None:
+    """Issue 27, hole 10: ``asset-link: <~/.aws/credentials>`` with ``asset-sha256: TBD`` was
+    uploaded to the (public) bucket before the read-back failed. A local asset is a file inside
+    the card's folder (no ``~``, absolute path, ``file://``, ``..`` or link); each is refused in
+    one line and nothing is uploaded."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    secret = home / ".aws" / "credentials"
+    secret.write_text("[default]\naws_secret_access_key = SECRET\n")
+    monkeypatch.setenv("HOME", str(home))
+    bucket = s3_server.bucket("pub-local-files")
+    card, _checkpoint = write_run(tmp_path / "run")
+    (tmp_path / "run" / "stolen.ckpt").symlink_to(secret)  # a link inside the folder, out of it
+    digest = hashlib.sha256(secret.read_bytes()).hexdigest()
+    text = card.read_text(encoding="utf-8")
+    text = text.replace(f"<{PLACEHOLDER}/tiny.ckpt>", f"<{link.format(home=home)}>")
+    card.write_text(text.replace(hashlib.sha256(_checkpoint.read_bytes()).hexdigest(), digest))
+    err = _one_line_error(capsys, _publish(s3_server, card, bucket))
+    assert "card's folder" in err and "SECRET" not in err
+    assert _keys(s3_server, bucket) == []
+
+
+def test_publish_needs_a_digest_to_check_a_local_file_against(
+    s3_server: S3Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27, hole 10: a local file is uploaded only when the card gives its sha256 (``TBD``
+    checks nothing): eval and export write it; without it, one line and no upload."""
+    bucket = s3_server.bucket("pub-tbd")
+    card, checkpoint = write_run(tmp_path / "run")
+    digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()
+    card.write_text(card.read_text(encoding="utf-8").replace(digest, "TBD"), encoding="utf-8")
+    err = _one_line_error(capsys, _publish(s3_server, card, bucket))
+    assert "gives no sha256" in err and "TBD" in err
+    assert _keys(s3_server, bucket) == []

@@ -18,7 +18,7 @@ repository, as a sync or a fetch does.
 from __future__ import annotations
 
 import os
-import shutil
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import filelock
 
+from ...registry.files.file_tree import remove_tree, walk_files
 from ...registry.hubs.store import HUBS_FOLDER
 from .zoo_checkout import ZOO_FOLDER, read_json_object, write_json_object
 
@@ -56,12 +57,11 @@ class CachedCheckout:
 def folder_size(folder: Path) -> int:
     """The bytes of the files under ``folder``, links not followed."""
     total = 0
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                continue
+    for path in walk_files(folder, max_depth=sys.maxsize):  # iterative: any depth
+        try:
+            total += os.lstat(path).st_size
+        except OSError:
+            continue
     return total
 
 
@@ -130,18 +130,7 @@ def remove(checkout: CachedCheckout) -> None:
             kept = {ref: commit for ref, commit in refs.items() if commit != checkout.commit}
             write_json_object(base / "refs.json", kept)
             (base / f"{checkout.commit}.json").unlink(missing_ok=True)
-        _make_writable(checkout.path)
-        shutil.rmtree(checkout.path, ignore_errors=True)
-
-
-def _make_writable(folder: Path) -> None:
-    """Zoo files are read-only; their folders are not, so removal works, but restore the bits
-    of anything a person made read-only so that ``rmtree`` cannot stop halfway."""
-    for root, dirs, _files in os.walk(folder):
-        for name in dirs:
-            path = Path(root) / name
-            if not path.is_symlink():
-                path.chmod(path.stat().st_mode | 0o700)
+        remove_tree(checkout.path)  # iterative, and it restores a read-only folder's bits
 
 
 __all__ = ["KINDS", "CachedCheckout", "cached_checkouts", "hub_snapshots", "prunable", "remove",

@@ -20,7 +20,6 @@ import datetime as _dt
 import json
 import os
 import re
-import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -33,6 +32,7 @@ from ...errors import HubError, HubNotSynced, UsageError
 from ...registry import Registry
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
+from ...registry.files.file_tree import remove_tree
 from ...registry.hubs.index import build_index
 from ...registry.hubs.lookup import HubCards
 from ...registry.hubs.store import HubSpec, HubStore, Snapshot, in_utc
@@ -64,12 +64,12 @@ def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing
         if existing is not None:
             return existing
         scratch = base / "tmp"
-        shutil.rmtree(scratch, ignore_errors=True)  # only killed syncs leave files here
+        remove_tree(scratch)  # only killed syncs leave files here, of any depth (issue 27, hole 5)
         work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             checkout = fetch_sparse(transport, spec.url, spec.ref, [spec.path] if spec.path else [],
                                     work / "clone")
-            shutil.rmtree(checkout.path / ".git")
+            remove_tree(checkout.path / ".git")
             cards = contained(checkout.path, spec.path)  # never a folder outside the clone
             if not cards.is_dir() or cards.is_symlink():
                 raise HubError(f"{spec.url} at {spec.ref} (commit {checkout.commit[:12]}) has no "
@@ -93,7 +93,7 @@ def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing
             write_atomically(base / "current", checkout.commit + "\n")
             _prune(base, keep={checkout.commit, previous})
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            remove_tree(work)
     snapshot = store.snapshot(spec.name)
     assert snapshot is not None
     return snapshot
@@ -110,7 +110,7 @@ def _prune(base: Path, keep: set[str | None]) -> None:
     snapshots = base / "snapshots"
     for folder in snapshots.iterdir() if snapshots.is_dir() else ():
         if folder.name not in keep:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
 
 
 def first_use_syncer(

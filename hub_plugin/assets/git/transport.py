@@ -13,6 +13,15 @@ and under the same rules as asset links:
   ``GIT_CONFIG_*``, ``GIT_SSH_COMMAND``, ``GIT_ALLOW_PROTOCOL``, ``GIT_PROXY_COMMAND``,
   ``GIT_EXEC_PATH``, ``GIT_DIR``, ...) is dropped but the two that only add trusted certificates
   (``GIT_SSL_CAINFO``, ``GIT_SSL_CAPATH``), and the settings that matter are pinned with ``-c``;
+- git reads no configuration but the pinned one (issue 27, hole 7): the system and global files
+  are off (``GIT_CONFIG_NOSYSTEM=1``, ``GIT_CONFIG_GLOBAL`` the empty ``/dev/null``, which also
+  hides ``$XDG_CONFIG_HOME/git/config``), so no filter driver, LFS (whose ``filter.lfs.*`` and
+  ``.lfsconfig`` would send requests to any URL a repository names), hook path, ``url.*.insteadOf``,
+  proxy or credential helper of the machine applies to a stranger's repository; LFS is also off by
+  name (``filter.lfs.*`` emptied, ``GIT_LFS_SKIP_SMUDGE=1``), so a repository's ``.gitattributes``
+  (``*.bin filter=lfs``) checks out the bytes committed and runs nothing. Publishing
+  (:mod:`.hub_branch`) is the one exception: it pushes with the user's own git configuration, on
+  purpose, for their credential helper;
 - a ref or a path given to git comes after ``--`` (a ref ``--upload-pack=<command>`` is a ref
   name git refuses, never an option), and refs are checked
   (:func:`~hub_plugin.registry.cards.repo_link.check_ref`) before git sees them;
@@ -132,6 +141,12 @@ class GitTransport:
             "submodule.recurse": "false",
             "fetch.recurseSubmodules": "false",
             "credential.helper": "",
+            # LFS off by name as well (the global and system files that define it are not read)
+            "filter.lfs.process": "",
+            "filter.lfs.smudge": "",
+            "filter.lfs.clean": "",
+            "filter.lfs.required": "false",
+            "lfs.fetchexclude": "*",
             "core.askPass": "",
             "advice.detachedHead": "false",
             "init.defaultBranch": "main",
@@ -146,7 +161,8 @@ class GitTransport:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("GIT_") or k in KEPT_GIT_VARIABLES}
         env.pop("SSH_ASKPASS", None)
-        env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C")
+        env.update(GIT_TERMINAL_PROMPT="0", GCM_INTERACTIVE="never", LC_ALL="C",
+                   GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_LFS_SKIP_SMUDGE="1")
         return env
 
     def run(self, args: Sequence[str], *, url: str, ref: str | None = None,

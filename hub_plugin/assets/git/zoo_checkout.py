@@ -26,8 +26,8 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +42,7 @@ from ...errors import (  # moved to errors.py (issue 26); importable here too
 from ...registry.cards.repo_link import RepoLink, is_full_commit, normal_repository_url
 from ...registry.files.atomic_file import write_atomically
 from ...registry.files.contained_path import contained
+from ...registry.files.file_tree import remove_tree, walk_files
 from .sparse_rollback import widened
 from .transport import GitTransport, add_folders, fetch_sparse
 
@@ -90,13 +91,11 @@ def _make_read_only(checkout: Path, folder: Path) -> None:
     files), which must lie inside ``checkout``: no link is followed, nothing outside is touched."""
     if not folder.resolve().is_relative_to(checkout.resolve()):
         raise ZooCodeMissing(f"refusing to change {folder}: it is not inside the checkout {checkout}")
-    for top, dirs, files in os.walk(folder):  # followlinks=False: a folder link is not entered
-        dirs[:] = [d for d in dirs if d != ".git"]
-        for name in files:
-            path = Path(top) / name
-            mode = path.lstat().st_mode
-            if stat.S_ISREG(mode):
-                path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    # any depth, no folder link entered (issue 27, hole 5)
+    for path in walk_files(folder, max_depth=sys.maxsize, skip_folder=lambda name: name == ".git"):
+        mode = path.lstat().st_mode
+        if stat.S_ISREG(mode):
+            path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def remote_commit(transport: GitTransport, url: str, ref: str) -> str | None:
@@ -123,7 +122,7 @@ class ZooCache:
         base = self.root / repository_key(link.key)
         base.mkdir(parents=True, exist_ok=True)
         with filelock.FileLock(str(base) + ".lock"):
-            shutil.rmtree(base / "tmp", ignore_errors=True)
+            remove_tree(base / "tmp")
             refs = read_json_object(base / "refs.json")
             known = link.ref if link.pinned else refs.get(link.ref)
             if refresh and not link.pinned and not transport.offline:
@@ -187,7 +186,7 @@ class ZooCache:
                 work.rename(target)
             return checkout.commit
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            remove_tree(work)
 
     @staticmethod
     def _complete(base: Path, commit: str, folder: str) -> bool:

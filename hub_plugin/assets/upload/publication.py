@@ -2,9 +2,10 @@
 
 The steps, in an order that never leaves a card naming a file that is not there with its digest:
 
-1. **Plan**: read each card (a file, or every card of a run folder); find its local assets (a local
-   path or ``file://`` link, or a file of the link's name beside the card: what ``eval`` and
-   ``export`` write), hash them, and complete the card with the public links
+1. **Plan**: read each card (a file, or every card of a run folder); find its local assets (a path
+   relative to the card's folder, or a file of the link's name beside the card: what ``eval`` and
+   ``export`` write), hash them, check each against the ``asset-sha256`` the card gives, and
+   complete the card with the public links
    (``--public-url`` + key) and full digests (:mod:`~hub_plugin.registry.cards.completion`). The
    completed card must pass ``validate`` under ``strict`` and ``mindspore-hub``, and the hub must
    take it (a clean clone, a new branch, no card at its path unless ``--replace``), or nothing
@@ -23,14 +24,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.metadata
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import quote
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlsplit
 
 from ...core.progress import Progress
-from ...errors import CardError, HubChangeError, S3Error, UsageError
-from ...registry.cards.card import is_card_file, parse_card
+from ...errors import CardError, HubChangeError, LinkRefused, S3Error, UsageError
+from ...registry.cards.card import parse_card
+from ...registry.cards.card_files import is_card_file
 from ...registry.cards.completion import AssetFill, complete_card, file_format_for, hub_layout_path
 from ...registry.cards.manifest import Manifest, unwrap_link
 from ...registry.files.atomic_file import write_atomically
@@ -38,7 +41,7 @@ from ...registry.validation.card_checks import check_card
 from ...registry.validation.validator import validate_file
 from ..download.hashing import hash_file
 from ..git.hub_branch import HubClone, check_branch_name, pull_request_url
-from ..links.link_rules import locate
+from ..links.link_rules import contained_file
 from .object_store import MULTIPART_THRESHOLD, ObjectStore, S3Location
 
 
@@ -118,16 +121,40 @@ def _public_base(options: PublishOptions, location: S3Location) -> str:
 
 
 def _local_file(card: Path, link: str, options: PublishOptions) -> Path | None:
-    """The local file an asset link stands for, or ``None`` when the asset is already published."""
-    source = locate(link, base_dir=card.parent)
-    if source.path is not None:
-        if not source.path.is_file():
-            raise UsageError(f"{card}: the asset {link} is not a file")
-        return source.path
-    beside = card.parent / Path(link.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]).name
-    if options.upload and beside.is_file():
-        return beside
-    return None
+    """The local file an asset link stands for, or ``None`` when the asset is already published.
+
+    A local asset lies inside the card's folder, always (issue 27, hole 10: ``<~/.aws/credentials>``
+    was uploaded to a public bucket): the link is a relative path with no ``~``, no ``..``, no
+    absolute path, no ``file://``, and no step of it a symbolic link
+    (:func:`~hub_plugin.assets.links.link_rules.contained_file`); an ``https`` link stands for the
+    file of its name beside the card, under the same rules. Anything else is a :class:`UsageError`.
+    """
+    scheme = urlsplit(link).scheme.lower()
+    if scheme in ("http", "https"):
+        name = link.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        beside = card.parent / name
+        if not (options.upload and name and name not in (".", "..") and os.path.lexists(beside)):
+            return None
+        return _inside(card, (name,), link)
+    if len(scheme) > 1:  # file:// names an absolute path; other schemes are no file
+        raise UsageError(f"{card}: the asset link {link!r} is not a file in the card's folder",
+                         hint="write a local asset's path relative to the card's folder")
+    relative = PurePosixPath(link.replace("\\", "/"))
+    if (link.startswith("~") or relative.is_absolute() or not relative.parts
+            or ".." in link.replace("\\", "/").split("/")):
+        raise UsageError(f"{card}: the asset link {link!r} leads outside the card's folder",
+                         hint="publish uploads only files inside the card's folder, named by a "
+                              "relative path without '..' or '~'")
+    return _inside(card, relative.parts, link)
+
+
+def _inside(card: Path, parts: tuple[str, ...], link: str) -> Path:
+    """``card``'s folder joined with ``parts``: real folders and a regular file, no link."""
+    try:
+        return contained_file(card.parent, parts, link)
+    except LinkRefused as error:
+        raise UsageError(f"{card}: {error.message}",
+                         hint="publish uploads only regular files inside the card's folder") from None
 
 
 def _mindspore_version() -> str | None:
@@ -157,9 +184,15 @@ def plan_card(card: Path, options: PublishOptions, *, today: str) -> PlannedCard
         if location is None:
             raise UsageError(f"{card}: the asset {local.name} is a local file",
                              hint="pass --upload s3://BUCKET/PREFIX to publish it")
+        hexadecimal = bool(written) and all(c in "0123456789abcdef" for c in written)
+        if not hexadecimal:  # TBD, empty: nothing to check the file against (issue 27, hole 10)
+            given = str(entry.get("asset-sha256") or "").strip() or "nothing"
+            raise UsageError(f"{card}: asset {index} ({local.name}) gives no sha256 to check the file "
+                             f"against (asset-sha256: {given})",
+                             hint=f"write its sha256 into the card (sha256sum {local.name}); "
+                                  "eval and export write it for you")
         digest = hash_file(local)
-        hexadecimal = all(c in "0123456789abcdef" for c in written)
-        if written and hexadecimal and not digest.sha256.startswith(written):
+        if not digest.sha256.startswith(written):
             raise UsageError(f"{card}: asset {index} gives sha256 {written}, but {local} has {digest.sha256}",
                              hint="the file changed since the card was written: write the card again")
         key = location.key_for(local.name)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from ...core.yamlio import MAX_DEPTH, MAX_YAML_BYTES, Node, YamlProblem, compose, decode
@@ -219,12 +218,7 @@ def parse_card(path: str, data: bytes) -> ParsedCard:
     return ParsedCard(path, root, body, defects)
 
 
-def is_card_file(path: Path) -> bool:
-    """Markdown files, except READMEs."""
-    return path.suffix.lower() == ".md" and not path.name.lower().startswith("readme")
-
-
 __all__ = [
-    "MAX_CARD_BYTES", "MAX_DEPTH", "Defect", "Node", "ParsedCard", "escape_pointer", "is_card_file",
+    "MAX_CARD_BYTES", "MAX_DEPTH", "Defect", "Node", "ParsedCard", "escape_pointer",
     "parse_card", "parse_yaml",
 ]

@@ -17,7 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..cards.card import is_card_file
+from ..cards.card_files import HUB_CARD_DEPTH, hub_card_uid, is_card_file
+from ..files.file_tree import walk_files
 from ..validation.validator import validate_file
 
 INDEX_VERSION = 1
@@ -29,9 +30,9 @@ INDEX_FIELDS = ("model-name", "backbone-name", "module-type", "model-version", "
 
 
 def uid_of(relative: Path) -> str | None:
-    """The UID of a card at ``relative`` (to the card folder), or None where the layout has none."""
-    parts = relative.with_suffix("").parts
-    return "/".join(parts) if len(parts) in (3, 4) else None
+    """The UID of a card at ``relative`` (to the card folder), or None where it is not a card of the
+    hub (:func:`~hub_plugin.registry.cards.card_files.is_hub_card`)."""
+    return hub_card_uid(relative)
 
 
 def uid_version(uid: str) -> str:
@@ -40,8 +41,13 @@ def uid_version(uid: str) -> str:
 
 
 def card_paths(cards: Path) -> Iterable[Path]:
-    """Every card file under a snapshot's card folder, sorted."""
-    return sorted(p for p in cards.rglob("*.md") if is_card_file(p) and ".git" not in p.parts)
+    """Every card file under a snapshot's card folder, sorted, down to a UID's depth: the walk is
+    iterative and goes no deeper (:func:`~hub_plugin.registry.files.file_tree.walk_files`), so a
+    tree a thousand folders deep costs a few listings (issue 27, hole 5). Dot folders are not
+    entered: nothing in them is a card of the hub."""
+    return sorted(p for p in walk_files(cards, max_depth=HUB_CARD_DEPTH,
+                                        skip_folder=lambda name: name.startswith("."))
+                  if is_card_file(p))
 
 
 def build_index(cards: Path) -> dict[str, Any]:

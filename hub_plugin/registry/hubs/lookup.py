@@ -3,7 +3,9 @@
 A name that no local registry answers and that reads as a UID (``publisher/version/stem`` or the
 four-part ``publisher/device/version/stem``) is looked up in each hub's snapshot, in name order:
 the card is the file ``<uid>.md`` of the snapshot's card folder, so a lookup is one ``stat`` however
-many cards a hub holds. A hub without a snapshot is synced first through the ``syncer`` the caller
+many cards a hub holds. Only a card of the hub is served
+(:func:`~hub_plugin.registry.cards.card_files.is_hub_card`: no README, no dot path), the files the
+CI gate checks and the index lists. A hub without a snapshot is synced first through the ``syncer`` the caller
 handed down (the registry itself never runs git: see :mod:`hub_plugin.assets.git.hub_sync`); without a
 syncer, or offline, that is a :class:`~.store.HubNotSynced` error naming ``hub-plugin hub update``.
 """
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ...errors import HubNotSynced, PathEscape
+from ..cards.card_files import hub_card_of_uid
 from ..entries import CardEntry, Root
 from ..files.contained_path import contained
 from .store import HubSpec, HubStore, Snapshot
@@ -55,8 +58,11 @@ class HubCards:
         return self._entry(snapshot, uid)
 
     def _entry(self, snapshot: Snapshot, uid: str) -> CardEntry | None:
+        relative = hub_card_of_uid(uid)
+        if relative is None:
+            return None  # a README or a dot path: never a card of the hub (issue 27, hole 6)
         try:
-            path = contained(snapshot.cards, f"{uid}.md")  # inside the snapshot, no link followed
+            path = contained(snapshot.cards, relative.as_posix())  # inside the snapshot, no link followed
         except PathEscape:
             return None
         if not path.is_file():

@@ -41,6 +41,7 @@ from ...errors import (
 )
 from ...errors import UsageError
 from ..files.atomic_file import write_atomically
+from ..files.file_tree import remove_tree
 
 HUBS_FOLDER = "hubs"
 SETTINGS_FILE = "hubs.json"
@@ -175,8 +176,6 @@ class HubStore:
     def remove(self, name: str) -> None:
         """Forget a hub and delete its snapshots: ``hubs/<name>/`` and nothing else (a name that is
         not a hub name, or a folder that is a link, deletes nothing)."""
-        import shutil
-
         check_hub_name(name)
         spec = self.hub(name)
         data = self._settings()
@@ -188,7 +187,7 @@ class HubStore:
         if folder.is_symlink():
             folder.unlink()  # the link, not what it points to
         else:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)  # any depth: a hub's cards are a stranger's tree (issue 27, hole 5)
 
     # --- snapshots ----------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..cards.asset_link import network_link_problem
-from ..cards.card import Defect, ParsedCard, escape_pointer, is_card_file, parse_yaml
+from ..cards.card import Defect, ParsedCard, escape_pointer, parse_yaml
+from ..cards.card_files import is_card_file
 from ..cards.json_instance import front_matter_instance
 from ..cards.manifest import Manifest, Position, parse_card_date, parse_evaluation, unwrap_link
 from .report import FileReport

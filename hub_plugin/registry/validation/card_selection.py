@@ -1,7 +1,10 @@
 """Which files ``validate`` checks: only cards are cards.
 
-The files given are taken as they are; folders are searched recursively for Markdown (READMEs
-and dot folders left out) and model packages' ``package.yaml``. On top of that:
+The files given are taken as they are; folders are searched for Markdown (READMEs and dot paths
+left out: :mod:`hub_plugin.registry.cards.card_files` says which files are cards, for this gate, the
+hub index and the lookup alike) and model packages' ``package.yaml``, without recursion and at most
+:data:`~hub_plugin.registry.files.file_tree.DEFAULT_MAX_DEPTH` folders deep (a deeper folder is
+skipped with a note; no card is served from there). On top of that:
 
 - **A hub's layout.** A folder that holds MindSpore Hub's card folder, ``mshub_res/assets/``
   (:data:`HUB_CARD_FOLDERS`), is a hub's root: its cards are the Markdown files under that folder,
@@ -27,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
-from ..cards.card import is_card_file
+from ..cards.card_files import is_card_file, is_dot_path
+from ..files.file_tree import DEFAULT_MAX_DEPTH, walk_files
 
 PACKAGE_FILE = "package.yaml"
 #: The card folders of known hub layouts, relative to the hub's root.
@@ -94,6 +98,23 @@ def _hub_of(path: Path) -> Path | None:
     return None
 
 
+def never_served(path: Path) -> str | None:
+    """Why the Markdown file ``path`` is no card of the hub it lies in (a README or a dot path under
+    the hub's card folder, which no client serves:
+    :mod:`hub_plugin.registry.cards.card_files`), or None."""
+    if path.suffix.lower() != ".md":
+        return None
+    hub = _hub_of(path)
+    if hub is None or not _inside(path, hub):
+        return None
+    relative = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(hub)))
+    if not is_card_file(path):
+        return f"not a card: a README in the hub's card folder {_layout(hub)}/, which no client serves"
+    if is_dot_path(relative):
+        return f"not a card: a dot path in the hub's card folder {_layout(hub)}/, which no client serves"
+    return None
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return Path(os.path.abspath(folder)) in Path(os.path.abspath(path)).parents
 
@@ -107,10 +128,18 @@ def _wanted(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bo
     return (not include or _matches(relative, include)) and not _matches(relative, exclude)
 
 
-def _found_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*")
-                  if (is_card_file(p) or p.name == PACKAGE_FILE) and p.is_file()
-                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+def _found_in(folder: Path, too_deep: list[Path], readmes: list[Path]) -> list[Path]:
+    """The cards and packages under ``folder``; READMEs among the Markdown go to ``readmes``."""
+    found: list[Path] = []
+    for path in walk_files(folder, skip_folder=lambda name: name.startswith("."),
+                           too_deep=too_deep.append):
+        if path.name.startswith("."):
+            continue
+        if is_card_file(path) or path.name == PACKAGE_FILE:
+            found.append(path)
+        elif path.suffix.lower() == ".md":
+            readmes.append(path)
+    return sorted(found)
 
 
 def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[str] = (),
@@ -130,7 +159,9 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             hub = hub_card_folder(path)
             if hub is not None:
                 selection.hub_layouts.append(_layout(hub))
-            for found in _found_in(path):
+            too_deep: list[Path] = []
+            readmes: list[Path] = []
+            for found in _found_in(path, too_deep, readmes):
                 if not _wanted(found.relative_to(path).as_posix(), include, exclude):
                     continue
                 if (hub is not None and found.name != PACKAGE_FILE and not _inside(found, hub)
@@ -138,10 +169,23 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
                     not_a_card(found, hub)
                     continue
                 selection.files.append(found)
+            selection.skipped.extend(
+                Skipped(str(deep), f"not searched: deeper than {DEFAULT_MAX_DEPTH} folders")
+                for deep in too_deep)
+            if hub is not None:  # said, so that a pull request adding one is not just "0 checked"
+                selection.skipped.extend(
+                    Skipped(str(readme), f"not a card: a README in the hub's card folder "
+                                         f"{_layout(hub)}/, which no client serves")
+                    for readme in sorted(readmes) if _inside(readme, hub)
+                    and _wanted(readme.relative_to(path).as_posix(), include, exclude))
         elif path.exists():
             if not _wanted(path.as_posix(), include, exclude):
                 continue
             hub = _hub_of(path) if path.name != PACKAGE_FILE else None
+            reason = never_served(path) if hub is not None else None
+            if reason is not None:
+                selection.skipped.append(Skipped(str(path), reason))
+                continue
             if hub is not None and not _inside(path, hub) and not opens_with_front_matter(path):
                 not_a_card(path, hub)
                 continue

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import UsageError
-from ..cards.card import is_card_file
+from ..cards.card_files import is_card_file
+from .card_selection import never_served
 
 PACKAGE_FILE = "package.yaml"
 
@@ -38,7 +39,10 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _is_checked(path: Path) -> bool:
-    return is_card_file(path) or path.name == PACKAGE_FILE
+    """A card or a package file; or a README in a hub's card folder, which the selection then
+    notes as never served (so a pull request adding one is told why it was not checked)."""
+    return is_card_file(path) or path.name == PACKAGE_FILE or (
+        path.suffix.lower() == ".md" and never_served(path) is not None)
 
 
 def _within(path: Path, roots: list[Path]) -> bool:
@@ -98,5 +102,6 @@ def changed_cards(ref: str, paths: Iterable[str | os.PathLike[str]] = (),
             raise UsageError(f"no such file or folder: {path}")
     roots = [(here / p).resolve() for p in given] or [here]
     pick = sorted({p for p in changed if _is_checked(p) and _within(p, roots) and p.is_file()})
-    gone = sorted({p for p in deleted if _is_checked(p) and _within(p, roots)} - set(pick))
+    gone = sorted({p for p in deleted if (is_card_file(p) or p.name == PACKAGE_FILE)
+                   and _within(p, roots)} - set(pick))
     return ChangedCards(ref, tuple(_shown(p, here) for p in pick), tuple(_shown(p, here) for p in gone))

@@ -74,8 +74,22 @@ class PredictionReport:
         return [prediction.to_json() for prediction in self.predictions]
 
 
+#: The most pixels an image may declare to be decoded: 8192 x 8192 (64 Mi pixels, 192 MiB as RGB),
+#: past any photograph a person gives ``predict`` or INT8 calibration, while the network needs
+#: 32 x 32. Pillow's own limit (89.5 M pixels, an error only at twice that) let a 168 KB PNG of
+#: 13,300 x 13,300 cost 1.9 GB and seconds per image (issue 27, hole 13).
+MAX_IMAGE_PIXELS = 8192 * 8192
+
+
 def read_image(path: str) -> np.ndarray:
-    """The image at ``path`` as H x W x 3 uint8 RGB; :class:`ImageError` when it can't be read."""
+    """The image at ``path`` as H x W x 3 uint8 RGB; :class:`ImageError` when it can't be read.
+
+    The one place predict and INT8 calibration decode an image. Its size is checked from the
+    header (:func:`PIL.Image.open` reads only that) against :data:`MAX_IMAGE_PIXELS` before any
+    pixel is decoded; Pillow's ``DecompressionBombWarning`` is not shown (this check says more).
+    """
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     file = Path(path)
@@ -84,12 +98,23 @@ def read_image(path: str) -> np.ndarray:
     if not file.is_file():
         raise ImageError(path, "not a file")
     try:
-        with Image.open(file) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(file)
+        with image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ImageError(path, f"{width} x {height} pixels is more than the "
+                                       f"{MAX_IMAGE_PIXELS:,} an image may have here (8192 x 8192): "
+                                       f"not decoded")
             image.load()
             return np.asarray(image.convert("RGB"), dtype=np.uint8)
     except UnidentifiedImageError:
         raise ImageError(path, "not an image Pillow can decode (PNG or JPEG expected)") from None
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:
+        raise ImageError(path, f"more pixels than the {MAX_IMAGE_PIXELS:,} an image may have here "
+                               f"(8192 x 8192): not decoded") from None
+    except (OSError, ValueError) as error:
         raise ImageError(path, f"cannot decode: {error}") from None
 
 
@@ -133,4 +158,5 @@ def predict_images(overrides: PredictConfig | Mapping[str, Any]) -> PredictionRe
     return PredictionReport(predictions)
 
 
-__all__ = ["ImagePrediction", "PredictionReport", "predict_images", "read_image", "softmax"]
+__all__ = ["MAX_IMAGE_PIXELS", "ImagePrediction", "PredictionReport", "predict_images", "read_image",
+           "softmax"]

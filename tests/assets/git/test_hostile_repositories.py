@@ -122,8 +122,11 @@ def test_the_environment_cannot_redirect_git(git_server: GitServer, tmp_path: Pa
     found = ZooCache(tmp_path / "home").folder(parse_repo_link(f"{ZOO}/tree/r1.8/{FOLDERS['alpha']}"),
                                                _transport(git_server))
     assert found.commit == good.head() != evil.head()
-    assert not any(k.startswith("GIT_CONFIG") or k == "GIT_ALLOW_PROTOCOL"
-                   for k in GitTransport().environment())
+    environment = GitTransport().environment()
+    assert not any((k.startswith("GIT_CONFIG") and k not in ("GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL"))
+                   or k == "GIT_ALLOW_PROTOCOL" for k in environment)
+    # the two GIT_CONFIG_* set on purpose turn the machine's config files off (issue 27, hole 7)
+    assert (environment["GIT_CONFIG_NOSYSTEM"], environment["GIT_CONFIG_GLOBAL"]) == ("1", os.devnull)
 
 
 def test_git_ssl_no_verify_does_not_turn_tls_off(
@@ -149,3 +152,39 @@ def test_names_that_dns_resolves_are_not_loopback(host: str) -> None:
     assert is_loopback_host("[::1]")
     with pytest.raises(Exception, match="--allow-http"):
         git_transport.git_url_allowed(f"git://{host}/models", allow_http=False)
+
+
+@pytest.mark.parametrize("driver", ["evil", "lfs"])
+def test_a_zoo_checkout_runs_no_filter_of_the_machine(
+    git_server: GitServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, driver: str
+) -> None:
+    """Issue 27, hole 7: a zoo repository's ``.gitattributes`` (``*.bin filter=lfs``) and
+    ``.lfsconfig`` made git-lfs, configured in the machine's git config, reach any URL during the
+    checkout, before trust. Here the user's global git config (``HOME``, ``XDG_CONFIG_HOME``,
+    ``GIT_CONFIG_GLOBAL``) defines that filter as a command leaving a marker: git for a stranger's
+    repository reads no system or global config and runs no filter, so the marker never appears
+    and the file holds the bytes committed. The same checkout serves hub syncs."""
+    repo = WorkRepo(tmp_path / "work-filters")
+    repo.write(".gitattributes", f"*.bin filter={driver}\n")
+    repo.write(".lfsconfig", "[lfs]\n\turl = http://127.0.0.1:9/internal\n")
+    repo.write("official/cv/ok/hubconf.py", "def create_network(name):\n    return None\n")
+    repo.write("official/cv/ok/weights.bin", "committed bytes\n")
+    repo.commit("filters")  # before the hostile config below exists
+    git_server.publish(repo, "models.git")
+    marker = tmp_path / "MARKER"
+    home = tmp_path / "user-home"
+    (home / ".config" / "git").mkdir(parents=True)
+    config = (f'[filter "{driver}"]\n\tsmudge = "touch {marker}; cat"\n'
+              f'\tprocess = "touch {marker}"\n\trequired = true\n'
+              f'[core]\n\thooksPath = {tmp_path}/hooks\n')
+    for place in (home / ".gitconfig", home / ".config" / "git" / "config"):
+        place.write_text(config, encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    found = ZooCache(tmp_path / "home").folder(
+        parse_repo_link(f"{ZOO}/tree/master/official/cv/ok"), _transport(git_server))
+    assert not marker.exists()
+    assert (found.path / "weights.bin").read_text() == "committed bytes\n"
+    environment = GitTransport().environment()
+    assert environment["GIT_CONFIG_NOSYSTEM"] == "1" and environment["GIT_CONFIG_GLOBAL"] == os.devnull

@@ -116,3 +116,27 @@ def test_without_paths_or_changed_since_is_a_usage_error(capsys, tmp_path: Path)
     code, _, err = run(capsys, "validate")
     assert code == 2
     assert err == "hub-plugin: error: validate needs at least one PATH (or --changed-since REF)\n"
+
+
+@pytest.mark.parametrize("relative", ["mindspore/1.8/README-resnet50.md", ".staging/1.8/x.md",
+                                      "mindspore/1.8/.x.md"])
+def test_a_pull_request_adding_a_file_no_client_serves_is_told_so(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: str
+) -> None:
+    """Issue 27, hole 6: a pull request adding only an invalid ``README-resnet50.md`` under
+    ``mshub_res/assets/`` passed with "0 files checked", and clients served it by UID. Now no
+    client serves it (``tests/registry/hubs/test_hostile_hub_trees.py``) and the gate says why it
+    checks nothing."""
+    repo = tmp_path / "hub"
+    cards = repo / "mshub_res" / "assets"
+    (cards / "mindspore" / "1.8").mkdir(parents=True)
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (cards / "mindspore" / "1.8" / "ok.md").write_text(card_text(), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-q", "-m", "hub")
+    (cards / relative).parent.mkdir(parents=True, exist_ok=True)
+    (cards / relative).write_text(BAD, encoding="utf-8")
+    monkeypatch.chdir(repo)
+    code, out, _ = run(capsys, "validate", "--changed-since", "main")
+    assert code == 0
+    assert "which no client serves" in out and relative.rsplit("/", 1)[-1] in out
