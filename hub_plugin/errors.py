@@ -491,6 +491,29 @@ class YamlError(HubPluginError, ValueError):
         super().__init__(f"{at}: {rule}: {message}")
 
 
+# --- The HTTP client (hub_plugin.core.http) ------------------------------------------------------
+
+
+class TryFailed(HubPluginError):
+    """One try of a request failed: the client's retry loop decides what comes next.
+
+    ``final``: another try cannot help. ``delay``: the wait the server asked for (else the
+    backoff). ``url``: the URL that failed (after redirects). This is control flow between the
+    client and the features' per-try code; a person sees a
+    :class:`~hub_plugin.errors.DownloadError` or a dead link, never this.
+    """
+
+    def __init__(self, reason: str, *, final: bool = False, status: int | None = None,
+                 delay: float | None = None, hint: str | None = None, url: str | None = None) -> None:
+        super().__init__(reason, hint=hint)
+        self.reason = reason
+        self.final = final
+        self.status = status
+        self.delay = delay
+        self.hint = hint
+        self.url = url
+
+
 __all__ = [
     "AmbiguousName",
     "AscendRequired",
@@ -527,6 +550,7 @@ __all__ = [
     "RepoLinkError",
     "S3Error",
     "TrustStoreError",
+    "TryFailed",
     "UnsafeFileName",
     "UntrustedCode",
     "UsageError",

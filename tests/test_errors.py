@@ -18,7 +18,7 @@ PACKAGE = REPO / "hub_plugin"
 
 #: The exit code of every error, as each class had it before the errors moved into one module.
 EXIT_CODES = {
-    "AmbiguousName": 1, "AscendRequired": 2, "CacheError": 1, "CardError": 1,
+    "AmbiguousName": 1, "AscendRequired": 2, "BytecodeRefused": 1, "CacheError": 1, "CardError": 1,
     "CodeChangedSinceTrust": 1, "DeviceUnavailable": 2,
     "DownloadError": 1, "EntryPointMissing": 1, "ExportError": 1, "ExportMismatch": 1, "GitError": 1,
     "GitMissing": 2, "HubChangeError": 1, "HubError": 1, "HubNotSynced": 1, "HubPluginError": 1,
@@ -26,8 +26,9 @@ EXIT_CODES = {
     "MissingDependency": 2, "ModelFileError": 1, "ModelNotFound": 1, "NoNetwork": 1,
     "NoZooEntryPoint": 1, "OfflineError": 1, "PackageImportError": 1, "PathEscape": 1,
     "PublicLinkMismatch": 1, "QuantizationMismatch": 1, "RegistryError": 2, "RepoLinkError": 1,
-    "S3Error": 1, "TrustStoreError": 2, "UntrustedCode": 1, "UsageError": 2, "ZooCodeError": 1,
-    "ZooCodeMissing": 1,
+    "S3Error": 1, "TrustStoreError": 2, "TryFailed": 1, "UnsafeFileName": 1, "UntrustedCode": 1,
+    "UsageError": 2,
+    "YamlError": 1, "ZooCodeError": 1, "ZooCodeMissing": 1,
 }
 
 

@@ -82,7 +82,19 @@ def safe_text(text: object, *, multiline: bool = False) -> str:
 
 # The rule of rich.markup.escape (rich 13): a "[" that starts something rich would read as a tag
 # gets a backslash; backslashes already before it are doubled; a trailing backslash is doubled.
-_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+# Every "[" with the backslashes before it; a tag is what rich's own parser reads as one.
+_BRACKET = re.compile(r"(\\*)\[")
+_TAG_BODY = re.compile(r"[a-z#/@][^[]*?]")
+
+
+def _escaped_bracket(match: re.Match[str]) -> str:
+    """rich reads ``n`` backslashes before a tag as ``n // 2`` backslashes and, when ``n`` is odd,
+    the tag as text; before any other ``[`` it drops one backslash. So a tag's backslashes are
+    doubled and one added, and one is added before any other ``[`` that follows a backslash."""
+    backslashes = match.group(1)
+    if _TAG_BODY.match(match.string, match.end()):
+        return f"{backslashes}{backslashes}\\["
+    return f"{backslashes}\\[" if backslashes else "["
 
 
 def escape_markup(text: str) -> str:
@@ -91,7 +103,7 @@ def escape_markup(text: str) -> str:
     As ``rich.markup.escape``, a single trailing backslash is doubled, so that a tag written right
     after the text is still read as a tag (and ``[/bold]`` never loses its opening): printed alone,
     such text shows that one backslash twice."""
-    text = _MARKUP_TAG.sub(lambda match: f"{match.group(1)}{match.group(1)}\\{match.group(2)}", text)
+    text = _BRACKET.sub(_escaped_bracket, text)
     if text.endswith("\\") and not text.endswith("\\\\"):
         text += "\\"
     return text

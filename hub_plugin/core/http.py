@@ -57,6 +57,7 @@ from urllib.parse import urljoin
 
 from .._version import __version__
 from ..errors import DownloadError, UsageError
+from ..errors import TryFailed as TryFailed
 
 if TYPE_CHECKING:
     import requests
@@ -115,26 +116,6 @@ class TransferPolicy:
                 raise UsageError("--tries must be at least 1")
             policy = replace(policy, max_tries=tries)
         return policy
-
-
-class TryFailed(Exception):
-    """One try of a request failed: the client's retry loop decides what comes next.
-
-    ``final``: another try cannot help. ``delay``: the wait the server asked for (else the
-    backoff). ``url``: the URL that failed (after redirects). This is control flow between the
-    client and the features' per-try code; a person sees a
-    :class:`~hub_plugin.errors.DownloadError` or a dead link, never this.
-    """
-
-    def __init__(self, reason: str, *, final: bool = False, status: int | None = None,
-                 delay: float | None = None, hint: str | None = None, url: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.final = final
-        self.status = status
-        self.delay = delay
-        self.hint = hint
-        self.url = url
 
 
 def is_retried_status(status: int) -> bool:
@@ -272,10 +253,10 @@ def _head_too_slow_type() -> type[Exception]:
     so that importing this module does not import urllib3)."""
     from urllib3.exceptions import ReadTimeoutError
 
-    class HeadTooSlow(ReadTimeoutError):
+    class _HeadTooSlow(ReadTimeoutError):
         """The status line and headers did not arrive within their deadline."""
 
-    return HeadTooSlow
+    return _HeadTooSlow
 
 
 def _get_head(connection: Any, get: Callable[[], T]) -> T:
