@@ -92,15 +92,27 @@ def listing_digest(files: Mapping[str, str]) -> str:
 
 
 def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str]]:
-    """``(relative path, path)`` of every regular file under ``folder``, sorted; a symbolic link
-    is :class:`LinkInPackage`."""
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        path = relative + entry.name
+    """``(relative path, path)`` of every regular file under ``folder``, in name order, depth
+    first; a symbolic link is :class:`LinkInPackage`. Iterative (a stack of listings), so that a
+    folder of any depth cannot end the digest in ``RecursionError`` (issue 27 hole 5)."""
+    stack: list[tuple[Iterator[os.DirEntry[str]], str]] = []
+
+    def enter(here: str, prefix: str) -> None:
+        try:
+            with os.scandir(here) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            return
+        stack.append((iter(entries), prefix))
+
+    enter(folder, relative)
+    while stack:
+        entries, prefix = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = prefix + entry.name
         if safe_text(entry.name) != entry.name:  # issue 27 hole 1: a name that drives the terminal
             raise UnsafeFileName(f"{safe_text(entry.path)}: a file name with control characters "
                                  "in code to be trusted; refused before anything is listed")
@@ -111,7 +123,7 @@ def _walk(folder: str, relative: str, seen: set[str]) -> Iterator[tuple[str, str
             )
         if entry.is_dir(follow_symlinks=False):
             if entry.name not in SKIPPED_FOLDERS:
-                yield from _walk(entry.path, path + "/", seen)
+                enter(entry.path, path + "/")
         elif entry.is_file(follow_symlinks=False):
             yield path, entry.path
 

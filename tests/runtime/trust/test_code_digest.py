@@ -146,3 +146,16 @@ def test_a_plugin_package_is_covered_with_its_whole_distribution(tmp_path: Path)
     ]
     folder_only = ModelPackage("tiny", distribution / "tiny", Root(distribution, "--registry"), ())
     assert sorted(package_digest(folder_only).files) == ["hubconf.py"]
+
+
+def test_a_folder_1100_deep_is_digested_without_recursion(tmp_path: Path) -> None:
+    """Issue 27 hole 5, the digest's walk: a zoo folder or package nested deeper than Python's
+    recursion limit is listed like any other (the walk was recursive: RecursionError)."""
+    (tmp_path / "hubconf.py").write_text("x = 1\n")
+    deep = tmp_path
+    for _ in range(1_100):  # one folder at a time: os.makedirs recurses too
+        deep = deep / "d"
+        os.mkdir(deep)
+    (deep / "leaf.py").write_text("y = 2\n")
+    code = code_digest(tmp_path)
+    assert set(code.files) == {"hubconf.py", "d/" * 1_100 + "leaf.py"}
