@@ -6,7 +6,7 @@ Writes a file of random bytes under /tmp (deleted afterwards), then hashes it, a
 
 - ``hashlib.file_digest``: the standard library's own file hashing (the peer);
 - a plain ``f.read(1 MiB)`` + ``hashlib.sha256().update`` loop (the obvious hand-written peer);
-- ``hub_plugin.assets.download.hashing.hash_file``: the path ``cache verify`` and resumed downloads use.
+- ``hub_plugin.core.hashing.hash_file``: the path ``cache verify`` and resumed downloads use.
 
 The file is fsynced, then read once to be sure it sits in the page cache (the machine has the
 memory), so this measures hashing, not the disk. The methods run in a rotating order; best of
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hub_plugin.assets.download.hashing import hash_file
+from hub_plugin.core.hashing import hash_file
 
 MIB = 1 << 20
 

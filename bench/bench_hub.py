@@ -39,13 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from git_server import GitServer, WorkRepo
 from hub_repos import hub_card
 
-from hub_plugin.assets.git.hub_sync import sync_hub
-from hub_plugin.assets.git.transport import GitTransport
-from hub_plugin.assets.git.zoo_checkout import ZooCache
-from hub_plugin.assets.links.mirrors import MirrorMap
-from hub_plugin.registry.cards.repo_link import parse_repo_link
-from hub_plugin.registry.hubs.store import HubSpec, HubStore
-from hub_plugin.registry.validation.validator import validate_file
+from hub_plugin.cards.repo_link import parse_repo_link
+from hub_plugin.downloads.mirrors import MirrorMap
+from hub_plugin.git.transport import GitTransport
+from hub_plugin.hubs.store import HubSpec, HubStore
+from hub_plugin.hubs.sync import sync_hub
+from hub_plugin.validation.validator import validate_file
+from hub_plugin.zoo.checkout import ZooCache
 
 SRC = "import mindspore.nn as nn\n\n\nclass Block(nn.Cell):\n    pass\n" + "# padding\n" * 40
 

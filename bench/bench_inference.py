@@ -7,7 +7,7 @@ batch 1 and batch 64:
 - MindSpore 2.10 graph mode and PyNative, on the network (oneDNN capped at AVX2, as the package
   does on the CPU: see ``models/simclr/cpu.py``);
 - the MINDIR export through ``mindspore.load`` + ``nn.GraphCell`` (exported for the batch measured);
-- the ONNX export through ONNX Runtime (``hub_plugin.runtime.export.exported_model.ExportedModel``): its
+- the ONNX export through ONNX Runtime (``hub_plugin.exports.exported_model.ExportedModel``): its
   default session options (what hub-plugin uses: one intra-op thread per core, spinning), one
   thread, and every core without spinning;
 - the INT8 export (``export --quantize int8``: ONNX Runtime's static quantization, QDQ, per-channel
@@ -84,7 +84,7 @@ BATCH1_CHECKS = 200  # of them for the batch-1 file (one call per image: the sam
 
 
 def _package() -> Any:
-    from hub_plugin.runtime.hubconf_import import import_package
+    from hub_plugin.packages.hubconf_import import import_package
 
     import_package(REPOSITORY / "models" / "simclr")
     from hub_plugin_models.simclr import hubconf
@@ -207,7 +207,7 @@ def child_prepare(work: Path, backbone: str, width: float, weights: Path | None 
 
     The checkpoints: the trained ones in ``weights`` (``classifier_weights.py``) where it holds this
     backbone's, else the seeded encoder with BatchNorm statistics and a ridge head (see above)."""
-    from hub_plugin.runtime.export.round_trip import export_checked
+    from hub_plugin.exports.round_trip import export_checked
 
     hubconf = _package()
     result: dict[str, Any] = {}
@@ -249,10 +249,10 @@ def _int8_exports(work: Path, backbone: str, hubconf: Any) -> dict[str, Any]:
     and gated on the test JPEGs (or the preset's check images), as ``export --quantize int8``."""
     import numpy as np
 
-    from hub_plugin.runtime.export.calibration import ImageSet, calibration_sets
-    from hub_plugin.runtime.export.exported_model import ExportedModel
-    from hub_plugin.runtime.export.quantize import default_reduce_range, gate, quantize_int8
-    from hub_plugin.runtime.export.results import CALIBRATION_SIZE
+    from hub_plugin.exports.calibration import ImageSet, calibration_sets
+    from hub_plugin.exports.exported_model import ExportedModel
+    from hub_plugin.exports.quantize import default_reduce_range, gate, quantize_int8
+    from hub_plugin.exports.results import CALIBRATION_SIZE
 
     train, test = work / "train", work / "images" / "test"
     folders = (train, test) if train.is_dir() and test.is_dir() else (None, None)
@@ -328,7 +328,7 @@ def child_mindspore(work: Path, backbone: str, width: float, rounds: int) -> dic
 def child_onnxruntime(work: Path, backbone: str, rounds: int) -> dict[str, Any]:
     import onnxruntime
 
-    from hub_plugin.runtime.export.exported_model import ExportedModel
+    from hub_plugin.exports.exported_model import ExportedModel
 
     cores = len(os.sched_getaffinity(0))
     settings = {

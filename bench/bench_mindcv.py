@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 def mindcv_cards(folder: Path) -> dict[str, dict[str, str]]:
     """Distinct card model names -> their fields (model-name, train-dataset), for mindcv cards."""
-    from hub_plugin.registry.validation.validator import read_manifest
+    from hub_plugin.validation.validator import read_manifest
 
     found: dict[str, dict[str, str]] = {}
     for card in sorted(folder.glob("*.md")):
@@ -46,8 +46,8 @@ def main() -> int:
     import mindspore
     import numpy as np
 
-    from hub_plugin.registry.files.resources import models_dir
-    from hub_plugin.runtime.hubconf_import import import_hubconf
+    from hub_plugin.core.resources import models_dir
+    from hub_plugin.packages.hubconf_import import import_hubconf
 
     mindspore.set_device("CPU")
     hubconf = import_hubconf(models_dir() / "mindcv")

@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from s3_server import start_s3_server
 
-from hub_plugin.assets.download.hashing import hash_file
-from hub_plugin.assets.upload.multipart import upload_multipart
-from hub_plugin.assets.upload.object_store import ObjectStore, S3Location
+from hub_plugin.core.hashing import hash_file
+from hub_plugin.publishing.multipart import upload_multipart
+from hub_plugin.publishing.object_store import ObjectStore, S3Location
 
 MIB = 1 << 20
 

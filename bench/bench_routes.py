@@ -32,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     from hub_plugin.errors import HubPluginError
     from hub_plugin.registry import Registry
-    from hub_plugin.registry.routes.card_routes import route_for
+    from hub_plugin.registry.routes import route_for
 
     with tempfile.TemporaryDirectory() as scratch:
         for folder in args.cards:

@@ -131,7 +131,7 @@ def main() -> None:
 
     import mindspore
 
-    from hub_plugin.runtime.hubconf_import import import_package
+    from hub_plugin.packages.hubconf_import import import_package
 
     import_package(REPOSITORY / "models" / "simclr")
     from hub_plugin_models.simclr.cpu import use_fast_cpu_convolutions

@@ -69,7 +69,7 @@ def measure_mindspore(backbone: str, batch: int, steps: int, warmup: int, mode: 
     import numpy as np
     from mindspore import nn
 
-    from hub_plugin.runtime.hubconf_import import import_hubconf
+    from hub_plugin.packages.hubconf_import import import_hubconf
 
     mindspore.set_device("CPU")
     mindspore.set_context(mode=mindspore.GRAPH_MODE if mode == "graph" else mindspore.PYNATIVE_MODE)
@@ -136,7 +136,7 @@ def measure_convolution(batch: int) -> dict[str, Any]:
 def measure_pipeline(data: Path, batch: int, batches: int, workers: int, preset: str) -> dict[str, Any]:
     import mindspore.dataset as ds
 
-    from hub_plugin.runtime.hubconf_import import import_package
+    from hub_plugin.packages.hubconf_import import import_package
 
     import_package(REPOSITORY / "models" / "simclr")
     from hub_plugin_models.simclr.data.datasets import cifar10

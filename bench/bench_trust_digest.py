@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from hub_plugin.registry import Registry
-from hub_plugin.runtime.trust.code_digest import code_digest
-from hub_plugin.runtime.trust.gate import ensure_trusted
-from hub_plugin.runtime.trust.store import TrustStore
+from hub_plugin.trust.code_digest import code_digest
+from hub_plugin.trust.gate import ensure_trusted
+from hub_plugin.trust.store import TrustStore
 
 
 def make_package(root: Path, files: int) -> Path:

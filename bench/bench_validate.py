@@ -90,8 +90,8 @@ def main() -> None:
     import yaml
     from jsonschema import Draft202012Validator
 
-    from hub_plugin.registry.validation.schema_profiles import load_schema
-    from hub_plugin.registry.validation.validator import validate_paths
+    from hub_plugin.cards.profiles import load_schema
+    from hub_plugin.validation.validator import validate_paths
 
     schema = load_schema()
     plain = Draft202012Validator({**schema, "$ref": "#/$defs/mindspore-hub"})

@@ -3,7 +3,7 @@ with the head their config gives and a forward pass.
 
 For each card of ``--cards`` (default ``../shared/cards/mindspore-1.8``) whose ``repo-link`` names one
 of the folders under ``--zoo`` (default ``../shared/zoo/r1.8``, ten real folders), this copies the
-folders to a scratch directory, picks the card's config (hub_plugin.runtime.zoo.config_choice),
+folders to a scratch directory, picks the card's config (hub_plugin.zoo.config_choice),
 builds the network with the folder's ``create_network`` as ``load`` does (isolated import, the
 config through ``--config_path``, the class count as the keyword the network takes), and runs one
 forward pass at batch 1 when the config gives an image size. No weights (their links are on the
@@ -38,11 +38,11 @@ def main() -> int:
     import mindspore
     import numpy as np
 
-    from hub_plugin.assets.git.zoo_checkout import ZooFolder
-    from hub_plugin.registry.cards.manifest import Manifest
-    from hub_plugin.registry.validation.validator import read_manifest
-    from hub_plugin.runtime.zoo.config_choice import card_config, input_shape
-    from hub_plugin.runtime.zoo.loading import zoo_network
+    from hub_plugin.cards.manifest import Manifest
+    from hub_plugin.validation.validator import read_manifest
+    from hub_plugin.zoo.checkout import ZooFolder
+    from hub_plugin.zoo.config_choice import card_config, input_shape
+    from hub_plugin.zoo.loading import zoo_network
 
     mindspore.set_device("CPU")
     scratch = Path(tempfile.mkdtemp())

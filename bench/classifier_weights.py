@@ -166,7 +166,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
     from mindspore import nn
 
-    from hub_plugin.runtime.hubconf_import import import_package
+    from hub_plugin.packages.hubconf_import import import_package
 
     import_package(REPOSITORY / "models" / "simclr")
     from hub_plugin_models.simclr import hubconf

@@ -14,6 +14,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
     from .api import download, export, info, list_models, load, publish, validate
+    from .cards.manifest import Asset, Manifest
     from .errors import (
         AmbiguousName,
         CacheError,
@@ -42,14 +43,13 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time each name l
         ZooCodeError,
         ZooCodeMissing,
     )
-    from .registry.cards.manifest import Asset, Manifest
 
 #: Where each public name lives. ``import hub_plugin`` loads none of these modules: a name is
 #: imported when first used (PEP 562), so the command line and ``import hub_plugin`` start fast
 #: and the light install never reaches a module it does not need.
 _EXPORTS: dict[str, str] = {
     "AmbiguousName": ".errors",
-    "Asset": ".registry.cards.manifest",
+    "Asset": ".cards.manifest",
     "CacheError": ".errors",
     "CardError": ".errors",
     "DownloadError": ".errors",
@@ -62,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     "HubPluginError": ".errors",
     "IntegrityError": ".errors",
     "LinkRefused": ".errors",
-    "Manifest": ".registry.cards.manifest",
+    "Manifest": ".cards.manifest",
     "MissingDependency": ".errors",
     "ModelNotFound": ".errors",
     "NoNetwork": ".errors",

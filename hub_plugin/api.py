@@ -13,15 +13,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .registry.cards.manifest import Manifest
-from .registry.validation.report import ValidationReport
-from .registry.validation.schema_profiles import Profile
-from .registry.validation.validator import validate_paths
-from .runtime.loading import RegistryArgument, load_model, open_registry
+from .cards.manifest import Manifest
+from .cards.profiles import Profile
+from .packages.loading import RegistryArgument, load_model, open_registry
+from .validation.report import ValidationReport
+from .validation.validator import validate_paths
 
 if TYPE_CHECKING:
-    from .assets.upload.publication import PublishResult
-    from .runtime.export.exporter import ExportResult
+    from .exports.exporter import ExportResult
+    from .publishing.publication import PublishResult
 
 
 def list_models(
@@ -36,8 +36,8 @@ def list_models(
     holding ``filter`` in their UID, name or summary when given."""
     if hub is None:
         return [entry.address for entry in open_registry(registry).cards()]
-    from .assets.git.hub_sync import hub_snapshot
-    from .registry.hubs.index import matches
+    from .hubs.index import matches
+    from .hubs.sync import hub_snapshot
 
     snapshot = hub_snapshot(hub)
     return [str(e["uid"]) for e in snapshot.index() if matches(e, version=version, text=filter)]
@@ -66,7 +66,7 @@ def download(
     allow_http: bool = False,
 ) -> list[Path]:
     """Download and verify the assets of the card ``name``; their local paths, in card order."""
-    from .assets import fetch_manifest
+    from .downloads.fetch import fetch_manifest
 
     manifest = open_registry(registry).resolve(name)
     return [fetched.path for fetched in fetch_manifest(manifest, offline=offline, allow_http=allow_http)]
@@ -95,10 +95,10 @@ def load(
     zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network`` (but
     ``zoo_config="FILE"``, the zoo config to hand zoo code instead of the card's, and
     ``verbose=True``, which shows zoo code's output). Without MindSpore (the light install) it raises
-    :class:`~hub_plugin.runtime.extras.MissingDependency`, naming the ``pip install``.
+    :class:`~hub_plugin.core.extras.MissingDependency`, naming the ``pip install``.
     """
-    from .runtime.extras import require
-    from .runtime.logs.mindspore_log import quiet_mindspore_logs
+    from .core.extras import require
+    from .packages.mindspore_log import quiet_mindspore_logs
 
     require("mindspore", "hub_plugin.load()", "mindspore")
     quiet_mindspore_logs()
@@ -127,7 +127,7 @@ def export(
     Builds it as :func:`load` does, exports it for its declared input shape (``batch_size``
     replaces the batch; ``dynamic_batch=True`` leaves it free in an ONNX file) into ``output``,
     checks the file by a round trip and writes a card beside it. Returns an
-    :class:`~hub_plugin.runtime.export.exporter.ExportResult`: ``path``, ``card_path``, ``card`` (the card's
+    :class:`~hub_plugin.exports.exporter.ExportResult`: ``path``, ``card_path``, ``card`` (the card's
     manifest) and ``check`` (the round trip's ``max_abs`` and ``max_rel``). ``kwargs`` go to
     ``create_network`` (and ``tolerance``, ``asset_base_url``, ``offline`` to the export). Raises
     ``ExportMismatch`` (the file deleted) when the file does not reproduce the network.
@@ -137,8 +137,8 @@ def export(
     agreement with the float export (``check_images``, ``check_size``, ``min_agreement``, 0.99):
     ``QuantizationMismatch`` (the file deleted) below it; ``result.quantization`` holds the figures.
     """
-    from .runtime.export.exporter import export_model, export_requests
-    from .runtime.logs.mindspore_log import quiet_mindspore_logs
+    from .exports.exporter import export_model, export_requests
+    from .packages.mindspore_log import quiet_mindspore_logs
 
     quiet_mindspore_logs()
     return export_model(*export_requests(
@@ -175,12 +175,12 @@ def publish(
     URL). ``dry_run`` checks the cards and the hub and changes nothing. ``overwrite`` replaces an
     object that holds other bytes, ``replace`` a card already in the hub. ``say`` gets each step
     as a line (default: nothing). Returns a
-    :class:`~hub_plugin.assets.upload.publication.PublishResult`; raises the typed errors
+    :class:`~hub_plugin.publishing.publication.PublishResult`; raises the typed errors
     (``CardError``, ``S3Error``, ``HubChangeError``, ...) before anything is half-published.
     """
-    from .assets.upload.publication import PublishOptions
-    from .assets.upload.publication import publish as run_publish
-    from .runtime.extras import require
+    from .core.extras import require
+    from .publishing.publication import PublishOptions
+    from .publishing.publication import publish as run_publish
 
     if upload is not None and not dry_run:
         require("boto3", "hub_plugin.publish(upload=...)", "publish")

@@ -104,7 +104,7 @@ class PathEscape(HubPluginError, ValueError):
     relative path."""
 
 
-# --- Hubs (hub_plugin.registry.hubs, hub_plugin.assets.git.hub_branch) ---------------------------
+# --- Hubs (hub_plugin.registry.hubs, hub_plugin.publishing.hub_branch) ---------------------------
 
 
 class HubError(HubPluginError):
@@ -273,7 +273,7 @@ class PublicLinkMismatch(HubPluginError):
                          hint="check --public-url and that the bucket is public; the card was not written")
 
 
-# --- Trust (hub_plugin.runtime.trust) ------------------------------------------------------------
+# --- Trust (hub_plugin.trust) ------------------------------------------------------------
 
 
 class UntrustedCode(HubPluginError):
@@ -360,7 +360,7 @@ class LaunchFailed(HubPluginError):
         )
 
 
-# --- Zoo code (hub_plugin.runtime.zoo) -----------------------------------------------------------
+# --- Zoo code (hub_plugin.zoo) -----------------------------------------------------------
 
 
 class ZooCodeError(HubPluginError):
@@ -371,7 +371,7 @@ class NoZooEntryPoint(HubPluginError):
     """The zoo folder has no ``mindspore_hub_conf.py``/``hubconf.py``, or it no ``create_network``."""
 
 
-# --- Export (hub_plugin.runtime.export) ----------------------------------------------------------
+# --- Export (hub_plugin.exports) ----------------------------------------------------------
 
 
 class ExportError(HubPluginError):
@@ -396,7 +396,7 @@ class ModelFileError(HubPluginError):
 
 class RoundTripFigures(Protocol):
     """What :class:`ExportMismatch` reads of an export's round trip
-    (:class:`hub_plugin.runtime.export.results.RoundTrip`); errors import no feature."""
+    (:class:`hub_plugin.exports.results.RoundTrip`); errors import no feature."""
 
     @property
     def runtime(self) -> str: ...
@@ -412,7 +412,7 @@ class RoundTripFigures(Protocol):
 
 class QuantizationFigures(Protocol):
     """What :class:`QuantizationMismatch` reads of an INT8 check
-    (:class:`hub_plugin.runtime.export.results.QuantizationCheck`)."""
+    (:class:`hub_plugin.exports.results.QuantizationCheck`)."""
 
     @property
     def agreement(self) -> float: ...
@@ -456,7 +456,7 @@ class QuantizationMismatch(HubPluginError):
         )
 
 
-# The importer of untrusted code (hub_plugin.runtime.trust.verified_import), issue 27 hole 2.
+# The importer of untrusted code (hub_plugin.trust.verified_import), issue 27 hole 2.
 
 
 class BytecodeRefused(HubPluginError):

@@ -20,7 +20,7 @@ import pytest
 from asset_server import AssetServer
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
 
-from hub_plugin.registry.files.resources import models_dir
+from hub_plugin.core.resources import models_dir
 
 SMALL = {"backbone": "resnet18", "width_multiplier": 0.125}
 """The network arguments of the small package (``create_network`` keyword arguments)."""
@@ -47,7 +47,7 @@ def small_simclr_registry(root: Path, server: AssetServer, *, seed: int = 1) -> 
     """Build the registry under ``root`` (see the module docstring)."""
     import mindspore
 
-    from hub_plugin.runtime.hubconf_import import import_hubconf
+    from hub_plugin.packages.hubconf_import import import_hubconf
 
     folder = root / "registry" / "simclr_small"
     shutil.copytree(models_dir() / "simclr", folder, ignore=shutil.ignore_patterns("*.md", "__pycache__"))

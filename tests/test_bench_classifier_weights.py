@@ -77,7 +77,7 @@ def test_the_learning_rate_rises_to_its_peak_then_falls_to_zero() -> None:
 def test_folding_the_pixel_scale_into_the_stem_keeps_the_function() -> None:
     import mindspore
 
-    from hub_plugin.runtime.hubconf_import import import_package
+    from hub_plugin.packages.hubconf_import import import_package
 
     import_package(REPO / "models" / "simclr")
     from hub_plugin_models.simclr import hubconf

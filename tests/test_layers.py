@@ -1,15 +1,30 @@
-"""The layers of ``hub_plugin`` import one way only: cli -> runtime -> assets -> registry -> errors.
+"""``hub_plugin`` is folders by feature over a small core, and its imports follow one dependency rule.
 
-Every module's imports are read with ``ast`` (nothing is imported), relative imports are resolved to
-absolute module names, and an import of a higher layer fails the test with the file and line. The
-front door (``__init__.py``, ``__main__.py``, ``api.py``) sits above every layer; ``errors.py`` and
-``_version.py`` below all of them. The registry and the assets never import MindSpore at all, not even
-inside a function: they serve the light install.
+Every module's imports are read with ``ast`` (nothing is imported) and relative imports are resolved
+to absolute module names. The rule (issue 26), each part a test below:
+
+- the **core** (``core/``, ``errors.py``, ``_version.py``) imports no feature, no CLI module and not
+  the front door;
+- a **feature** (:data:`FEATURES`) imports the core and other features, never the CLI nor the front
+  door; no two modules import each other, directly or around a loop (checked over the package and
+  the model packages, Tarjan's algorithm);
+- the **CLI** imports features and the core; nothing but the **front door** (``__init__.py``,
+  ``__main__.py``, ``api.py``) imports ``api``;
+- the light install never imports MindSpore: no module of :data:`WITHOUT_MINDSPORE` imports it, not
+  even inside a function;
+- start-up (``import hub_plugin``, ``python -m hub_plugin``, every CLI module) imports nothing of the
+  model side at module level;
+- every module belongs to the core, a feature, the CLI or the front door: a new top-level folder is
+  added to one of these lists on purpose.
+
+Size is no rule: a module is as long as its concern.
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +33,27 @@ from locations import REPO
 
 PACKAGE = REPO / "hub_plugin"
 
-#: Rank of each layer: a module may import its own layer and those below it.
-LAYERS = {"errors": 0, "_version": 0, "core": 0, "registry": 1, "assets": 2, "runtime": 3, "cli": 4}
-FRONT_DOOR = 5
-#: Layers that never import MindSpore, anywhere in their code.
-WITHOUT_MINDSPORE = {"errors", "_version", "core", "registry", "assets"}
+#: The core: every feature stands on it, it stands on nothing of hub-plugin.
+CORE = {"core", "errors", "_version"}
+#: The features, named for what users do. (``downloads``, ``exports``, ``publishing`` and
+#: ``validation``, not ``download`` ...: those are public functions of ``import hub_plugin``, which
+#: a subpackage of the same name would replace once imported; see the last test of this part.)
+FEATURES = {"cards", "registry", "hubs", "cache", "downloads", "git", "zoo", "trust", "packages",
+            "exports", "publishing", "validation"}
+CLI = "cli"
+#: The front door: ``import hub_plugin`` (``__init__``), ``python -m hub_plugin`` and the API.
+FRONT_DOOR = {"", "__main__", "api"}
+#: Who may import each kind of module (the kinds are those of :func:`kind`).
+ALLOWED = {
+    "core": {"core"},
+    "feature": {"core", "feature"},
+    "cli": {"core", "feature", "cli"},
+    "front door": {"core", "feature", "cli", "front door"},
+}
+#: What the light install (no extras) runs: these never import MindSpore, not even in a function.
+#: (trust/ reads and digests files and asks; it builds nothing.)
+WITHOUT_MINDSPORE = {"core", "errors", "_version", "cards", "registry", "hubs", "cache", "downloads",
+                     "git", "validation", "publishing", "trust"}
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:
@@ -32,18 +63,38 @@ def module_name(path: Path, package: Path = PACKAGE) -> str:
     return ".".join(parts)
 
 
-def rank(module: str) -> int | None:
-    """The layer rank of a ``hub_plugin`` module, ``None`` for modules outside the package."""
+def kind(module: str) -> str | None:
+    """``core``, ``feature``, ``cli`` or ``front door`` for a ``hub_plugin`` module; ``None`` outside
+    the package; ``unknown`` for a top-level name none of the lists holds."""
     parts = module.split(".")
     if parts[0] != "hub_plugin":
         return None
-    if len(parts) == 1:
-        return FRONT_DOOR
-    return LAYERS.get(parts[1], FRONT_DOOR)
+    top = parts[1] if len(parts) > 1 else ""
+    if top in CORE:
+        return "core"
+    if top in FEATURES:
+        return "feature"
+    if top == CLI:
+        return "cli"
+    if top in FRONT_DOOR:
+        return "front door"
+    return "unknown"
 
 
-def imports(source: str, module: str, is_package: bool) -> Iterator[tuple[int, str]]:
-    """(line, absolute module name) of every import in ``source``, at any depth."""
+def package_modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts)
+
+
+KNOWN = {module_name(p) for p in package_modules()}
+
+
+def imports(source: str, module: str, is_package: bool, bases: bool = False) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) of every import in ``source``, at any depth.
+
+    ``from P import x`` names the module ``P.x`` when there is one, else ``P`` (``x`` is a name in
+    it): ``from .. import api`` imports ``hub_plugin.api``, ``from ..errors import CardError``
+    imports ``hub_plugin.errors``. With ``bases``, ``P`` is named as well (it is imported first).
+    """
     package_parts = module.split(".") if is_package else module.split(".")[:-1]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -55,82 +106,99 @@ def imports(source: str, module: str, is_package: bool) -> Iterator[tuple[int, s
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            yield node.lineno, target
-            for alias in node.names:  # ``from . import x`` names a module too
-                yield node.lineno, f"{target}.{alias.name}"
+            if bases:
+                yield node.lineno, target
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}"
+                yield node.lineno, submodule if submodule in KNOWN else target
 
 
 def violations(source: str, module: str, is_package: bool = False) -> list[str]:
-    """Why the imports of ``module`` (its ``source``) break the layer rule; empty when they don't."""
-    own = rank(module)
-    assert own is not None
-    layer = module.split(".")[1] if "." in module else ""
+    """Why the imports of ``module`` (its ``source``) break the rule; empty when they don't."""
+    own = kind(module)
+    assert own in ALLOWED, f"{module} belongs to no kind"
+    top = module.split(".")[1] if "." in module else ""
     found = []
     for line, target in imports(source, module, is_package):
-        target_rank = rank(target)
-        if target_rank is not None and target_rank > own and not _is_attribute_of_lower(target, own):
-            found.append(f"line {line}: {module} imports {target}, a higher layer")
-        if layer in WITHOUT_MINDSPORE and target.split(".")[0] == "mindspore":
+        target_kind = kind(target)
+        if target_kind is not None and target_kind not in ALLOWED[own]:
+            found.append(f"line {line}: {module} ({own}) imports {target} ({target_kind})")
+        if top in WITHOUT_MINDSPORE and target.split(".")[0] == "mindspore":
             found.append(f"line {line}: {module} imports MindSpore")
     return found
 
 
-def _is_attribute_of_lower(target: str, own: int) -> bool:
-    """``from ..errors import HubPluginError`` yields ``hub_plugin.errors.HubPluginError``: a name in
-    a lower module, not a module of a higher layer."""
-    parent = target.rsplit(".", 1)[0]
-    parent_rank = rank(parent)
-    return parent != "hub_plugin" and parent_rank is not None and parent_rank <= own
-
-
-def package_modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts)
-
-
 @pytest.mark.parametrize("path", package_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_imports_point_down_the_layers(path: Path) -> None:
+def test_imports_follow_the_dependency_rule(path: Path) -> None:
     found = violations(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py")
     assert not found, f"{path.relative_to(REPO)}: " + "; ".join(found)
 
 
-def test_every_module_belongs_to_a_layer_or_the_front_door() -> None:
+def test_every_module_belongs_to_the_core_a_feature_the_cli_or_the_front_door() -> None:
     top_level = sorted(p.name for p in PACKAGE.iterdir() if p.suffix == ".py")
     assert top_level == ["__init__.py", "__main__.py", "_version.py", "api.py", "errors.py"]
-    folders = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists())
-    assert set(folders) <= set(LAYERS), folders
+    folders = {p.name for p in PACKAGE.iterdir()  # a folder left with only __pycache__ is no module
+               if p.is_dir() and p.name != "_bundled" and any(p.rglob("*.py"))}
+    assert folders <= CORE | FEATURES | {CLI}, sorted(folders - CORE - FEATURES - {CLI})
+    for folder in folders:
+        assert (PACKAGE / folder / "__init__.py").is_file(), f"hub_plugin/{folder}/ has no __init__.py"
+    assert {module for module in KNOWN if kind(module) == "unknown"} == set()
+
+
+def test_no_folder_has_the_name_of_a_public_function() -> None:
+    """``import hub_plugin.validation.report`` sets ``hub_plugin.validation`` to the subpackage: a
+    folder named like a public name (``validate``) would replace ``hub_plugin.validate()``."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    public = {element.value for node in tree.body if isinstance(node, ast.Assign)
+              and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+              for element in getattr(node.value, "elts", []) if isinstance(element, ast.Constant)}
+    assert "validate" in public
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir()}
+    assert folders & public == set()
 
 
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("hub_plugin.registry.cards.card", "from ...assets import fetch\n"),
-        ("hub_plugin.registry.cards.card",
-         "def f():\n    from hub_plugin.runtime.loading import load_model\n"),
-        ("hub_plugin.assets.cache.asset_cache", "from ... import api\n"),
-        ("hub_plugin.assets.cache.asset_cache", "import hub_plugin.cli\n"),
-        ("hub_plugin.runtime.loading", "from ..cli.load import run\n"),
-        ("hub_plugin.registry.cards.card", "import mindspore\n"),
+        ("hub_plugin.core.resources", "from ..cards.card import parse_card\n"),
+        ("hub_plugin.errors", "def f():\n    from .downloads.fetch import fetch\n"),
+        ("hub_plugin.core.resources", "from ..cli import main\n"),
+        ("hub_plugin.downloads.fetch", "from ..cli.download import run\n"),
+        ("hub_plugin.cache.asset_cache", "from .. import api\n"),
+        ("hub_plugin.cache.asset_cache", "import hub_plugin.cli\n"),
+        ("hub_plugin.cards.card", "import hub_plugin\n"),
+        ("hub_plugin.cli.load", "from ..api import load\n"),
+        ("hub_plugin.cli.load", "def f():\n    from hub_plugin.api import load\n"),
+        ("hub_plugin.cards.card", "def f():\n    import mindspore\n"),
+        ("hub_plugin.trust.gate", "from mindspore import nn\n"),
+        ("hub_plugin.core.http", "import mindspore\n"),
     ],
 )
-def test_a_planted_upward_import_is_caught(module: str, source: str) -> None:
+def test_a_planted_bad_import_is_caught(module: str, source: str) -> None:
     assert violations(source, module)
 
 
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("hub_plugin.registry.cards.card", "from ...errors import CardError\n"),
-        ("hub_plugin.assets.download.fetch",
-         "from ...registry.cards.manifest import Asset\nfrom ..cache.asset_cache import AssetCache\n"),
-        ("hub_plugin.runtime.loading", "from ..assets import fetch_manifest\n"),
-        ("hub_plugin.cli.load", "from ..runtime.loading import load_model\n"),
+        ("hub_plugin.cards.card", "from ..errors import CardError\n"),
+        ("hub_plugin.cards.card", "from ..core.contained_path import contained\n"),
+        ("hub_plugin.downloads.fetch",
+         "from ..cards.manifest import Asset\nfrom ..cache.asset_cache import AssetCache\n"),
+        ("hub_plugin.packages.loading", "from ..downloads.fetch import fetch_manifest\n"),
+        ("hub_plugin.cli.load", "from ..packages.loading import load_model\n"),
         ("hub_plugin.cli.load", "from .._version import __version__\n"),
-        ("hub_plugin.runtime.device", "def f():\n    import mindspore\n"),
+        ("hub_plugin.cli.listing", "from ..core import console\n"),
+        ("hub_plugin.api", "from .cli import main\n"),
+        ("hub_plugin.packages.device", "def f():\n    import mindspore\n"),
+        ("hub_plugin.zoo.loading", "def f():\n    import mindspore\n"),
     ],
 )
-def test_downward_imports_are_allowed(module: str, source: str) -> None:
+def test_an_allowed_import_passes(module: str, source: str) -> None:
     assert violations(source, module) == []
 
+
+# --- Start-up: nothing of the model side -------------------------------------------------------------
 
 #: What the light install (no extras) lacks: no module the CLI or ``import hub_plugin`` loads at
 #: start-up may import these at module level, only inside the functions that need them.
@@ -163,7 +231,7 @@ def module_level_imports(source: str, module: str, is_package: bool = False) -> 
 
     visit(ast.parse(source).body)
     text = "\n".join(ast.unparse(n) for n in found)
-    return {target for _, target in imports(text, module, is_package)}
+    return {target for _, target in imports(text, module, is_package, bases=True)}
 
 
 def module_path(name: str) -> Path | None:
@@ -214,15 +282,15 @@ def test_the_start_up_walk_sees_import_time_imports_only() -> None:
         "import numpy as np\n"
         "if TYPE_CHECKING:\n    import PIL\n"
         "try:\n    import onnxruntime\nexcept ImportError:\n    pass\n"
-        "class A:\n    from ..runtime import device\n"
+        "class A:\n    from ..packages import device\n"
         "def f():\n    import mindspore\n"
     )
     found = module_level_imports(source, "hub_plugin.cli.planted")
-    assert {"numpy", "onnxruntime", "hub_plugin.runtime", "hub_plugin.runtime.device"} <= found
+    assert {"numpy", "onnxruntime", "hub_plugin.packages", "hub_plugin.packages.device"} <= found
     assert "mindspore" not in found and "PIL" not in found
 
 
-# --- Layout: one folder per concept, no import cycles ------------------------------------------------
+# --- No import cycles ------------------------------------------------------------------------------------
 
 MODELS = REPO / "models"
 
@@ -306,16 +374,45 @@ def test_no_import_cycles() -> None:
     assert import_cycles(graph) == []
 
 
+#: Run in a fresh interpreter: import each module as the first one of hub_plugin (a package's
+#: __init__ that imports a module that imports back into the package fails only when that module
+#: comes first, and the graph above does not count the imports of packages' __init__).
+IMPORT_EACH = """
+import importlib, sys
+failed = []
+for name in sys.argv[1:]:
+    for loaded in [m for m in sys.modules if m == "hub_plugin" or m.startswith("hub_plugin.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] == "hub_plugin":
+            failed.append(f"{name}: {error}")
+    except ImportError as error:
+        failed.append(f"{name}: {error}")
+print("\\n".join(failed))
+"""
+
+
+def test_every_module_imports_first() -> None:
+    names = sorted(name for name in KNOWN if not name.endswith("__main__"))
+    result = subprocess.run([sys.executable, "-c", IMPORT_EACH, *names], capture_output=True,
+                            text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", result.stdout
+
+
 def test_a_planted_cycle_is_caught() -> None:
-    known = {"hub_plugin.registry.registry", "hub_plugin.registry.hubs.lookup", "hub_plugin.registry.hubs"}
+    known = {"hub_plugin.registry.registry", "hub_plugin.hubs.lookup", "hub_plugin.hubs"}
     graph = {
         "hub_plugin.registry.registry": import_edges(
-            "from .hubs.lookup import HubCards\n", "hub_plugin.registry.registry", False, known),
-        "hub_plugin.registry.hubs.lookup": import_edges(
-            "def f():\n    from ..registry import Root\n", "hub_plugin.registry.hubs.lookup", False, known),
+            "from ..hubs.lookup import HubCards\n", "hub_plugin.registry.registry", False, known),
+        "hub_plugin.hubs.lookup": import_edges(
+            "def f():\n    from ..registry.registry import Root\n", "hub_plugin.hubs.lookup", False,
+            known | {"hub_plugin.registry.registry"}),
     }
-    assert import_cycles(graph) == [["hub_plugin.registry.hubs.lookup", "hub_plugin.registry.registry"]]
-    graph["hub_plugin.registry.hubs.lookup"] = import_edges(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..registry import Root\n",
-        "hub_plugin.registry.hubs.lookup", False, known)
+    assert import_cycles(graph) == [["hub_plugin.hubs.lookup", "hub_plugin.registry.registry"]]
+    graph["hub_plugin.hubs.lookup"] = import_edges(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..registry.registry import Root\n",
+        "hub_plugin.hubs.lookup", False, known | {"hub_plugin.registry.registry"})
     assert import_cycles(graph) == []

@@ -56,7 +56,7 @@ def test_a_built_wheel_carries_models_and_schemas_and_works_outside_the_checkout
         timeout=300,
     )
     script = (
-        "import hub_plugin.registry.files.resources as r, sys\n"
+        "import hub_plugin.core.resources as r, sys\n"
         f"assert str(r.models_dir()).startswith({str(target)!r}), r.models_dir()\n"
         "from hub_plugin.cli import main\n"
         "sys.exit(main(['validate', str(r.models_dir())]) or main(['info', 'simclr', '--format', 'json']))\n"

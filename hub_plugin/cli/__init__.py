@@ -29,17 +29,17 @@ from .global_options import add_global_options, add_global_options_to_subcommand
 
 # The subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = [
-    "validate.command",
-    "listing.registry_listing",
+    "validate",
+    "listing",
     "download",
-    "stores.cache",
-    "stores.hub",
-    "stores.trust",
+    "cache",
+    "hub",
+    "trust",
     "load",
     "export",
-    "tasks.train",
-    "tasks.evaluate",
-    "tasks.predict",
+    "train",
+    "evaluate",
+    "predict",
     "env",
     "publish",
 ]
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = merge_global_options(parser.parse_args(args_list))
     args.settings = Settings.from_environment(registries=args.registry, verbose=args.verbose,
                                               debug=args.debug)
-    from ..runtime.logs.mindspore_log import quiet_mindspore_logs
+    from ..packages.mindspore_log import quiet_mindspore_logs
 
     quiet_mindspore_logs(verbose=args.verbose)  # before any command can import MindSpore
     try:

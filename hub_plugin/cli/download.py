@@ -49,10 +49,12 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from ..assets import AssetCache, TransferPolicy, fetch_manifest
-    from ..assets.git.hub_sync import registry_with_hubs
+    from ..cache.asset_cache import AssetCache
     from ..core.console import err, out, shown
+    from ..core.http import TransferPolicy
     from ..core.progress import RichProgress, SilentProgress, wants_progress_bar
+    from ..downloads.fetch import fetch_manifest
+    from ..hubs.sync import registry_with_hubs
 
     policy = TransferPolicy().with_options(args.timeout, args.tries)
     settings = settings_of(args)

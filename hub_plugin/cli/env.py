@@ -79,10 +79,10 @@ def device_targets(*, check: bool = False) -> dict[str, str]:
     """``cpu``, ``gpu`` and ``ascend``, each with what was found: from the drivers' traces, or, with
     ``check``, from MindSpore itself."""
     if check:
-        from ..runtime.extras import is_installed
+        from ..core.extras import is_installed
 
         if is_installed("mindspore"):
-            from ..runtime.device import DEVICES, is_available
+            from ..packages.device import DEVICES, is_available
 
             return {name: "available to MindSpore" if is_available(name) else "not available"
                     for name in DEVICES}
@@ -126,8 +126,8 @@ def _git_version() -> str | None:
 
 
 def _hubs(settings: Settings) -> list[dict[str, Any]]:
-    from ..assets.git.hub_sync import hub_store
     from ..errors import HubPluginError
+    from ..hubs.sync import hub_store
 
     rows = []
     try:
@@ -142,7 +142,7 @@ def _hubs(settings: Settings) -> list[dict[str, Any]]:
 
 def _trust() -> dict[str, Any]:
     from ..errors import HubPluginError
-    from ..runtime.trust.store import PackageTrust, TrustStore
+    from ..trust.store import PackageTrust, TrustStore
 
     store = TrustStore()
     try:
@@ -155,7 +155,7 @@ def _trust() -> dict[str, Any]:
 
 def _settings(settings: Settings) -> dict[str, str | None]:
     """:data:`SETTINGS` as the person set them (``GLOG_v`` that hub-plugin set itself is left out)."""
-    from ..runtime.logs.mindspore_log import LEVEL_VARIABLE, set_by_hub_plugin
+    from ..packages.mindspore_log import LEVEL_VARIABLE, set_by_hub_plugin
 
     found = {name: redact(value) if value is not None else None
              for name, value in ((name, settings.variables.get(name)) for name in VARIABLES)}
@@ -197,7 +197,7 @@ def collect(*, check_devices: bool = False, settings: Settings | None = None) ->
 
 
 def _text(report: dict[str, Any]) -> list[str]:
-    from .stores.cache import human_size
+    from .cache import human_size
 
     lines = [f"hub-plugin: {report['hub-plugin']}", f"Python: {report['python']}",
              f"platform: {report['platform']}", f"git: {report['git'] or 'not installed'}"]

@@ -18,7 +18,7 @@ import argparse
 import contextlib
 from typing import Any
 
-from ..runtime.export.results import (
+from ..exports.results import (
     CALIBRATION_SIZE,
     CHECK_SIZE,
     FORMATS,
@@ -89,10 +89,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cards.completion import publish_command
     from ..core.console import out, shown
     from ..core.progress import RichProgress, wants_progress_bar
-    from ..registry.cards.completion import publish_command
-    from ..runtime.export.exporter import ExportRequest, export_model
+    from ..exports.exporter import ExportRequest, export_model
 
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
     request = load_request(args, pretrained=args.pretrained, progress=progress)

@@ -14,7 +14,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..core.progress import Progress
-    from ..runtime.loading import LoadRequest
+    from ..packages.loading import LoadRequest
 
 
 def register(subparsers: Any) -> None:
@@ -56,7 +56,7 @@ def register(subparsers: Any) -> None:
 
 def network_arguments(pairs: list[str]) -> dict[str, Any]:
     """``["backbone=resnet18", "width_multiplier=0.5"]`` as keyword arguments, typed as YAML would."""
-    from ..registry.cards.json_instance import guess_scalar
+    from ..cards.json_instance import guess_scalar
 
     arguments: dict[str, Any] = {}
     for pair in pairs:
@@ -70,9 +70,9 @@ def network_arguments(pairs: list[str]) -> dict[str, Any]:
 def load_request(
     args: argparse.Namespace, *, pretrained: bool = True, progress: Progress | None = None
 ) -> LoadRequest:
-    """The :class:`~hub_plugin.runtime.loading.LoadRequest` the options of ``load`` and ``export``
+    """The :class:`~hub_plugin.packages.loading.LoadRequest` the options of ``load`` and ``export``
     give."""
-    from ..runtime.loading import LoadOptions, LoadRequest
+    from ..packages.loading import LoadOptions, LoadRequest
 
     options = LoadOptions(
         registry=args.registry, trust=args.trust, offline=args.offline, allow_http=args.allow_http,
@@ -87,7 +87,7 @@ def load_request(
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..runtime.extras import require
+    from ..core.extras import require
 
     require("mindspore", "hub-plugin load", "mindspore")
     from rich.table import Table
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from ..core.console import markup_text as m
     from ..core.console import table_console
     from ..core.progress import RichProgress, wants_progress_bar
-    from ..runtime import loading
+    from ..packages import loading
 
     out = table_console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None

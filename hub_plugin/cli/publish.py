@@ -1,6 +1,6 @@
 """``hub-plugin publish CARD|RUN_DIR``: upload a model's files, complete its card, branch the hub.
 
-See :mod:`hub_plugin.assets.upload.publication` for the steps and their order. Each step is one
+See :mod:`hub_plugin.publishing.publication` for the steps and their order. Each step is one
 line on stdout; the upload's progress is a bar on a terminal only. boto3 (the ``publish`` extra)
 is imported only when something is uploaded.
 """
@@ -49,10 +49,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..assets.upload.publication import PublishOptions, publish
     from ..core.console import out, shown
+    from ..core.extras import require
     from ..core.progress import RichProgress, wants_progress_bar
-    from ..runtime.extras import require
+    from ..publishing.publication import PublishOptions, publish
 
     if args.upload and not args.dry_run:
         require("boto3", "hub-plugin publish --upload", "publish")

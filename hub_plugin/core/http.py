@@ -1,8 +1,8 @@
 """The one HTTP client: every request hub-plugin makes goes through :class:`HttpClient`.
 
-Downloads (:mod:`~hub_plugin.assets.download.transfer`), ``validate --check-links`` and
-``--verify-assets`` (:mod:`~hub_plugin.assets.links.probe`) and publish's read-back
-(:mod:`~hub_plugin.assets.upload.public_link`) share one session type, one redirect rule, one retry
+Downloads (:mod:`~hub_plugin.downloads.transfer`), ``validate --check-links`` and
+``--verify-assets`` (:mod:`~hub_plugin.validation.probe`) and publish's read-back
+(:mod:`~hub_plugin.publishing.public_link`) share one session type, one redirect rule, one retry
 policy and one deadline. This is the only module of ``hub_plugin`` that imports ``requests``
 (``tests/core/test_http.py`` checks it); it imports no feature.
 
@@ -11,7 +11,7 @@ policy and one deadline. This is the only module of ``hub_plugin`` that imports 
   ``NO_PROXY``, ...). Each thread gets its own session, so one client serves a pool of threads.
 - **Redirects.** Followed by hand, at most :attr:`TransferPolicy.max_redirects`, and every hop,
   the first included, is put to the caller's :data:`UrlCheck` (the assets feature passes
-  :func:`~hub_plugin.assets.links.link_rules.url_check`: no downgrade to remote plain HTTP, no
+  :func:`~hub_plugin.downloads.link_rules.url_check`: no downgrade to remote plain HTTP, no
   redirect from a remote host to this machine).
 - **Which failures are final** (:func:`classify` for exceptions, :func:`status_failure` for
   statuses): a host name that does not resolve, a connection the host refuses, a TLS failure, a

@@ -13,7 +13,7 @@ variables, as huggingface_hub's ``constants.py`` and uv's resolved settings hold
                                   ``~/.config/hub-plugin`` (the XDG Base Directory Specification)
 ``HUB_PLUGIN_OFFLINE``            ``1``/``true``/``yes``/``on``: no network connection
 ``HUB_PLUGIN_MIRROR``             ``PREFIX=REPLACEMENT,...``: links rewritten by prefix (parsed by
-                                  :class:`hub_plugin.assets.links.mirrors.MirrorMap`; the core imports
+                                  :class:`hub_plugin.downloads.mirrors.MirrorMap`; the core imports
                                   no feature, so it holds the text)
 ``HUB_PLUGIN_REGISTRY``           extra registry folders, an ``os.pathsep`` list (after ``--registry``)
 ``HUB_PLUGIN_VERBOSE``            ``1``/...: zoo code's output and third-party logs shown

@@ -13,7 +13,7 @@ with the same limits:
 * every node remembers its line and column, and every problem is a :class:`YamlProblem` at a
   position, never an exception.
 
-:func:`compose` gives the positioned tree (the card parser, :mod:`hub_plugin.registry.cards.card`,
+:func:`compose` gives the positioned tree (the card parser, :mod:`hub_plugin.cards.card`,
 builds on it); :func:`load` gives plain Python values typed as ``yaml.safe_load`` types them (YAML
 1.1, PyYAML's resolver) and raises :class:`~hub_plugin.errors.YamlError`, one line with the file and
 position, for any problem, including a ``RecursionError`` or ``MemoryError`` on the way.
@@ -408,7 +408,7 @@ def scalar(value: object, *, as_written: bool = False, flow: bool = False) -> st
     double-quoted otherwise (see the module docstring). ``flow``: inside ``[...]``.
 
     ``as_written``: the value of a field hub-plugin's card parser takes as written, whatever YAML
-    would guess (the schema's text fields, :func:`~hub_plugin.registry.validation.schema_profiles.
+    would guess (the schema's text fields, :func:`~hub_plugin.cards.profiles.
     text_fields`): a version or a date (``2.10``, ``2026-12-04``) is then written plain, as MindSpore
     Hub's cards write them.
     """

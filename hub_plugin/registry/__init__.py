@@ -17,7 +17,29 @@ This layer imports nothing above it (no assets, no runtime, no MindSpore).
 
 from __future__ import annotations
 
-from .entries import CardEntry
-from .registry import ModelPackage, Registry
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers see; at run time each name loads on first use
+    from .entries import CardEntry
+    from .registry import ModelPackage, Registry
+
+#: Where each name lives: loaded when first used (PEP 562), so that importing one module of
+#: this package does not import them all (which would be a circular import).
+_EXPORTS: dict[str, str] = {
+    "CardEntry": ".entries",
+    "ModelPackage": ".registry",
+    "Registry": ".registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["CardEntry", "ModelPackage", "Registry"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cards.asset_link import CardOrigin
-from .hubs.store import Snapshot
+from ..cards.asset_link import CardOrigin
+from ..hubs.store import Snapshot
 
 
 @dataclass(frozen=True)

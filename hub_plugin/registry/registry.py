@@ -2,7 +2,7 @@
 
 Roots, searched in this order:
 
-1. the bundled ``models/`` (trusted; see :mod:`hub_plugin.registry.files.resources`);
+1. the bundled ``models/`` (trusted; see :mod:`hub_plugin.core.resources`);
 2. folders given with ``--registry DIR`` or ``Registry.open(extra_dirs)``;
 3. folders in ``HUB_PLUGIN_REGISTRY`` (an ``os.pathsep`` list);
 4. installed plugin packages, through the entry-point group ``hub_plugin.models``: each entry point
@@ -36,17 +36,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..cards.card_files import hub_card_uid, is_card_file
+from ..cards.manifest import Manifest
+from ..cards.profiles import Profile
+from ..core.file_tree import walk_folders
+from ..core.resources import models_dir
 from ..core.settings import REGISTRY_VARIABLE, Settings, current_settings
 from ..errors import AmbiguousName, ModelNotFound, RegistryError
-from .cards.card_files import hub_card_uid, is_card_file
-from .cards.manifest import Manifest
+from ..hubs.lookup import HubCards, is_uid
+from ..validation.validator import PACKAGE_FILE, read_manifest, validate_file
+from .card_url import uid_from_card_url
 from .entries import CardEntry, Root
-from .files.file_tree import walk_folders
-from .files.resources import models_dir
-from .hubs.card_url import uid_from_card_url
-from .hubs.lookup import HubCards, is_uid
-from .validation.schema_profiles import Profile
-from .validation.validator import PACKAGE_FILE, read_manifest, validate_file
 
 ENTRY_POINT_GROUP = "hub_plugin.models"
 REGISTRY_ENV = REGISTRY_VARIABLE

@@ -12,8 +12,8 @@ import pytest
 from asset_server import AssetServer, Fault, asset_server
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
 
+from hub_plugin.cards.asset_link import CardOrigin
 from hub_plugin.cli import main
-from hub_plugin.registry.cards.asset_link import CardOrigin
 
 __all__ = ["asset_server"]
 

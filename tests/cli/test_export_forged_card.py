@@ -13,7 +13,7 @@ from asset_server import AssetServer
 from small_simclr import SMALL_ARGS, small_simclr_registry
 
 from hub_plugin.cli import main
-from hub_plugin.registry.validation.validator import read_manifest
+from hub_plugin.validation.validator import read_manifest
 
 pytestmark = pytest.mark.mindspore
 

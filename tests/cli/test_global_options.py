@@ -87,7 +87,7 @@ def test_info_with_the_registry_after_the_subcommand(capsys, tmp_path: Path) -> 
 
 
 def test_debug_after_the_subcommand_shows_the_traceback(tmp_path: Path, monkeypatch) -> None:
-    import hub_plugin.registry.validation.validator as validation
+    import hub_plugin.validation.validator as validation
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

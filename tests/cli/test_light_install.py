@@ -88,7 +88,7 @@ def test_model_commands_name_the_extra_in_one_line(
 def test_the_python_api_raises_the_typed_error(light_venv: LightVenv) -> None:
     script = (
         "import hub_plugin\n"
-        "from hub_plugin.runtime.extras import MissingDependency\n"
+        "from hub_plugin.core.extras import MissingDependency\n"
         "try:\n    hub_plugin.load('simclr')\n"
         "except MissingDependency as error:\n    print(error.install)\n"
     )

@@ -213,7 +213,7 @@ def test_a_failed_push_leaves_no_branch(
 
 
 def test_pull_request_addresses() -> None:
-    from hub_plugin.assets.git.hub_branch import pull_request_url
+    from hub_plugin.publishing.hub_branch import pull_request_url
 
     assert pull_request_url("git@github.com:me/hub.git", "b") == "https://github.com/me/hub/pull/new/b"
     assert pull_request_url("https://github.com/me/hub", "x/y") == "https://github.com/me/hub/pull/new/x/y"

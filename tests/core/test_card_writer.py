@@ -14,10 +14,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub_plugin.cards.card import parse_card
+from hub_plugin.cards.json_instance import front_matter_instance
+from hub_plugin.cards.profiles import text_fields
 from hub_plugin.core.yamlio import MAX_DEPTH, card_text, one_line, scalar
-from hub_plugin.registry.cards.card import parse_card
-from hub_plugin.registry.cards.json_instance import front_matter_instance
-from hub_plugin.registry.validation.schema_profiles import text_fields
 
 NO_TEXT_FIELDS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 

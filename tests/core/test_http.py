@@ -16,10 +16,6 @@ from asset_server import FAST_POLICY, AssetServer, Fault
 from locations import REPO
 from ports import free_port
 
-from hub_plugin.assets.download.partial import PartialDownload
-from hub_plugin.assets.download.transfer import HttpTransfer
-from hub_plugin.assets.links.link_rules import url_check
-from hub_plugin.assets.links.probe import LinkProbe
 from hub_plugin.core.http import (
     HttpClient,
     TransferPolicy,
@@ -28,7 +24,11 @@ from hub_plugin.core.http import (
     is_retried_status,
     status_failure,
 )
+from hub_plugin.downloads.link_rules import url_check
+from hub_plugin.downloads.partial import PartialDownload
+from hub_plugin.downloads.transfer import HttpTransfer
 from hub_plugin.errors import DownloadError
+from hub_plugin.validation.probe import LinkProbe
 
 PACKAGE = REPO / "hub_plugin"
 HTTP_LIBRARIES = {"requests", "urllib3", "http.client", "httpx", "aiohttp"}

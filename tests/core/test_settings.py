@@ -90,7 +90,7 @@ def test_registries_mirrors_and_the_variables_shown(tmp_path: Path) -> None:
     assert settings.mirror_text == "https://a/=https://b/"
     assert dict(settings.variables) == {"HUB_PLUGIN_REGISTRY": env["HUB_PLUGIN_REGISTRY"],
                                         "HUB_PLUGIN_MIRROR": "https://a/=https://b/"}
-    from hub_plugin.assets.links.mirrors import MirrorMap
+    from hub_plugin.downloads.mirrors import MirrorMap
 
     assert MirrorMap.from_settings(settings).apply("https://a/x") == "https://b/x"
 
@@ -101,7 +101,7 @@ def test_read_when_made_never_at_import(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("HUB_PLUGIN_HOME", str(tmp_path / "two"))
     assert first.home == tmp_path / "one"
     assert Settings.from_environment().home == tmp_path / "two"
-    from hub_plugin.assets.cache.asset_cache import default_cache_root
+    from hub_plugin.cache.asset_cache import default_cache_root
 
     assert default_cache_root() == tmp_path / "two"
 

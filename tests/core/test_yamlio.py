@@ -12,9 +12,9 @@ import pytest
 import yaml
 from locations import REPO
 
+from hub_plugin.cards.card import parse_card, parse_yaml
 from hub_plugin.core import yamlio
 from hub_plugin.errors import HubPluginError, RegistryError, YamlError
-from hub_plugin.registry.cards.card import parse_card, parse_yaml
 
 DEEP_FLOW = "x: " + "[" * 5000 + "]" * 5000 + "\n"
 DEEP_BLOCK = "".join(" " * i + f"k{i}:\n" for i in range(yamlio.MAX_DEPTH + 2)) + " " * 40 + "v: 1\n"
@@ -83,7 +83,7 @@ def test_hostile_package_yaml_is_one_line_from_the_registry(kind: str, tmp_path:
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_hostile_zoo_config_is_one_line(kind: str, tmp_path: Path) -> None:
-    from hub_plugin.runtime.zoo.config_choice import choose_config
+    from hub_plugin.zoo.config_choice import choose_config
 
     (tmp_path / "model_utils").mkdir()
     (tmp_path / "model_utils" / "config.py").write_text('parser.add_argument("--config_path")\n')

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from locations import SHARED
 
-from hub_plugin.registry.validation.validator import read_manifest, validate_paths
+from hub_plugin.validation.validator import read_manifest, validate_paths
 
 CORPUS = SHARED / "cards" / "mindspore-1.8"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/cards is not here")
@@ -37,7 +37,7 @@ def test_real_card_quirks_read_as_written() -> None:
 
 
 def test_the_bundled_simclr_cards_carry_the_hub_front_matter() -> None:
-    from hub_plugin.registry.files.resources import models_dir
+    from hub_plugin.core.resources import models_dir
 
     for name in ("simclr_encoder_cifar10", "simclr_linearclassifier_cifar10"):
         ours = read_manifest(models_dir() / "simclr" / f"{name}.md")

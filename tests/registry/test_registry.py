@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from card_samples import card_text, write_card
 
+from hub_plugin.core.resources import models_dir
 from hub_plugin.errors import AmbiguousName, CardError, ModelNotFound, RegistryError
 from hub_plugin.registry import Registry
-from hub_plugin.registry.files.resources import models_dir
 
 SIMCLR_CARDS = {"simclr_encoder_cifar10", "simclr_linearclassifier_cifar10"}
 

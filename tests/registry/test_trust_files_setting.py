@@ -6,7 +6,7 @@ from pathlib import Path
 
 from card_samples import card_text, write_card
 
-from hub_plugin.registry.validation.validator import validate_file
+from hub_plugin.validation.validator import validate_file
 
 
 def package_yaml(folder: Path, trust_files: str) -> Path:

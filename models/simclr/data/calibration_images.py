@@ -1,7 +1,7 @@
 """Calibration and check images for an INT8 export of a SimCLR network (``export --quantize int8``).
 
 hub-plugin asks the package for them through ``hubconf.calibration_images`` (see
-``hub_plugin/runtime/export/calibration.py``). Each image is a network input as ``predict`` makes
+``hub_plugin/exports/calibration.py``). Each image is a network input as ``predict`` makes
 it: decoded to RGB, through :func:`~.evaluation_input.evaluation_input` (a bicubic resize to
 32x32 where needed, the preset's pixel scale), CHW float32.
 

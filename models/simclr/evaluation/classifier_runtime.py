@@ -3,7 +3,7 @@
 - No ``--model`` and the ``mindspore`` runtime (the default): the classifier built from its
   checkpoints (:func:`~.classifier.build_classifier`), run by MindSpore on ``--device``.
 - ``--model FILE``: an exported classifier (``hub-plugin export``), run by
-  :class:`hub_plugin.runtime.export.exported_model.ExportedModel` with its format's runtime (``.onnx``:
+  :class:`hub_plugin.exports.exported_model.ExportedModel` with its format's runtime (``.onnx``:
   ONNX Runtime, ``.mindir``: MindSpore's ``nn.GraphCell``); ``--runtime``, if given, must agree.
 - No ``--model`` and ``--runtime onnxruntime``: the classifier built from its checkpoints is
   exported to ONNX in a temporary folder for the batch it will be fed, checked by the same round
@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hub_plugin.runtime.device import use_device
-from hub_plugin.runtime.export.exported_model import ExportedModel
-from hub_plugin.runtime.export.round_trip import export_checked
-from hub_plugin.runtime.extras import require
+from hub_plugin.core.extras import require
+from hub_plugin.exports.exported_model import ExportedModel
+from hub_plugin.exports.round_trip import export_checked
+from hub_plugin.packages.device import use_device
 
 from ..config import PredictConfig
 from ..cpu import use_fast_cpu_convolutions

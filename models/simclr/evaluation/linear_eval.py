@@ -32,9 +32,9 @@ import mindspore
 import numpy as np
 from mindspore import nn
 
+from hub_plugin.cards.completion import publish_command
 from hub_plugin.core.progress import Activity
-from hub_plugin.registry.cards.completion import publish_command
-from hub_plugin.runtime.device import use_device
+from hub_plugin.packages.device import use_device
 
 from .. import config as config_module
 from ..config import EvalConfig

@@ -18,9 +18,9 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from hub_plugin.assets.download.hashing import hash_file
+from hub_plugin.cards.profiles import text_fields
+from hub_plugin.core.hashing import hash_file
 from hub_plugin.core.yamlio import card_text
-from hub_plugin.registry.validation.schema_profiles import text_fields
 
 from ..config import EvalConfig
 

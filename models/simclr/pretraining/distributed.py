@@ -1,7 +1,7 @@
 """Data-parallel SimCLR: which worker this process is, and MindSpore's communication set up.
 
 Under MindSpore's ``msrun`` launcher (``hub-plugin train simclr --workers N`` starts it; see
-:mod:`hub_plugin.runtime.launch`) every worker calls :func:`init_data_parallel` before building the
+:mod:`hub_plugin.packages.launch`) every worker calls :func:`init_data_parallel` before building the
 network. It initialises the communication from msrun's environment and sets the parallel mode to
 ``DATA_PARALLEL`` with gradient averaging, so ``nn.TrainOneStepCell`` all-reduces the gradients
 and every worker applies the same, averaged update. Every worker seeds the initialisation alike
@@ -22,7 +22,7 @@ import mindspore
 import numpy as np
 from mindspore import nn, ops
 
-from hub_plugin.runtime.launch import launched_by_msrun
+from hub_plugin.packages.launch import launched_by_msrun
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from typing import Any
 import mindspore
 from mindspore import nn
 
-from hub_plugin.runtime.device import use_device
+from hub_plugin.packages.device import use_device
 
 from .. import config as config_module
 from ..config import TrainConfig

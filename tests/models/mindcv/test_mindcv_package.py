@@ -16,10 +16,10 @@ from git_server import GitServer, WorkRepo
 from hub_repos import CARDS, hub_card
 
 from hub_plugin.cli import main
+from hub_plugin.core.resources import models_dir
 from hub_plugin.errors import HubPluginError
-from hub_plugin.registry.files.resources import models_dir
-from hub_plugin.runtime.hubconf_import import import_hubconf
-from hub_plugin.runtime.loading import load_model
+from hub_plugin.packages.hubconf_import import import_hubconf
+from hub_plugin.packages.loading import load_model
 
 pytest.importorskip("mindcv")
 pytestmark = pytest.mark.mindspore

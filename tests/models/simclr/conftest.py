@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hub_plugin.runtime.hubconf_import import import_package
+from hub_plugin.packages.hubconf_import import import_package
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 PACKAGE = REPOSITORY / "models" / "simclr"

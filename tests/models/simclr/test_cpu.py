@@ -31,7 +31,7 @@ def test_convolutions_then_run_as_im2col_and_sgemm() -> None:
     code = (
         "import sys; from pathlib import Path; import numpy as np, mindspore as ms; "
         "from mindspore import nn; "
-        "from hub_plugin.runtime.hubconf_import import import_package; "
+        "from hub_plugin.packages.hubconf_import import import_package; "
         f"import_package(Path({str(REPOSITORY / 'models' / 'simclr')!r})); "
         "from hub_plugin_models.simclr.cpu import use_fast_cpu_convolutions; "
         "ms.set_device('CPU'); ms.set_context(mode=ms.PYNATIVE_MODE); "

@@ -67,7 +67,8 @@ def test_unknown_names_and_settings_are_errors() -> None:
 
 def test_importing_hubconf_does_not_import_mindspore() -> None:
     code = (
-        "import sys; from pathlib import Path; from hub_plugin.runtime.hubconf_import import import_hubconf; "
+        "import sys; from pathlib import Path; "
+        "from hub_plugin.packages.hubconf_import import import_hubconf; "
         f"h = import_hubconf(Path({str(PACKAGE)!r})); "
         "assert callable(h.create_network); "
         "print('mindspore' in sys.modules)"

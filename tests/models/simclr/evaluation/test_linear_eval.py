@@ -20,7 +20,7 @@ from s3_server import S3Server
 from tiny_cifar import write_cifar_bin
 
 from hub_plugin.cli import main
-from hub_plugin.registry.validation.validator import validate_file
+from hub_plugin.validation.validator import validate_file
 
 
 def test_topk_counts_every_row() -> None:
@@ -87,7 +87,7 @@ def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(
         assert verdict.manifest is not None
     text = Path(result.cards[1]).read_text()
     assert "https://example.org/simclr/simclr_linearclassifier_tiny.ckpt" in text
-    from hub_plugin.assets.download.hashing import hash_file
+    from hub_plugin.core.hashing import hash_file
 
     assert hash_file(Path(result.classifier)).sha256 in text
     saved = json.loads((tmp_path / "out" / "evaluation.json").read_text())

@@ -36,7 +36,7 @@ mindspore.set_device("CPU")
 mindspore.set_context(mode=mindspore.{mode})
 init()
 sys.path.insert(0, {repository!r})
-from hub_plugin.runtime.hubconf_import import import_package
+from hub_plugin.packages.hubconf_import import import_package
 
 import_package(Path({repository!r}) / "models" / "simclr")
 from hub_plugin_models.simclr.networks.loss import NTXentLoss

@@ -1,0 +1,114 @@
+"""Finding a card by its UID in the synced hubs, syncing a hub on its first use.
+
+A name that no local registry answers and that reads as a UID (``publisher/version/stem`` or the
+four-part ``publisher/device/version/stem``) is looked up in each hub's snapshot, in name order:
+the card is the file ``<uid>.md`` of the snapshot's card folder, so a lookup is one ``stat`` however
+many cards a hub holds. Only a card of the hub is served
+(:func:`~hub_plugin.cards.card_files.is_hub_card`: no README, no dot path), the files the
+CI gate checks and the index lists. A hub without a snapshot is synced first through the ``syncer`` the caller
+handed down (the registry itself never runs git: see :mod:`hub_plugin.hubs.sync`); without a
+syncer, or offline, that is a :class:`~.store.HubNotSynced` error naming ``hub-plugin hub update``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+
+from ..cards.card_files import hub_card_of_uid
+from ..core.contained_path import contained
+from ..errors import HubNotSynced, PathEscape
+from ..registry.entries import CardEntry, Root
+from .store import HubSpec, HubStore, Snapshot
+
+#: Syncs a hub that has no snapshot yet and returns the new snapshot.
+Syncer = Callable[[HubStore, HubSpec], Snapshot]
+
+
+def is_commit_id(ref: str) -> bool:
+    """Whether ``ref`` is a full commit id (40 or 64 hex digits), which pins a hub."""
+    return len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref)
+
+
+def is_uid(name: str) -> bool:
+    """Whether ``name`` reads as a hub UID: three or four plain parts separated by ``/``."""
+    parts = name.split("/")
+    return len(parts) in (3, 4) and all(p and p not in (".", "..") and "\\" not in p for p in parts)
+
+
+class HubCards:
+    """The cards of the hubs of a :class:`~.store.HubStore`, found by UID."""
+
+    def __init__(
+        self, store: HubStore, syncer: Syncer | None = None, *, resyncer: Syncer | None = None
+    ) -> None:
+        self.store = store
+        self.syncer = syncer
+        self.resyncer = resyncer  # --refresh: sync again a hub that follows a branch, once
+
+    def _refreshed(self, spec: HubSpec, snapshot: Snapshot, uid: str) -> CardEntry | None:
+        """The card ``uid`` in ``spec``'s snapshot, after syncing it again if asked to (a hub
+        pinned to a commit is not: its cards cannot change)."""
+        resync = self.resyncer
+        if resync is not None and not is_commit_id(spec.ref):
+            self.resyncer = None
+            snapshot = resync(self.store, spec)
+        return self._entry(snapshot, uid)
+
+    def _entry(self, snapshot: Snapshot, uid: str) -> CardEntry | None:
+        relative = hub_card_of_uid(uid)
+        if relative is None:
+            return None  # a README or a dot path: never a card of the hub (issue 27, hole 6)
+        try:
+            path = contained(snapshot.cards, relative.as_posix())  # inside the snapshot, no link followed
+        except PathEscape:
+            return None
+        if not path.is_file():
+            return None
+        root = Root(snapshot.cards, f"hub {snapshot.hub} @ {snapshot.commit[:12]}", hub=snapshot)
+        with contextlib.suppress(OSError):  # the snapshot's last use, for cache ls and prune
+            (snapshot.folder / ".last-used").touch()  # beside the cards, not among them
+        return CardEntry(Path(uid).name, path, root, uid)
+
+    def find(self, uid: str) -> CardEntry | None:
+        """The card ``uid`` names in a synced hub (syncing hubs never synced), or None."""
+        if not is_uid(uid):
+            return None
+        pending: list[HubSpec] = []
+        for spec in self.store.hubs():
+            snapshot = self.store.snapshot(spec.name)
+            if snapshot is None:
+                pending.append(spec)
+                continue
+            entry = self._entry(snapshot, uid)
+            if entry is not None:
+                return self._refreshed(spec, snapshot, uid)
+        for spec in pending:
+            if self.syncer is None:
+                raise HubNotSynced(spec.name)
+            entry = self._entry(self.syncer(self.store, spec), uid)
+            if entry is not None:
+                return entry
+        return None
+
+    def entry_for_path(self, path: Path) -> CardEntry | None:
+        """The hub card a file path names, when it lies in a synced snapshot (so that a hub card
+        given by its path is still a hub card, with what that allows its links), else None."""
+        path = path.resolve()
+        for _spec, snapshot in self.store.snapshots():
+            if snapshot is None:
+                continue
+            cards = snapshot.cards.resolve()
+            if cards in path.parents:
+                return self._entry(snapshot, path.relative_to(cards).with_suffix("").as_posix())
+        return None
+
+    def close_matches(self, uid: str) -> list[str]:
+        """UIDs of the synced hubs close to ``uid``, for a not-found error."""
+        known: list[str] = []
+        for _spec, snapshot in self.store.snapshots():
+            if snapshot is not None:
+                known.extend(str(e.get("uid")) for e in snapshot.index())
+        return difflib.get_close_matches(uid, known, n=3, cutoff=0.6)

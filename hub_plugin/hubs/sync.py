@@ -1,0 +1,216 @@
+"""Syncing a hub: its card folder fetched with git into a new snapshot, switched to atomically.
+
+``hub-plugin hub update`` and a hub's first use come here. Under the hub's lock (one sync at a
+time, across processes; the kernel releases it if its holder dies):
+
+1. leftovers of syncs that were killed are removed from ``hubs/<name>/tmp/``;
+2. the card folder is fetched as a shallow, partial, sparse clone of ``ref`` (a branch, a tag or
+   a commit id) into a new folder under ``tmp/`` (:func:`~.transport.fetch_sparse`);
+3. its cards are indexed (:func:`~hub_plugin.hubs.index.build_index`) and the folder is
+   renamed to ``snapshots/<commit>``;
+4. only then is ``current`` replaced (atomically) to name the new commit; older snapshots but the
+   previous one are removed.
+
+A sync that fails or is killed before step 4 leaves the previous snapshot in use, untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import filelock
+
+from ..core.atomic_file import write_atomically
+from ..core.console import err
+from ..core.contained_path import contained
+from ..core.file_tree import remove_tree
+from ..core.settings import Settings, current_settings
+from ..errors import HubError, HubNotSynced, UsageError
+from ..git.transport import GitTransport, fetch_sparse
+from ..registry.registry import Registry
+from .index import build_index
+from .lookup import HubCards
+from .store import HubSpec, HubStore, Snapshot, in_utc
+
+
+def sync_hub(
+    store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool = False
+) -> Snapshot:
+    """Fetch ``spec``'s cards into a new snapshot and switch to it; see the module docstring.
+
+    ``if_missing``: return the snapshot another process made while this one waited for the lock
+    instead of syncing again (a first use in several processes at once syncs once). On a
+    terminal, each phase shows on stderr while it runs (:class:`~...core.progress.Activity`).
+    """
+    from ..core.progress import Activity
+
+    with Activity(f"hub {spec.name}: waiting for another sync") as activity:
+        return _sync(store, spec, transport, if_missing=if_missing, phase=activity.phase)
+
+
+def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing: bool,
+          phase: Callable[[str], None]) -> Snapshot:
+    base = store.hub_folder(spec.name)
+    base.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(store.lock_file(spec.name))):
+        phase(f"hub {spec.name}: fetching {spec.path or 'the cards'} from {spec.url} ({spec.ref})")
+        existing = store.snapshot(spec.name) if if_missing else None
+        if existing is not None:
+            return existing
+        scratch = base / "tmp"
+        remove_tree(scratch)  # only killed syncs leave files here, of any depth (issue 27, hole 5)
+        work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            checkout = fetch_sparse(transport, spec.url, spec.ref, [spec.path] if spec.path else [],
+                                    work / "clone")
+            remove_tree(checkout.path / ".git")
+            cards = contained(checkout.path, spec.path)  # never a folder outside the clone
+            if not cards.is_dir() or cards.is_symlink():
+                raise HubError(f"{spec.url} at {spec.ref} (commit {checkout.commit[:12]}) has no "
+                               f"folder {spec.path!r}", hint="check the hub's --path")
+            target = base / "snapshots" / checkout.commit
+            if not target.is_dir():
+                staging = work / "snapshot"
+                staging.mkdir()
+                cards.rename(staging / "cards")
+                phase(f"hub {spec.name}: indexing the cards of {checkout.commit[:12]}")
+                index = build_index(staging / "cards")
+                (staging / "index.json").write_text(json.dumps(index, ensure_ascii=False),
+                                                    encoding="utf-8")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                staging.rename(target)
+            meta = {"url": spec.url, "ref": spec.ref, "path": spec.path, "commit": checkout.commit,
+                    "date": in_utc(checkout.date),
+                    "synced-at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+            write_atomically(target / "snapshot.json", json.dumps(meta, indent=2) + "\n")
+            previous = _current(base)
+            write_atomically(base / "current", checkout.commit + "\n")
+            _prune(base, keep={checkout.commit, previous})
+        finally:
+            remove_tree(work)
+    snapshot = store.snapshot(spec.name)
+    assert snapshot is not None
+    return snapshot
+
+
+def _current(base: Path) -> str | None:
+    try:
+        return (base / "current").read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _prune(base: Path, keep: set[str | None]) -> None:
+    snapshots = base / "snapshots"
+    for folder in snapshots.iterdir() if snapshots.is_dir() else ():
+        if folder.name not in keep:
+            remove_tree(folder)
+
+
+def first_use_syncer(
+    transport: GitTransport, *, say: Callable[[str], None] | None = None
+) -> Callable[[HubStore, HubSpec], Snapshot]:
+    """The callable a :class:`~hub_plugin.registry.Registry` calls for a hub with no snapshot:
+    it says so on stderr and syncs; offline, it raises :class:`HubNotSynced`."""
+
+    tell = say or err
+
+    def sync(store: HubStore, spec: HubSpec) -> Snapshot:
+        if transport.offline:
+            raise HubNotSynced(spec.name, "offline")
+        tell(f"hub-plugin: first use of the hub {spec.name!r}: syncing its cards from "
+             f"{spec.url} ({spec.ref})")
+        return sync_hub(store, spec, transport, if_missing=True)
+
+    return sync
+
+
+_SHORT_COMMIT = re.compile(r"[0-9a-f]{7,39}")
+
+
+def full_ref(transport: GitTransport, url: str, ref: str) -> str:
+    """``ref`` as a hub can be synced at: a short commit id (7 to 39 hex digits) becomes the full
+    id of the advertised branch or tag tip it abbreviates; ``git fetch`` takes only full ids.
+
+    Raises :class:`~hub_plugin.errors.UsageError` for a short id that no tip starts with (git
+    cannot find other commits by a prefix without cloning the repository), and
+    :class:`~.transport.GitError` when the repository cannot be asked.
+    """
+    if not _SHORT_COMMIT.fullmatch(ref):
+        return ref
+    refusal = UsageError(
+        f"--ref {ref} looks like a short commit id, and git fetches a commit by its full id only",
+        hint="give the full 40-digit commit id (git rev-parse " + ref + " in a clone), or a "
+        "branch or tag",
+    )
+    if transport.offline:
+        raise refusal
+    target = transport.rewrite(url)
+    advertised = [line.split("\t", 1) for line in
+                  transport.run(["ls-remote", "--", target], url=target, ref=ref).splitlines()
+                  if "\t" in line]
+    if any(name in (f"refs/heads/{ref}", f"refs/tags/{ref}") for _, name in advertised):
+        return ref  # a branch or a tag whose name looks like hex
+    commits = {commit for commit, _ in advertised if commit.startswith(ref)}
+    if len(commits) != 1:
+        raise refusal
+    return commits.pop()
+
+
+def hub_store(settings: Settings | None = None) -> HubStore:
+    """The hubs under ``HUB_PLUGIN_HOME``, their settings in the config folder (those of
+    ``settings``; the environment's when ``None``)."""
+    settings = current_settings(settings)
+    return HubStore(settings.home, settings.config)
+
+
+def hub_cards(
+    *, offline: bool | None = None, allow_http: bool | None = None, refresh: bool = False,
+    settings: Settings | None = None,
+) -> HubCards:
+    """The synced hubs' cards, syncing a hub on its first use (unless offline); with ``refresh``
+    (and online), a hub that follows a branch is synced again when it answers a UID. ``offline``
+    and ``allow_http``, when given, win over ``settings``'."""
+    settings = current_settings(settings)
+    transport = GitTransport.from_settings(settings, offline=offline, allow_http=allow_http)
+
+    def resync(store: HubStore, spec: HubSpec) -> Snapshot:
+        return sync_hub(store, spec, transport)
+
+    resyncer = resync if refresh and not transport.offline else None
+    return HubCards(hub_store(settings), first_use_syncer(transport), resyncer=resyncer)
+
+
+def registry_with_hubs(
+    extra_dirs: Iterable[str | os.PathLike[str]] = (),
+    *,
+    offline: bool | None = None,
+    allow_http: bool | None = None,
+    refresh: bool = False,
+    settings: Settings | None = None,
+) -> Registry:
+    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search
+    (``refresh``: see :func:`hub_cards`)."""
+    settings = current_settings(settings)
+    return Registry.open(extra_dirs, settings=settings,
+                         hubs=hub_cards(offline=offline, allow_http=allow_http, refresh=refresh,
+                                        settings=settings))
+
+
+def hub_snapshot(name: str, *, offline: bool | None = None,
+                 settings: Settings | None = None) -> Snapshot:
+    """The snapshot of the hub ``name``, synced first if it never was (unless offline)."""
+    cards = hub_cards(offline=offline, settings=settings)
+    spec = cards.store.hub(name)
+    snapshot = cards.store.snapshot(spec.name)
+    if snapshot is not None:
+        return snapshot
+    if cards.syncer is None:
+        raise HubNotSynced(spec.name)
+    return cards.syncer(cards.store, spec)

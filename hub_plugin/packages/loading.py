@@ -1,0 +1,481 @@
+"""From a name to a working network with verified weights: the one build path.
+
+card (registry) -> route -> code (a model package's hubconf, or the model zoo's) -> assets -> network.
+
+Every front door builds through :func:`build`: ``hub_plugin.load`` (:func:`load_model`),
+``hub-plugin load``, ``export`` (:mod:`.export.exporter`), and the tasks (``train``, ``eval``,
+``predict``), which open their package's code with :func:`package_code`. What to build is a
+:class:`LoadRequest` (the name as given, the create_network arguments, and :class:`LoadOptions`);
+what was built is a :class:`LoadedModel`.
+
+:func:`build` resolves the card and its route (:mod:`hub_plugin.registry.routes`): the
+card's own model package, a package whose ``serves`` rule matches a hub card's ``repo-link``
+(:mod:`.serving.hub_cards`), or else the model zoo's own code (:mod:`.zoo.loading`). It checks that
+the code is trusted, downloads and verifies the checkpoints (the card's and those of the cards it
+``requires``), builds the network and fills it strictly. Filling is the package's business when its
+hubconf defines ``load_pretrained(network, checkpoints)`` (SimCLR's does: its classifier needs two
+checkpoints); else every parameter is filled from the checkpoints by name with MindSpore's own
+loader. The input shape is worked out once, by :func:`.input_shape.model_input_shape`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..cards.manifest import Manifest
+from ..errors import DownloadError, HubPluginError
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    EntryPointMissing as EntryPointMissing,
+)
+from ..errors import (
+    NoNetwork as NoNetwork,
+)
+from ..registry.registry import ModelPackage, Registry
+from .contract import ENTRY_POINTS
+
+if TYPE_CHECKING:  # the light install and start-up import none of these
+    from mindspore.nn import Cell
+
+    from ..core.progress import Progress
+    from ..downloads.fetch import FetchedAsset
+    from ..downloads.transfer import TransferPolicy
+    from ..registry.routes import Route
+    from ..zoo.checkout import ZooFolder
+    from ..zoo.config_choice import ZooConfig
+
+RegistryArgument = Registry | Sequence[str | os.PathLike[str]] | None
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a request is served: where names are looked up, what may be fetched and run, and how
+    it is shown. The same for every card; ``trust``: ``True`` runs code from outside the bundled
+    registry without asking, ``False`` refuses it, ``None`` asks on a terminal."""
+
+    registry: RegistryArgument = None
+    trust: bool | None = None
+    offline: bool | None = None  # None: HUB_PLUGIN_OFFLINE decides
+    allow_http: bool = False
+    refresh: bool = False  # re-resolve the branch refs of the hub and the zoo code
+    verbose: bool | None = None  # show zoo code's own output (else only when it fails)
+    progress: Progress | None = None
+    transfer_policy: TransferPolicy | None = None
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """What to build: the card ``name`` addresses (a path, card URL, UID or bare name, see
+    :meth:`Registry.find`), with ``args`` and ``arguments`` for ``create_network``.
+
+    ``strict_weights=False`` loads the checkpoint entries that match and lists the rest instead of
+    failing (see :func:`_load_by_name`); ``zoo_config`` overrides the config file chosen for a card
+    built by zoo code (:mod:`.zoo.config_choice`)."""
+
+    name: str
+    args: tuple[object, ...] = ()
+    arguments: Mapping[str, object] = field(default_factory=dict)
+    pretrained: bool = True
+    strict_weights: bool = True
+    device: str | None = None
+    zoo_config: str | None = None
+    options: LoadOptions = field(default_factory=LoadOptions)
+
+    @classmethod
+    def from_keywords(cls, name: str, *args: object, **keywords: Any) -> LoadRequest:
+        """The Python API's spelling: the request's and :class:`LoadOptions`' fields by keyword,
+        every other keyword an argument for ``create_network``."""
+        own = {f.name for f in fields(cls)} - {"name", "args", "arguments", "options"}
+        options = {f.name for f in fields(LoadOptions)}
+        return cls(
+            name, tuple(args),
+            arguments={k: v for k, v in keywords.items() if k not in own | options},
+            options=LoadOptions(**{k: v for k, v in keywords.items() if k in options}),
+            **{k: v for k, v in keywords.items() if k in own},
+        )
+
+
+@dataclass
+class LoadedModel:
+    """What :func:`build` did: the network and how it was made."""
+
+    network: Cell
+    manifest: Manifest
+    route: Route  # how the card was built: its package, a package serving it, or zoo code
+    network_name: str
+    package: ModelPackage | None = None  # None for a network built by model zoo code
+    hubconf: ModuleType | None = None  # the package's hubconf, imported after the trust check
+    zoo: ZooFolder | None = None  # the zoo code's folder, for a network built by it
+    zoo_config: str | None = None  # the zoo config file handed to zoo code, if any
+    assets: list[FetchedAsset] = field(default_factory=list)
+    loaded: dict[str, str] = field(default_factory=dict)  # parameter -> checkpoint entry
+    ignored: tuple[str, ...] = ()  # checkpoint entries that filled nothing
+    missing: tuple[str, ...] = ()  # parameters left unfilled (strict_weights=False only)
+    input_shape: tuple[int, ...] | None = None  # batch first, where known (one answer: .input_shape)
+    arguments: dict[str, object] = field(default_factory=dict)  # create_network's keyword arguments
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What filling a network from checkpoints did."""
+
+    loaded: dict[str, str] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """The card a request names, the registry it was found in and the route that builds it."""
+
+    registry: Registry
+    manifest: Manifest
+    route: Route
+    source: str  # the registry root the card came from (for the trust question)
+
+
+def open_registry(
+    registry: RegistryArgument, *, offline: bool | None = None, allow_http: bool = False,
+    refresh: bool = False,
+) -> Registry:
+    """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default),
+    with the synced hubs behind it (a hub is synced on first use unless ``offline``; with
+    ``refresh``, a hub that follows a branch is synced again when it answers a UID)."""
+    if isinstance(registry, Registry):
+        return registry
+    from ..hubs.sync import registry_with_hubs
+
+    return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http,
+                              refresh=refresh)
+
+
+def _open(options: LoadOptions) -> Registry:
+    return open_registry(options.registry, offline=options.offline, allow_http=options.allow_http,
+                         refresh=options.refresh)
+
+
+def resolve(request: LoadRequest) -> Target:
+    """The card ``request.name`` addresses and its route; nothing is fetched but the hub index."""
+    from ..registry.routes import route_for
+
+    registry = _open(request.options)
+    entry = registry.find(request.name)
+    manifest = registry.read(entry)
+    return Target(registry, manifest, route_for(registry, manifest), entry.root.source)
+
+
+def network_for(
+    registry: Registry, manifest: Manifest, route: Route | None = None
+) -> tuple[ModelPackage, str, list[Manifest]]:
+    """The package, the hubconf network name and the required cards' manifests for a card (a
+    package's own card, or a hub card a package serves: ``route``, see :mod:`.serving.hub_cards`)."""
+    if route is not None and route.rule is not None:
+        from .hub_cards import required_cards
+
+        if route.network is None:
+            raise NoNetwork(f"{route.rule.where} names no network for the card {manifest.name!r}",
+                            hint="give the rule a network, or a card whose settings name one")
+        return route.rule.package, route.network, required_cards(registry, route, manifest)
+    if manifest.package is None:
+        from ..registry.routes import could_serve
+
+        offered = could_serve(registry, manifest)
+        raise NoNetwork(
+            f"the card {manifest.name!r} ({manifest.path}) is not part of a model package",
+            hint=f"the model package {', '.join(offered)} may build it: hub-plugin load "
+            f"{offered[0]}" if offered else
+            "a model package is a folder with hubconf.py and package.yaml beside the card",
+        )
+    package = registry.package(manifest.package)
+    settings = package.card_settings(manifest.name)
+    network_name = settings.get("network")
+    if not isinstance(network_name, str):
+        raise NoNetwork(
+            f"{package.path / 'package.yaml'} names no network for the card {manifest.name!r}"
+        )
+    required = [registry.package_card(package, name) for name in settings.get("requires") or ()]
+    return package, network_name, required
+
+
+
+def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> ModuleType:
+    """A package's hubconf module, imported (in its own namespace) after the trust check."""
+    from ..trust.gate import ensure_trusted
+    from .hubconf_import import import_hubconf
+
+    code = ensure_trusted(package, trust)
+    if code is None:
+        return import_hubconf(package.path)
+    return import_hubconf(package.path, code.files, code.scope)
+
+
+
+
+def hubconf_entry(package: ModelPackage, hubconf: Any, entry: str) -> Any:
+    """The function ``entry`` of a package's hubconf, or :class:`EntryPointMissing`."""
+    function = getattr(hubconf, entry, None)
+    if not callable(function):
+        offered = [name for name in ENTRY_POINTS if callable(getattr(hubconf, name, None))]
+        raise EntryPointMissing(
+            f"the model package {package.name!r} has no {entry}() in its hubconf.py",
+            hint=f"it offers: {', '.join(offered) or 'nothing'}",
+        )
+    return function
+
+
+def _load_by_name(network: Cell, checkpoints: Sequence[Path], *, strict: bool = True) -> Filled:
+    """Fill the parameters of ``network`` by name from ``checkpoints``: what was loaded, the
+    checkpoint entries ignored (optimizer state, extras) and the parameters left unfilled.
+
+    ``strict`` (the default): every parameter must be filled with the right shape, else an error
+    naming the missing ones. Not strict: the entries whose name and shape match are loaded and
+    the rest is listed (zoo checkpoints often carry extra heads or renamed layers).
+    """
+    import mindspore
+
+    entries: dict[str, Any] = {}
+    for path in checkpoints:
+        entries.update(mindspore.load_checkpoint(str(path)))
+    parameters = {p.name: p for p in network.get_parameters()}
+    if strict:
+        missing = [name for name in parameters if name not in entries]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise HubPluginError(
+                f"the checkpoints do not fill {len(missing)} parameters: {shown}",
+                hint="--load-matching (strict_weights=False) loads what matches and lists the rest",
+            )
+        not_loaded, _ = mindspore.load_param_into_net(network, entries, strict_load=True)
+        if not_loaded:
+            raise HubPluginError(f"parameters not loaded: {', '.join(not_loaded)}")
+        ignored = tuple(sorted(set(entries) - set(parameters)))
+        return Filled({name: name for name in parameters}, ignored)
+    matching = {name: value for name, value in entries.items()
+                if name in parameters and tuple(value.shape) == tuple(parameters[name].shape)}
+    mindspore.load_param_into_net(network, matching, strict_load=False)
+    unfilled = tuple(name for name in parameters if name not in matching)
+    ignored = tuple(sorted(set(entries) - set(matching)))
+    return Filled({name: name for name in matching}, ignored, unfilled)
+
+
+def _fetch_assets(cards: Sequence[Manifest], options: LoadOptions) -> list[FetchedAsset]:
+    """The verified assets of ``cards``, in order; a network failure names the ways forward."""
+    from ..downloads.fetch import fetch_manifest
+
+    keywords: dict[str, object] = {"offline": options.offline, "allow_http": options.allow_http}
+    if options.progress is not None:
+        keywords["progress"] = options.progress
+    if options.transfer_policy is not None:
+        keywords["policy"] = options.transfer_policy
+    fetched: list[FetchedAsset] = []
+    for card in cards:
+        try:
+            fetched.extend(fetch_manifest(card, **keywords))
+        except DownloadError as error:
+            if error.status is not None:
+                raise
+            raise DownloadError(
+                error.url, f"the network cannot be reached ({error.reason})", tries=error.tries,
+                hint="ways forward: --offline (HUB_PLUGIN_OFFLINE=1) with a filled cache, "
+                "HUB_PLUGIN_MIRROR=PREFIX=REPLACEMENT to fetch from a mirror, or "
+                "--no-pretrained (pretrained=False) to build without weights",
+            ) from error
+    return fetched
+
+
+def _checkpoints(fetched: Sequence[FetchedAsset]) -> list[Path]:
+    return [asset.path for asset in fetched if asset.asset.file_format == "ckpt"]
+
+
+class _Code(Protocol):
+    """The code that builds a target's network, once found (and, for a package, trusted)."""
+
+    cards: Sequence[Manifest]  # whose checkpoints the network needs, in order
+    package: ModelPackage | None  # the model package's code, or
+    hubconf: ModuleType | None
+    folder: ZooFolder | None  # the zoo code's
+    served_shape: Sequence[int] | None  # a serving package's answer for a hub card
+    zoo_choice: ZooConfig | None  # the config handed to zoo code, once chosen
+
+    def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
+        """The network, its name and the keyword arguments it was built with."""
+        ...
+
+    def fill(self, network: Cell, checkpoints: Sequence[Path], strict: bool) -> Filled:
+        """Fill the network from the checkpoints."""
+        ...
+
+
+class _PackageCode:
+    """A model package's hubconf: the card's own package, or the package that serves a hub card."""
+
+    def __init__(self, target: Target, request: LoadRequest) -> None:
+        from .hub_cards import require_library, served_card
+
+        self.target = target
+        package, self.network_name, required = network_for(
+            target.registry, target.manifest, target.route)
+        require_library(target.route)
+        hubconf = trusted_hubconf(package, trust=request.options.trust)
+        self.create_network: Callable[..., Any] = hubconf_entry(package, hubconf, "create_network")
+        self.package: ModelPackage | None = package
+        self.hubconf: ModuleType | None = hubconf
+        self.folder: ZooFolder | None = None
+        served = served_card(self.hubconf, target.route, target.manifest)
+        self.served_arguments = dict(served.arguments)
+        self.served_shape: Sequence[int] | None = served.input_shape
+        self.cards: Sequence[Manifest] = [*required, target.manifest]
+        self.zoo_choice: ZooConfig | None = None
+
+    def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
+        arguments = {**self.served_arguments, **request.arguments}
+        network: Cell = self.create_network(self.network_name, *request.args, **arguments)
+        return network, self.network_name, arguments
+
+    def fill(self, network: Cell, checkpoints: Sequence[Path], strict: bool) -> Filled:
+        from .hub_cards import library_mismatch
+
+        load_pretrained = getattr(self.hubconf, "load_pretrained", None)
+        try:
+            if callable(load_pretrained):
+                report = load_pretrained(network, list(checkpoints))
+                return Filled(dict(report.loaded), tuple(report.ignored))
+            return _load_by_name(network, checkpoints, strict=strict)
+        except HubPluginError as error:
+            raise library_mismatch(error, self.target.route) from error
+
+
+class _ZooCode:
+    """The model zoo's own code for a card no package serves (:mod:`.zoo.loading`)."""
+
+    def __init__(self, target: Target, request: LoadRequest) -> None:
+        from ..downloads.fetch import offline_from_environment
+        from ..zoo.loading import fetch_zoo_folder
+
+        options = request.options
+        self.target = target
+        self.package: ModelPackage | None = None
+        self.hubconf: ModuleType | None = None
+        self.checkout = fetch_zoo_folder(
+            target.manifest, allow_http=options.allow_http, trust=options.trust,
+            offline=offline_from_environment() if options.offline is None else options.offline,
+            refresh=options.refresh,
+        )
+        self.folder: ZooFolder | None = self.checkout
+        if request.pretrained and not target.manifest.assets:
+            raise NoNetwork(f"the card {target.manifest.name!r} names no checkpoint to load",
+                            hint="load it with --no-pretrained (pretrained=False)")
+        self.cards: Sequence[Manifest] = [target.manifest]
+        self.served_shape: Sequence[int] | None = None
+        self.zoo_choice: ZooConfig | None = None
+
+    def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
+        from ..registry.routes import could_serve
+        from ..zoo.config_choice import card_config
+        from ..zoo.loading import NoZooEntryPoint, zoo_network
+
+        manifest = self.target.manifest
+        # after the device is chosen: the config depends on it
+        config, class_count = card_config(self.checkout.path, manifest, request.zoo_config)
+        self.zoo_choice = config
+        arguments = dict(request.arguments)
+        try:
+            built = zoo_network(manifest, self.checkout, request.args, arguments,
+                                trust=request.options.trust, source=self.target.source,
+                                argv=["--config_path", str(config.path)] if config else [],
+                                class_count=class_count, verbose=request.options.verbose)
+        except NoZooEntryPoint as error:
+            offered = could_serve(self.target.registry, manifest)
+            if not offered:
+                raise
+            raise NoZooEntryPoint(error.message, hint=f"the model package {', '.join(offered)} may "
+                                  f"build it: hub-plugin load {offered[0]}") from error
+        network: Cell = built.network
+        return network, built.model_name, arguments
+
+    def fill(self, network: Cell, checkpoints: Sequence[Path], strict: bool) -> Filled:
+        return _load_by_name(network, checkpoints, strict=strict)
+
+
+def build(request: LoadRequest) -> LoadedModel:
+    """Build the network of the card ``request.name`` and, if ``pretrained``, fill it with its
+    verified checkpoints (and those of the cards it requires): the one build path of every front
+    door (see the module docstring). Raises the registry's, the assets' and the code's typed
+    errors; see the README."""
+    from .input_shape import model_input_shape
+
+    started = time.perf_counter()
+    target = resolve(request)
+    code: _Code = (_ZooCode(target, request) if target.route.kind == "zoo"
+                   else _PackageCode(target, request))
+    fetched = _fetch_assets(code.cards, request.options) if request.pretrained else []
+    if request.device is not None:
+        from .device import use_device
+
+        use_device(request.device)
+    network, network_name, arguments = code.create(request)
+    filled = (code.fill(network, _checkpoints(fetched), request.strict_weights)
+              if request.pretrained else Filled())
+    config = code.zoo_choice
+    return LoadedModel(
+        network=network, manifest=target.manifest, route=target.route, network_name=network_name,
+        package=code.package, hubconf=code.hubconf, zoo=code.folder,
+        zoo_config=f"{config.relative} ({config.reason})" if config else None,
+        assets=fetched, loaded=filled.loaded, ignored=filled.ignored, missing=filled.missing,
+        input_shape=model_input_shape(target.route, target.manifest.fields,
+                                      served=code.served_shape, zoo_config=config),
+        arguments=arguments, seconds=time.perf_counter() - started,
+    )
+
+
+def load_model(name: str, *args: object, **keywords: Any) -> LoadedModel:
+    """:func:`build` for a request spelled as keywords (:meth:`LoadRequest.from_keywords`):
+    ``pretrained``, ``strict_weights``, ``device``, ``zoo_config`` and :class:`LoadOptions`' fields
+    (``registry``, ``trust``, ``offline``, ``allow_http``, ``refresh``, ``verbose``, ``progress``,
+    ``transfer_policy``); every other keyword, and ``args``, go to ``create_network``."""
+    return build(LoadRequest.from_keywords(name, *args, **keywords))
+
+
+def package_code(request: LoadRequest) -> tuple[ModelPackage, ModuleType]:
+    """The model package ``request.name`` and its hubconf, imported after the trust check: what
+    ``train``, ``eval`` and ``predict`` run, found and trusted as :func:`build` finds and trusts
+    a package."""
+    package = _open(request.options).package(request.name)
+    return package, trusted_hubconf(package, trust=request.options.trust)
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """One forward pass on a dummy batch: its input shape, the first output's shape, the time."""
+
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    seconds: float
+
+
+def forward_once(loaded: LoadedModel, batch_size: int | None = None) -> ForwardPass | None:
+    """Run ``loaded``'s network once, in inference mode, on a seeded batch of its input shape
+    (``batch_size`` replacing the batch); ``None`` when no input shape is known."""
+    from .input_shape import with_batch
+
+    if loaded.input_shape is None:
+        return None
+    shape = with_batch(loaded.input_shape, batch_size)
+    import mindspore
+    import numpy as np
+
+    loaded.network.set_train(False)
+    batch = mindspore.Tensor(np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32))
+    started = time.perf_counter()
+    output = loaded.network(batch)
+    first = output[0] if isinstance(output, tuple | list) else output
+    first.asnumpy()
+    return ForwardPass(shape, tuple(int(d) for d in first.shape), time.perf_counter() - started)
+
+

@@ -1,0 +1,58 @@
+"""Validating files and folders of model cards (and model packages' ``package.yaml``).
+
+The work is done by :mod:`.card_checks` (one card against a profile of the schema in
+:mod:`.schema_profiles`); this module finds the files, reads them safely and gathers the
+:class:`~.report.ValidationReport`. Every defect of a file is reported, each as
+``path:line:column: rule: message``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..cards.card import Defect, parse_card
+from ..cards.checks import check_card, check_package_settings
+from ..cards.manifest import Manifest
+from ..cards.profiles import PROFILES, Profile
+from ..errors import CardError, UsageError
+from .report import FileReport, ValidationReport
+from .selection import PACKAGE_FILE as PACKAGE_FILE
+from .selection import select_cards
+
+
+def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
+    """Read and validate one card (or ``package.yaml``); an unreadable file is an error of its
+    report."""
+    shown = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1024 * 1024 + 1)
+    except OSError as error:
+        return FileReport(shown, errors=[Defect(shown, None, None, "read",
+                                                error.strerror or str(error))])
+    if Path(path).name == PACKAGE_FILE:
+        return check_package_settings(shown, data)
+    return check_card(parse_card(shown, data), profile)
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict", *,
+    include: Sequence[str] = (), exclude: Sequence[str] = (),
+) -> ValidationReport:
+    """Validate every card in ``paths`` (files, or folders searched recursively); the Markdown a
+    hub's layout says is no card is listed in the report's ``skipped``."""
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    selection = select_cards(paths, include=include, exclude=exclude)
+    return ValidationReport([validate_file(p, profile) for p in selection.files], profile,
+                            skipped=selection.skipped, hub_layouts=selection.hub_layouts)
+
+
+def read_manifest(path: str | Path, profile: Profile = "strict") -> Manifest:
+    """Read a card into its manifest; raises :class:`CardError` with every defect if invalid."""
+    report = validate_file(path, profile)
+    if report.manifest is None:
+        raise CardError(str(path), report.errors)
+    return report.manifest

@@ -1,0 +1,140 @@
+"""Building a card's network from the model zoo's own code, as MindSpore Hub does, but safely.
+
+For a card that no local model package builds, its ``repo-link`` names a folder of a zoo
+repository (:mod:`hub_plugin.cards.repo_link`). :func:`zoo_network`:
+
+1. fetches that folder once (shallow, partial, sparse; cached by repository and commit:
+   :mod:`hub_plugin.zoo.checkout`);
+2. finds its entry point, ``mindspore_hub_conf.py`` (MindSpore Hub's name) or ``hubconf.py``;
+3. checks trust for the repository at that commit (:func:`~..trust.gate.ensure_repository_trusted`:
+   asked once on a terminal, ``--trust`` for CI), before any of its code runs;
+4. imports the entry point in isolation (:mod:`.importer`) and calls
+   ``create_network(<card's model-name, lower-cased>, *args, **kwargs)``, as MindSpore Hub calls it;
+5. turns a failure into one actionable line (:mod:`.failures`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..cards.manifest import Manifest
+from ..errors import (  # moved to errors.py (issue 26); importable here too
+    NoZooEntryPoint as NoZooEntryPoint,
+)
+from .checkout import ZooFolder
+
+#: The entry point files, in the order they are looked for.
+ENTRY_POINT_FILES = ("mindspore_hub_conf.py", "hubconf.py")
+
+
+@dataclass(frozen=True)
+class ZooNetwork:
+    """A network built by zoo code, and where the code came from."""
+
+    network: Any
+    folder: ZooFolder
+    entry_point: Path
+    model_name: str
+
+
+def entry_point(folder: ZooFolder, card: str) -> Path:
+    """The entry point file of a zoo folder, or :class:`NoZooEntryPoint`."""
+    for name in ENTRY_POINT_FILES:
+        if (folder.path / name).is_file():
+            return folder.path / name
+    raise NoZooEntryPoint(
+        f"the model zoo provides no entry point for the card {card!r}: "
+        f"{folder.repository} at {folder.commit[:12]} has neither "
+        f"{' nor '.join(ENTRY_POINT_FILES)} in {folder.folder or 'its root'}",
+        hint="build the network from that folder's own scripts, or load with a model package",
+    )
+
+
+def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
+                     trust: bool | None = None, refresh: bool = False) -> ZooFolder:
+    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git
+    (``refresh``: its branch ref re-resolved first). ``trust=False`` refuses before anything is
+    fetched: code that will not run is not fetched."""
+    from ..cache.asset_cache import default_cache_root
+    from ..cards.repo_link import parse_repo_link
+    from ..core.progress import Activity
+    from ..errors import UntrustedCode
+    from ..git.transport import GitTransport
+    from .checkout import ZooCache
+
+    link = parse_repo_link(manifest.repo_link)
+    if trust is False:
+        raise UntrustedCode(f"refusing to run the code of the repository {link.repository} "
+                            f"({manifest.uid or manifest.name})")
+    transport = GitTransport(offline=offline, allow_http=allow_http)
+    with Activity(f"zoo code: {link.repository} {link.ref} {link.folder or '/'}"):
+        return ZooCache(default_cache_root()).folder(link, transport, refresh=refresh)
+
+
+def zoo_network(
+    manifest: Manifest,
+    folder: ZooFolder,
+    args: Sequence[Any] = (),
+    kwargs: dict[str, Any] | None = None,
+    *,
+    trust: bool | None = None,
+    source: str = "",
+    argv: Sequence[str] = (),
+    class_count: int | None = None,
+    verbose: bool | None = None,
+) -> ZooNetwork:
+    """Build the card's network with the zoo folder's ``create_network`` (see the module
+    docstring). ``argv`` follows the entry point in the shielded ``sys.argv`` (the card's config,
+    :mod:`.config_choice`); ``class_count`` is handed as the class keyword the network takes
+    (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
+    captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
+    :class:`~..trust.gate.UntrustedCode` or :class:`~.failures.ZooCodeError`."""
+    from ..errors import BytecodeRefused, UntrustedCode, ZooCodeError
+    from ..trust.code_digest import code_digest
+    from ..trust.gate import ensure_repository_trusted
+    from .config_choice import class_attempts
+    from .failures import call_failure, import_failure
+    from .importer import zoo_key, zoo_scope
+    from .output_capture import captured_output
+
+    card = manifest.uid or manifest.name
+    entry = entry_point(folder, card)
+    code = code_digest(folder.path)  # what each module must match when it is imported, now or later
+    ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source,
+                              code=code)
+    model_name = (manifest.model_name or manifest.name).lower()
+    what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
+    # A folder imported with another config is another import: its config module ran at import.
+    key = zoo_key(folder.repository, "\n".join([folder.commit, *argv]), folder.folder)
+    with zoo_scope(folder.path, key, entry.name, code.files, argv) as package, captured_output(verbose):
+        try:
+            module = importlib.import_module(f"{package}.{entry.stem}")
+        except (UntrustedCode, BytecodeRefused):
+            raise
+        except Exception as error:
+            raise import_failure(error, folder=folder.path, what=what,
+                                 card_mindspore=manifest.mindspore_version) from error
+        create_network = getattr(module, "create_network", None)
+        if not callable(create_network):
+            raise NoZooEntryPoint(f"{what} defines no create_network(name, *args, **kwargs)")
+        try:
+            network = class_attempts(create_network, model_name, args, kwargs or {}, class_count)
+        except (UntrustedCode, BytecodeRefused):
+            raise
+        except TypeError as error:
+            failure = call_failure(error, create_network, what=f"{what}: create_network({model_name!r})")
+            raise (failure or import_failure(error, folder=folder.path, what=what,
+                                             card_mindspore=manifest.mindspore_version)) from error
+        except Exception as error:
+            raise import_failure(error, folder=folder.path, what=what,
+                                 card_mindspore=manifest.mindspore_version) from error
+    import mindspore
+
+    if not isinstance(network, mindspore.nn.Cell):
+        raise ZooCodeError(f"{what}: create_network({model_name!r}) returned "
+                           f"{type(network).__name__}, not a mindspore.nn.Cell")
+    return ZooNetwork(network, folder, entry, model_name)
