@@ -84,6 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (RecursionError, MemoryError) as error:  # input too deep or too large for a reader
+        if args.debug:
+            raise
+        what = "too deeply nested" if isinstance(error, RecursionError) else "too large"
+        error_line(f"the input is {what} to be read ({type(error).__name__}); nothing was changed",
+                   kind="error")
+        return 1
     except Exception as error:  # a bug: still one line, unless --debug
         if args.debug:
             raise

@@ -105,3 +105,20 @@ def test_verbose_is_a_global_option_too() -> None:
     assert parse(["eval", "simclr", "--epochs", "1", "--verbose"])["verbose"] is True
     assert parse(["hub", "ls", "--verbose"])["verbose"] is True
     assert parse(["hub", "ls"])["verbose"] is False
+
+
+@pytest.mark.parametrize(("raised", "said"), [(RecursionError, "too deeply nested"), (MemoryError, "too large")])
+def test_input_too_deep_or_too_large_is_one_line_not_an_internal_error(
+        raised: type[BaseException], said: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 27: RecursionError and MemoryError never end a command as an internal error; the
+    readers turn them into typed errors, and the CLI's last net says what happened in one line."""
+    import hub_plugin.cli.env as env_command
+
+    def run(args: object) -> int:
+        raise raised()
+
+    monkeypatch.setattr(env_command, "run", run)
+    assert main(["env"]) == 1
+    stderr = capsys.readouterr().err
+    assert stderr.count("\n") == 1 and said in stderr and "internal error" not in stderr
