@@ -95,7 +95,7 @@ def load(
     zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network`` (but
     ``zoo_config="FILE"``, the zoo config to hand zoo code instead of the card's, and
     ``verbose=True``, which shows zoo code's output). Without MindSpore (the light install) it raises
-    :class:`~hub_plugin.core.extras.MissingDependency`, naming the ``pip install``.
+    :class:`~hub_plugin.errors.MissingDependency`, naming the ``pip install``.
     """
     from .core.extras import require
     from .packages.mindspore_log import quiet_mindspore_logs

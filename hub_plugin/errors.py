@@ -39,7 +39,7 @@ class HubPluginError(Exception):
         return self.message
 
 
-# --- Usage ---------------------------------------------------------------------------------------
+# --- Usage ----------------------------------------------------------------------------------------
 
 
 class UsageError(HubPluginError, ValueError):
@@ -48,13 +48,13 @@ class UsageError(HubPluginError, ValueError):
     exit_code = 2
 
 
-# --- Cards, names and registries (hub_plugin.registry) -------------------------------------------
+# --- Cards, names and registries (hub_plugin.cards, hub_plugin.registry, core.contained_path) -----
 
 
 class CardError(HubPluginError):
     """A model card could not be read into a manifest.
 
-    ``defects`` holds every problem found in the file (see :class:`hub_plugin.report.Defect`).
+    ``defects`` holds every problem found in the file (see :class:`hub_plugin.cards.card.Defect`).
     """
 
     def __init__(self, path: str, defects: Sequence[object]) -> None:
@@ -104,7 +104,7 @@ class PathEscape(HubPluginError, ValueError):
     relative path."""
 
 
-# --- Hubs (hub_plugin.registry.hubs, hub_plugin.publishing.hub_branch) ---------------------------
+# --- Hubs (hub_plugin.hubs, hub_plugin.publishing.hub_branch) -------------------------------------
 
 
 class HubError(HubPluginError):
@@ -128,7 +128,7 @@ class HubChangeError(HubPluginError):
     exists, a card is already there, git or the push failed."""
 
 
-# --- Downloads and the asset cache (hub_plugin.assets) -------------------------------------------
+# --- Downloads and the asset cache (hub_plugin.downloads, hub_plugin.cache) -----------------------
 
 _EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -226,7 +226,7 @@ class CacheError(HubPluginError, OSError):
 
 
 
-# --- git: zoo checkouts and hub syncs (hub_plugin.assets.git) ------------------------------------
+# --- git: zoo checkouts and hub syncs (hub_plugin.git, hub_plugin.zoo.checkout) -------------------
 
 
 class GitError(HubPluginError):
@@ -251,7 +251,7 @@ class ZooCodeMissing(HubPluginError):
     """The zoo folder is not cached and cannot be fetched now (offline), or does not exist."""
 
 
-# --- Publish: uploads and their read-back (hub_plugin.assets.upload) -----------------------------
+# --- Publish: uploads and their read-back (hub_plugin.publishing) ---------------------------------
 
 
 class S3Error(HubPluginError):
@@ -273,7 +273,7 @@ class PublicLinkMismatch(HubPluginError):
                          hint="check --public-url and that the bucket is public; the card was not written")
 
 
-# --- Trust (hub_plugin.trust) ------------------------------------------------------------
+# --- Trust (hub_plugin.trust) ---------------------------------------------------------------------
 
 
 class UntrustedCode(HubPluginError):
@@ -295,7 +295,7 @@ class TrustStoreError(HubPluginError, OSError):
     exit_code = 2
 
 
-# --- Model packages, building and devices (hub_plugin.runtime) ----------------------------------
+# --- Model packages, building and devices (hub_plugin.packages, hub_plugin.core.extras) -----------
 
 #: The distribution name, as ``pip install`` spells it.
 DISTRIBUTION = "hub-plugin"
@@ -360,7 +360,7 @@ class LaunchFailed(HubPluginError):
         )
 
 
-# --- Zoo code (hub_plugin.zoo) -----------------------------------------------------------
+# --- Zoo code (hub_plugin.zoo) --------------------------------------------------------------------
 
 
 class ZooCodeError(HubPluginError):
@@ -371,7 +371,7 @@ class NoZooEntryPoint(HubPluginError):
     """The zoo folder has no ``mindspore_hub_conf.py``/``hubconf.py``, or it no ``create_network``."""
 
 
-# --- Export (hub_plugin.exports) ----------------------------------------------------------
+# --- Export (hub_plugin.exports) ------------------------------------------------------------------
 
 
 class ExportError(HubPluginError):
@@ -456,7 +456,7 @@ class QuantizationMismatch(HubPluginError):
         )
 
 
-# The importer of untrusted code (hub_plugin.trust.verified_import), issue 27 hole 2.
+# --- The one importer of untrusted code (hub_plugin.trust.verified_import; issue 27, hole 2) ------
 
 
 class BytecodeRefused(HubPluginError):
@@ -464,7 +464,7 @@ class BytecodeRefused(HubPluginError):
     archive in its folder): refused, since only source files the trust digest hashed run."""
 
 
-# --- console: text shown to people (issue 27, hole 1) -------------------------------------------
+# --- Unsafe file names in code to trust (hub_plugin.trust.code_digest; issue 27, hole 1) ----------
 
 
 class UnsafeFileName(HubPluginError):
@@ -472,7 +472,7 @@ class UnsafeFileName(HubPluginError):
     invisible formatting characters: it could redraw the trust question, so nothing is listed."""
 
 
-# --- YAML reading (hub_plugin.core.yamlio) -----------------------------------------------------
+# --- YAML reading (hub_plugin.core.yamlio) --------------------------------------------------------
 
 
 class YamlError(HubPluginError, ValueError):
@@ -491,7 +491,7 @@ class YamlError(HubPluginError, ValueError):
         super().__init__(f"{at}: {rule}: {message}")
 
 
-# --- The HTTP client (hub_plugin.core.http) ------------------------------------------------------
+# --- The HTTP client (hub_plugin.core.http) -------------------------------------------------------
 
 
 class TryFailed(HubPluginError):

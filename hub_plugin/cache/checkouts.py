@@ -2,9 +2,9 @@
 
 Beside the assets, the cache (``HUB_PLUGIN_HOME``) holds two kinds of git-fetched folders:
 
-- **hub snapshots** (``hubs/<name>/snapshots/<commit>``, :mod:`.hub_sync`): a hub's card folder
+- **hub snapshots** (``hubs/<name>/snapshots/<commit>``, :mod:`hub_plugin.hubs.sync`): a hub's card folder
   at one commit; the hub's current snapshot is never removed here (``hub rm`` forgets a hub);
-- **zoo checkouts** (``zoo/<repository key>/<commit>``, :mod:`.zoo_checkout`): a sparse checkout
+- **zoo checkouts** (``zoo/<repository key>/<commit>``, :mod:`hub_plugin.zoo.checkout`): a sparse checkout
   of model-zoo code at one commit; removing one forgets the refs that named it, so the next load
   fetches it again.
 

@@ -12,9 +12,9 @@ Every asset link is untrusted text. What it may name depends on the card's :clas
   segment, no backslash or control character, after percent-decoding.
 
 :func:`parse_asset_link` makes an :class:`AssetLink` of the text (or raises
-:class:`~hub_plugin.errors.LinkRefused`); the assets layer checks the file system again when it
-opens the file (no symbolic link followed, a regular file only: see
-:func:`hub_plugin.downloads.link_rules.open_local_asset`).
+:class:`~hub_plugin.errors.LinkRefused`); the downloads feature checks the file system again when
+it opens the file (no symbolic link followed, a regular file only: see
+:func:`hub_plugin.downloads.local_file.copy_local_file`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The manifest: a model card's front matter as typed, immutable data.
 
-A :class:`Manifest` is built by :func:`hub_plugin.cards.card.read_card` only from a card
+A :class:`Manifest` is built by :func:`hub_plugin.cards.checks.check_card` only from a card
 that validated.
 Values are kept as the card writes them (``model-version: 1.10`` is the string ``"1.10"``); typed
 views (``fine_tunable``, ``evaluation``, ``assets``) are parsed from them. Every field remembers where

@@ -1,4 +1,9 @@
-"""The ``hub-plugin`` command line.
+"""The ``hub-plugin`` command line: a thin layer over the features.
+
+A subcommand parses its arguments, calls the same feature functions the Python API
+(:mod:`hub_plugin.api`) calls (``build`` of :mod:`hub_plugin.packages.loading`, ``validate_paths``,
+``fetch_manifest``, ``export_model``, ``publish``) and prints through :mod:`hub_plugin.core.console`.
+It imports the features and the core, never :mod:`hub_plugin.api` itself (``tests/test_layers.py``).
 
 Each subcommand lives in a module of this package with a ``register(subparsers)`` function that adds
 its parser and sets ``run`` (a function taking the parsed arguments and returning the exit code).

@@ -5,8 +5,8 @@ runs); a hub's layout (``mshub_res/assets/``) and ``--include``/``--exclude`` gl
 files are cards (:mod:`hub_plugin.validation.selection`); ``--check-links`` asks
 for every link and ``--verify-assets`` compares every link with its asset's verified bytes (see
 :mod:`hub_plugin.validation.remote_checks`). Formats: ``text``, ``json``, ``github``
-(annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``: :mod:`.step_summary`)
-and ``sarif`` (:mod:`.output`).
+(annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``:
+:mod:`hub_plugin.validation.step_summary`) and ``sarif`` (:mod:`hub_plugin.validation.output`).
 
 Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
 unreadable path (every other card is still reported).
@@ -77,7 +77,7 @@ def _remote_checks(args: argparse.Namespace) -> Any:
     wanted = [flag for flag, on in (("--check-links", args.check_links),
                                     ("--verify-assets", args.verify_assets)) if on]
     if not wanted:
-        return None  # before the imports: a plain validate never loads the assets layer
+        return None  # before the imports: a plain validate never loads downloads, cache or git
     from ..core.http import TransferPolicy
     from ..validation.host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST
     from ..validation.remote_checks import RemoteChecks

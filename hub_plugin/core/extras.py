@@ -1,10 +1,11 @@
 """Which optional install a command needs, and a clear error when it is missing.
 
-hub-plugin's light install (registry, assets, CLI) has no MindSpore; the commands that build or run
-a network need an extra (see ``pyproject.toml``). Each calls :func:`require` before it imports the
-package, so a missing one is one line naming the command and the ``pip install`` that adds it,
-never an ``ImportError`` traceback. :func:`require` looks the package up with
-:func:`importlib.util.find_spec`, which does not import it, so the check itself is cheap.
+hub-plugin's light install (``validate``, ``list``, ``info``, ``download``, ``cache``) has no
+MindSpore; the commands that build or run a network need an extra (see ``pyproject.toml``). Each
+calls :func:`require` before it imports the package, so a missing one is one line naming the
+command and the ``pip install`` that adds it, never an ``ImportError`` traceback. :func:`require`
+looks the package up with :func:`importlib.util.find_spec`, which does not import it, so the check
+itself is cheap.
 """
 
 from __future__ import annotations

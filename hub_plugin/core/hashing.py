@@ -1,4 +1,4 @@
-"""SHA-256 of files and of byte streams, the one way the assets layer computes digests.
+"""SHA-256 of files and of byte streams, the one way hub-plugin computes digests of assets.
 
 Two entry points: :func:`hash_file` re-hashes a file on disk (a partial download being resumed, a
 blob checked by ``cache verify``), and :class:`StreamDigest` hashes bytes as they stream past (a

@@ -10,7 +10,7 @@ policy and one deadline. This is the only module of ``hub_plugin`` that imports 
   proxies from ``requests``' standard variables (``REQUESTS_CA_BUNDLE``, ``HTTPS_PROXY``,
   ``NO_PROXY``, ...). Each thread gets its own session, so one client serves a pool of threads.
 - **Redirects.** Followed by hand, at most :attr:`TransferPolicy.max_redirects`, and every hop,
-  the first included, is put to the caller's :data:`UrlCheck` (the assets feature passes
+  the first included, is put to the caller's :data:`UrlCheck` (the downloads feature passes
   :func:`~hub_plugin.downloads.link_rules.url_check`: no downgrade to remote plain HTTP, no
   redirect from a remote host to this machine).
 - **Which failures are final** (:func:`classify` for exceptions, :func:`status_failure` for

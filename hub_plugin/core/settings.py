@@ -2,9 +2,9 @@
 global options, in one frozen object (issue 26: "one home for each concern").
 
 :meth:`Settings.from_environment` is the only place in ``hub_plugin`` that reads a
-``HUB_PLUGIN_*`` variable (``tests/test_settings.py`` checks it). Nothing is read at import time: a
+``HUB_PLUGIN_*`` variable (``tests/core/test_settings.py`` checks it). Nothing is read at import time: a
 :class:`Settings` is made when a command or an API call starts (tests change the environment between
-calls), then handed down whole, instead of a dozen keywords threaded through every layer. The
+calls), then handed down whole, instead of a dozen keywords threaded through every feature. The
 variables, as huggingface_hub's ``constants.py`` and uv's resolved settings hold theirs:
 
 ================================  =====================================================================

@@ -172,7 +172,7 @@ def write_export_card(
 
 
 def check_card_describes(manifest: Manifest, description: ExportDescription, link: str) -> None:
-    """Raise :class:`~.results.ExportError` (one line) unless the card read back names exactly one
+    """Raise :class:`~hub_plugin.errors.ExportError` (one line) unless the card read back names exactly one
     asset, the exported file: its link, its format, its sha256, and the file on disk still has that
     sha256 (and the size it had when it was hashed)."""
     from ..core.hashing import hash_file

@@ -164,7 +164,7 @@ class ExportedModel:
         ``threads`` and ``spin`` tune ONNX Runtime (see the module docstring). Raises
         :class:`ModelFileError` for a missing or unreadable file,
         :class:`~hub_plugin.errors.UsageError` for a runtime that cannot run the format, and
-        :class:`~hub_plugin.core.extras.MissingDependency` when the runtime is not installed.
+        :class:`~hub_plugin.errors.MissingDependency` when the runtime is not installed.
         """
         file = Path(path)
         model_format = FORMAT_OF_SUFFIX.get(file.suffix.lower())

@@ -1,10 +1,11 @@
 """``export``: a hub model's network, with its verified weights, to a checked MINDIR or ONNX file.
 
-:func:`export_model` builds the network exactly as ``load`` does (:func:`~..loading.build`:
-the card, the trust check, the verified checkpoints, the device), puts it in inference mode, exports
-it for its input shape (``LoadedModel.input_shape``, worked out by
-:func:`..input_shape.model_input_shape`; ``batch_size`` replaces the batch), checks the file by a
-round trip (:mod:`.round_trip`) and writes a card for it beside the file (:mod:`.card`).
+:func:`export_model` builds the network exactly as ``load`` does
+(:func:`~hub_plugin.packages.loading.build`: the card, the trust check, the verified checkpoints, the
+device), puts it in inference mode, exports it for its input shape (``LoadedModel.input_shape``,
+worked out by :func:`hub_plugin.packages.input_shape.model_input_shape`; ``batch_size`` replaces the
+batch), checks the file by a round trip (:mod:`.round_trip`) and writes a card for it beside the file
+(:mod:`.card`).
 
 Files, in ``output``: ``<card>.mindir`` or ``<card>.onnx``, and the card ``<card>_<format>.md``.
 """
@@ -85,7 +86,8 @@ def _command(file_format: str) -> str:
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export to and how it is checked (the network is a :class:`~..loading.LoadRequest`).
+    """What to export to and how it is checked (the network is a
+    :class:`~hub_plugin.packages.loading.LoadRequest`).
 
     ``batch_size`` replaces the declared input shape's batch; ``dynamic_batch`` leaves it free in an
     ONNX file. ``quantize="int8"`` (ONNX only) writes ``<card>.int8.onnx`` instead of the float
@@ -148,20 +150,22 @@ class ExportRequest:
 
 def export_requests(name: str, **keywords: Any) -> tuple[LoadRequest, ExportRequest]:
     """The Python API's spelling of an export: :class:`ExportRequest`'s fields by keyword, and
-    the rest as :func:`~..loading.load_model` takes them (:meth:`LoadRequest.from_keywords`)."""
+    the rest as :func:`~hub_plugin.packages.loading.load_model` takes them
+    (:meth:`LoadRequest.from_keywords`)."""
     own = {f.name for f in fields(ExportRequest)}
     export = ExportRequest(**{k: v for k, v in keywords.items() if k in own})
     return LoadRequest.from_keywords(name, **{k: v for k, v in keywords.items() if k not in own}), export
 
 
 def export_model(request: LoadRequest, export: ExportRequest) -> ExportResult:
-    """Export the network ``request`` builds (as ``load`` builds it: :func:`~..loading.build`) to
-    ``export.format`` (``mindir``, ``onnx`` or ``air``) for its input shape.
+    """Export the network ``request`` builds (as ``load`` builds it:
+    :func:`~hub_plugin.packages.loading.build`) to ``export.format`` (``mindir``, ``onnx`` or
+    ``air``) for its input shape.
 
-    Raises :class:`~.results.ExportMismatch` (file deleted) when the round trip differs by more
-    than ``tolerance`` (relative), :class:`~.results.AscendRequired` for AIR elsewhere than on
-    Ascend, :class:`~..extras.MissingDependency` without MindSpore (or ONNX Runtime for ONNX),
-    :class:`~.results.QuantizationMismatch` (file deleted) for an INT8 file below the gate, and
+    Raises :class:`~hub_plugin.errors.ExportMismatch` (file deleted) when the round trip differs by more
+    than ``tolerance`` (relative), :class:`~hub_plugin.errors.AscendRequired` for AIR elsewhere than on
+    Ascend, :class:`~hub_plugin.errors.MissingDependency` without MindSpore (or ONNX Runtime for ONNX),
+    :class:`~hub_plugin.errors.QuantizationMismatch` (file deleted) for an INT8 file below the gate, and
     the errors of ``load``.
     """
     export.check(request.device)

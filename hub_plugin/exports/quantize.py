@@ -28,7 +28,7 @@ The gate (:func:`gate`), like the round trip of a float export: the INT8 file an
 are run on held check images (never the calibration images, :mod:`.calibration`); the share whose
 top-1 class agrees and the largest absolute logit difference are reported, and an agreement below
 ``min_agreement`` (:data:`~.results.MIN_AGREEMENT`, 99%) deletes the file and raises
-:class:`~.results.QuantizationMismatch`.
+:class:`~hub_plugin.errors.QuantizationMismatch`.
 
 ONNX Runtime is imported inside the functions only: ``import hub_plugin`` stays light.
 """

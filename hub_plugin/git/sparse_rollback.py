@@ -1,6 +1,6 @@
 """Widening a shared sparse checkout by one folder, all or nothing.
 
-One checkout per repository and commit serves every folder of it (:mod:`.zoo_checkout`). Widening it
+One checkout per repository and commit serves every folder of it (:mod:`hub_plugin.zoo.checkout`). Widening it
 writes the new folder into ``.git/info/sparse-checkout`` and lets git fetch that folder's blobs
 (``read-tree -mu HEAD``). When that fetch fails (a blob the server withholds, a dropped
 connection), the pattern used to stay, and every later widening of that checkout asked for the

@@ -20,8 +20,8 @@ and under the same rules as asset links:
   proxy or credential helper of the machine applies to a stranger's repository; LFS is also off by
   name (``filter.lfs.*`` emptied, ``GIT_LFS_SKIP_SMUDGE=1``), so a repository's ``.gitattributes``
   (``*.bin filter=lfs``) checks out the bytes committed and runs nothing. Publishing
-  (:mod:`.hub_branch`) is the one exception: it pushes with the user's own git configuration, on
-  purpose, for their credential helper;
+  (:mod:`hub_plugin.publishing.hub_branch`) is the one exception: it pushes with the user's own
+  git configuration, on purpose, for their credential helper;
 - a ref or a path given to git comes after ``--`` (a ref ``--upload-pack=<command>`` is a ref
   name git refuses, never an option), and refs are checked
   (:func:`~hub_plugin.cards.repo_link.check_ref`) before git sees them;

@@ -7,7 +7,7 @@ many cards a hub holds. Only a card of the hub is served
 (:func:`~hub_plugin.cards.card_files.is_hub_card`: no README, no dot path), the files the
 CI gate checks and the index lists. A hub without a snapshot is synced first through the ``syncer`` the caller
 handed down (the registry itself never runs git: see :mod:`hub_plugin.hubs.sync`); without a
-syncer, or offline, that is a :class:`~.store.HubNotSynced` error naming ``hub-plugin hub update``.
+syncer, or offline, that is a :class:`~hub_plugin.errors.HubNotSynced` error naming ``hub-plugin hub update``.
 """
 
 from __future__ import annotations

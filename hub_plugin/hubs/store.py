@@ -19,7 +19,7 @@ Under ``HUB_PLUGIN_HOME`` (the cache)::
     hubs/<name>/tmp/                         syncs in progress (never read)
     hubs/<name>.lock                         one sync at a time
 
-This module only reads and writes those files; fetching with git is the assets layer's
+This module only reads and writes those files; fetching with git is the sync's
 (:mod:`hub_plugin.hubs.sync`), which is handed down to the registry as a callable so that a
 first use can sync.
 """

@@ -5,7 +5,7 @@ time, across processes; the kernel releases it if its holder dies):
 
 1. leftovers of syncs that were killed are removed from ``hubs/<name>/tmp/``;
 2. the card folder is fetched as a shallow, partial, sparse clone of ``ref`` (a branch, a tag or
-   a commit id) into a new folder under ``tmp/`` (:func:`~.transport.fetch_sparse`);
+   a commit id) into a new folder under ``tmp/`` (:func:`~hub_plugin.git.transport.fetch_sparse`);
 3. its cards are indexed (:func:`~hub_plugin.hubs.index.build_index`) and the folder is
    renamed to ``snapshots/<commit>``;
 4. only then is ``current`` replaced (atomically) to name the new commit; older snapshots but the
@@ -46,7 +46,7 @@ def sync_hub(
 
     ``if_missing``: return the snapshot another process made while this one waited for the lock
     instead of syncing again (a first use in several processes at once syncs once). On a
-    terminal, each phase shows on stderr while it runs (:class:`~...core.progress.Activity`).
+    terminal, each phase shows on stderr while it runs (:class:`~hub_plugin.core.progress.Activity`).
     """
     from ..core.progress import Activity
 
@@ -140,7 +140,7 @@ def full_ref(transport: GitTransport, url: str, ref: str) -> str:
 
     Raises :class:`~hub_plugin.errors.UsageError` for a short id that no tip starts with (git
     cannot find other commits by a prefix without cloning the repository), and
-    :class:`~.transport.GitError` when the repository cannot be asked.
+    :class:`~hub_plugin.errors.GitError` when the repository cannot be asked.
     """
     if not _SHORT_COMMIT.fullmatch(ref):
         return ref

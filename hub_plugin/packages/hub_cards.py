@@ -58,7 +58,7 @@ def required_cards(registry: Registry, route: Route, manifest: Manifest) -> list
 
 def served_card(hubconf: Any, route: Route, manifest: Manifest) -> ServedCard:
     """The hubconf's ``serve_hub_card`` answer for a hub card (the shape as it answers it: the
-    one input shape is worked out by :func:`..input_shape.model_input_shape`)."""
+    one input shape is worked out by :func:`.input_shape.model_input_shape`)."""
     hook = getattr(hubconf, SERVE_HUB_CARD, None)
     if route.rule is None or not callable(hook) or route.network is None:
         return ServedCard({}, None)

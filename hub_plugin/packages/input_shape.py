@@ -1,9 +1,9 @@
 """The input shape of a card's network, worked out here only: :func:`model_input_shape`.
 
 It is the first of: what a serving package's ``serve_hub_card`` answers for a hub card
-(:mod:`.serving.hub_cards`), the ``input-shape`` of the package's ``serves`` rule, the package's
+(:mod:`.hub_cards`), the ``input-shape`` of the package's ``serves`` rule, the package's
 ``package.yaml`` ``input-shape`` for the card, the card's own ``input-shape``, and the image size of
-the config handed to zoo code (:mod:`.zoo.config_choice`, channels first, a batch of 1).
+the config handed to zoo code (:mod:`hub_plugin.zoo.config_choice`, channels first, a batch of 1).
 
 ``package.yaml`` writes it as a list (``input-shape: [1, 3, 32, 32]``, batch first); MindSpore Hub's
 cards write it as a list or as text (``"[1, 3, 224, 224]"``, ``1x3x224x224``), and those of the real

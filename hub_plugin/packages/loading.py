@@ -3,14 +3,14 @@
 card (registry) -> route -> code (a model package's hubconf, or the model zoo's) -> assets -> network.
 
 Every front door builds through :func:`build`: ``hub_plugin.load`` (:func:`load_model`),
-``hub-plugin load``, ``export`` (:mod:`.export.exporter`), and the tasks (``train``, ``eval``,
+``hub-plugin load``, ``export`` (:mod:`hub_plugin.exports.exporter`), and the tasks (``train``, ``eval``,
 ``predict``), which open their package's code with :func:`package_code`. What to build is a
 :class:`LoadRequest` (the name as given, the create_network arguments, and :class:`LoadOptions`);
 what was built is a :class:`LoadedModel`.
 
 :func:`build` resolves the card and its route (:mod:`hub_plugin.registry.routes`): the
 card's own model package, a package whose ``serves`` rule matches a hub card's ``repo-link``
-(:mod:`.serving.hub_cards`), or else the model zoo's own code (:mod:`.zoo.loading`). It checks that
+(:mod:`.hub_cards`), or else the model zoo's own code (:mod:`hub_plugin.zoo.loading`). It checks that
 the code is trusted, downloads and verifies the checkpoints (the card's and those of the cards it
 ``requires``), builds the network and fills it strictly. Filling is the package's business when its
 hubconf defines ``load_pretrained(network, checkpoints)`` (SimCLR's does: its classifier needs two
@@ -75,7 +75,7 @@ class LoadRequest:
 
     ``strict_weights=False`` loads the checkpoint entries that match and lists the rest instead of
     failing (see :func:`_load_by_name`); ``zoo_config`` overrides the config file chosen for a card
-    built by zoo code (:mod:`.zoo.config_choice`)."""
+    built by zoo code (:mod:`hub_plugin.zoo.config_choice`)."""
 
     name: str
     args: tuple[object, ...] = ()
@@ -174,7 +174,7 @@ def network_for(
     registry: Registry, manifest: Manifest, route: Route | None = None
 ) -> tuple[ModelPackage, str, list[Manifest]]:
     """The package, the hubconf network name and the required cards' manifests for a card (a
-    package's own card, or a hub card a package serves: ``route``, see :mod:`.serving.hub_cards`)."""
+    package's own card, or a hub card a package serves: ``route``, see :mod:`.hub_cards`)."""
     if route is not None and route.rule is not None:
         from .hub_cards import required_cards
 
@@ -352,7 +352,7 @@ class _PackageCode:
 
 
 class _ZooCode:
-    """The model zoo's own code for a card no package serves (:mod:`.zoo.loading`)."""
+    """The model zoo's own code for a card no package serves (:mod:`hub_plugin.zoo.loading`)."""
 
     def __init__(self, target: Target, request: LoadRequest) -> None:
         from ..downloads.fetch import offline_from_environment

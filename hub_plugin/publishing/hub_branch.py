@@ -12,7 +12,7 @@ Refs and paths are validated before git sees them (``check-ref-format``; card pa
 segments, :func:`~hub_plugin.cards.completion.hub_layout_path`), and every ref or path
 given to git comes after ``--`` where git takes one. This is the user's own repository and remote:
 their git configuration, credential helpers and ssh keys apply (unlike a hub's sync, which fetches
-strangers' repositories under :mod:`.transport`'s rules).
+strangers' repositories under :mod:`hub_plugin.git.transport`'s rules).
 """
 
 from __future__ import annotations

@@ -1,18 +1,11 @@
-"""The registry layer: reading model cards, validating them, finding cards and model packages.
+"""The registry: where cards and model packages are found, and which card a name means.
 
-One folder per concept, and the modules that join them:
-
-* :mod:`.cards`: a card's text, its typed :class:`Manifest`, its ``repo-link`` and asset links;
-* :mod:`.validation`: the schema profiles, the checks, the reports, ``--changed-since``;
-* :mod:`.hubs`: hubs (git repositories of cards), their snapshots and index, finding a UID;
-* :mod:`.registry` finds cards and model packages in the bundled folder, extra folders, plugins and
-  hubs (its records, :class:`Root` and :class:`CardEntry`, are in :mod:`.entries`);
-* :mod:`.contract` declares the model-package contract (the hubconf hooks, what is a network);
-  :mod:`.hubconf_reader` reads what a hubconf offers with ``ast``, never running it;
-* :mod:`.files`: where hub-plugin's own files are (the bundled registry, the schemas, the config
-  folder), writing them atomically, and joining untrusted relative paths inside their root.
-
-This layer imports nothing above it (no assets, no runtime, no MindSpore).
+:mod:`.registry` searches the bundled ``models/``, ``--registry`` folders, ``HUB_PLUGIN_REGISTRY``,
+plugins and the synced hubs (its records, :class:`Root` and :class:`CardEntry`, are in
+:mod:`.entries`); :mod:`.routes` says what builds a card's network (its package, a package serving
+it, or the model zoo's code); :mod:`.card_url` accepts MindSpore Hub's card URLs as names. It
+imports the core, the errors, :mod:`hub_plugin.cards`, :mod:`hub_plugin.validation` (to read a
+card) and :mod:`hub_plugin.hubs` (a UID in the synced hubs); never MindSpore.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the registry finds: a root (a folder of cards and where it came from) and a card in it.
 
-Kept apart from :mod:`.registry`, which searches the roots, so that :mod:`.hubs.lookup` can make
+Kept apart from :mod:`.registry`, which searches the roots, so that :mod:`hub_plugin.hubs.lookup` can make
 entries for hub cards without importing the registry that calls it.
 """
 
@@ -41,7 +41,7 @@ class CardEntry:
 
     @property
     def origin(self) -> CardOrigin:
-        """Where the card came from, for the assets layer: a hub snapshot (network links only,
+        """Where the card came from, for the downloads feature: a hub snapshot (network links only,
         views under ``hub/<hub>@<commit>/<uid>``) or a local registry (local files inside its root)."""
         hub = self.root.hub
         if hub is not None:

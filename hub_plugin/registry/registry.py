@@ -18,10 +18,10 @@ A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``h
   ``default-card``, or its only card);
 * a path to a card file;
 * a MindSpore Hub card URL (Gitee or GitHub, ``blob`` or ``raw``), meaning the UID it names
-  (:mod:`.hubs.card_url`).
+  (:mod:`.card_url`).
 
 A UID that no root answers is looked up in the synced hubs when the registry is opened with
-``hubs`` (:mod:`.hubs.lookup`; the CLI and the API do). An ambiguous name is an
+``hubs`` (:mod:`hub_plugin.hubs.lookup`; the CLI and the API do). An ambiguous name is an
 :class:`AmbiguousName` listing the candidates; an unknown one a :class:`ModelNotFound` suggesting
 close matches. Nothing here imports MindSpore or runs a hubconf.
 """

@@ -1,7 +1,7 @@
 """Validating files and folders of model cards (and model packages' ``package.yaml``).
 
-The work is done by :mod:`.card_checks` (one card against a profile of the schema in
-:mod:`.schema_profiles`); this module finds the files, reads them safely and gathers the
+The work is done by :mod:`hub_plugin.cards.checks` (one card against a profile of the schema in
+:mod:`hub_plugin.cards.profiles`); this module finds the files, reads them safely and gathers the
 :class:`~.report.ValidationReport`. Every defect of a file is reported, each as
 ``path:line:column: rule: message``.
 """

@@ -92,7 +92,7 @@ def zoo_network(
     :mod:`.config_choice`); ``class_count`` is handed as the class keyword the network takes
     (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
     captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
-    :class:`~..trust.gate.UntrustedCode` or :class:`~.failures.ZooCodeError`."""
+    :class:`~hub_plugin.errors.UntrustedCode` or :class:`~hub_plugin.errors.ZooCodeError`."""
     from ..errors import BytecodeRefused, UntrustedCode, ZooCodeError
     from ..trust.code_digest import code_digest
     from ..trust.gate import ensure_repository_trusted
