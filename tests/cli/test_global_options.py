@@ -107,7 +107,8 @@ def test_verbose_is_a_global_option_too() -> None:
     assert parse(["hub", "ls"])["verbose"] is False
 
 
-@pytest.mark.parametrize(("raised", "said"), [(RecursionError, "too deeply nested"), (MemoryError, "too large")])
+@pytest.mark.parametrize(("raised", "said"),
+                         [(RecursionError, "too deeply nested"), (MemoryError, "too large")])
 def test_input_too_deep_or_too_large_is_one_line_not_an_internal_error(
         raised: type[BaseException], said: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
