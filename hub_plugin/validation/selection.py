@@ -8,10 +8,12 @@ skipped with a note; no card is served from there). On top of that:
 
 - **A hub's layout.** A folder that holds MindSpore Hub's card folder, ``mshub_res/assets/``
   (:data:`HUB_CARD_FOLDERS`), is a hub's root: its cards are the Markdown files under that folder,
-  each checked as a card. Markdown elsewhere in the hub (``CONTRIBUTING.md``, ``RELEASE.md``,
-  ``.gitee/PULL_REQUEST_TEMPLATE.md``, ``mshub_res/examples/*.md``) is checked only if it has
-  front matter; without it, it is skipped with a note. The same holds for a file given by name
-  (as pre-commit and ``--changed-since`` pass them) that lies in a hub outside its card folder.
+  each checked as a card. The rest of ``mshub_res/`` is the hub's own (the templates
+  ``mshub_res/examples/commit_example*.md``: :func:`~hub_plugin.cards.card_files.is_hub_resource`)
+  and skipped with a note, front matter or not. Other Markdown in the hub (``CONTRIBUTING.md``,
+  ``RELEASE.md``, ``.gitee/PULL_REQUEST_TEMPLATE.md``) is checked only if it has front matter;
+  without it, it is skipped with a note. The same holds for a file given by name (as pre-commit
+  and ``--changed-since`` pass them) that lies in a hub outside its card folder.
 - **Globs.** ``--include GLOB`` keeps only the files that match one of them, ``--exclude GLOB``
   drops those that match one; a glob is matched (:func:`fnmatch.fnmatchcase`, where ``*`` also
   crosses ``/``) against the path relative to the folder given, or the path as given for a file,
@@ -29,13 +31,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cards.card_files import is_card_file, is_dot_path
+from ..cards.card_files import HUB_CARD_FOLDER, is_card_file, is_dot_path, is_hub_resource
 from ..core.file_tree import DEFAULT_MAX_DEPTH, walk_files
 from ..errors import UsageError
 
 PACKAGE_FILE = "package.yaml"
 #: The card folders of known hub layouts, relative to the hub's root.
-HUB_CARD_FOLDERS = ("mshub_res/assets",)
+HUB_CARD_FOLDERS = (HUB_CARD_FOLDER,)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,28 @@ def never_served(path: Path) -> str | None:
     return None
 
 
+def _hub_root(card_folder: Path) -> Path:
+    """The root of the hub whose card folder is ``card_folder`` (``mshub_res/assets`` two up)."""
+    root = Path(os.path.abspath(card_folder))
+    for _ in Path(_layout(card_folder)).parts:
+        root = root.parent
+    return root
+
+
+def hub_resource(path: Path, card_folder: Path) -> str | None:
+    """Why ``path``, in the hub whose card folder is ``card_folder``, is one of the hub's own
+    resources and no card (:func:`~hub_plugin.cards.card_files.is_hub_resource`), or None."""
+    root = _hub_root(card_folder)
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(root)
+    except ValueError:
+        return None
+    if not is_hub_resource(relative):
+        return None
+    return (f"not a card: one of the hub's own files under {relative.parts[0]}/, outside its card "
+            f"folder {_layout(card_folder)}/ (a template, an example)")
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return Path(os.path.abspath(folder)) in Path(os.path.abspath(path)).parents
 
@@ -164,6 +188,10 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             for found in _found_in(path, too_deep, readmes):
                 if not _wanted(found.relative_to(path).as_posix(), include, exclude):
                     continue
+                resource = hub_resource(found, hub) if hub is not None else None
+                if resource is not None:
+                    selection.skipped.append(Skipped(str(found), resource))
+                    continue
                 if (hub is not None and found.name != PACKAGE_FILE and not _inside(found, hub)
                         and not opens_with_front_matter(found)):
                     not_a_card(found, hub)
@@ -182,7 +210,7 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             if not _wanted(path.as_posix(), include, exclude):
                 continue
             hub = _hub_of(path) if path.name != PACKAGE_FILE else None
-            reason = never_served(path) if hub is not None else None
+            reason = (never_served(path) or hub_resource(path, hub)) if hub is not None else None
             if reason is not None:
                 selection.skipped.append(Skipped(str(path), reason))
                 continue
