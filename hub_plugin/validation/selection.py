@@ -19,6 +19,11 @@ skipped with a note; no card is served from there). On top of that:
   crosses ``/``) against the path relative to the folder given, or the path as given for a file,
   and against the file's name alone.
 
+**Nothing found.** :func:`select_cards` also counts what it looked at (the candidate files, the
+files each glob kept or left out), so that an empty selection is told in one line naming what was
+searched (:func:`describe_search`): ``validate`` makes it a usage error (exit 2) unless
+``--allow-empty`` says an empty run is a pass (:class:`~hub_plugin.errors.NoCardsFound`).
+
 Front matter here is what a card opens with: a ``---`` line with only blank lines and Markdown
 headings before it (as every MindSpore Hub card is written: ``# title``, a blank line, ``---``).
 """
@@ -55,6 +60,47 @@ class CardSelection:
     files: list[Path] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     hub_layouts: list[str] = field(default_factory=list)
+    #: Card-like files found (Markdown but READMEs, ``package.yaml``) before the globs.
+    candidates: int = 0
+    #: The ``--include`` globs that kept at least one of them.
+    included: set[str] = field(default_factory=set)
+    #: How many of them each ``--exclude`` glob left out.
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def wanted(self, relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+        """Whether the globs keep the candidate at ``relative``; counted for :func:`describe_search`."""
+        self.candidates += 1
+        kept = [glob for glob in include if _matches(relative, [glob])]
+        self.included.update(kept)
+        if include and not kept:
+            return False
+        dropped = [glob for glob in exclude if _matches(relative, [glob])]
+        for glob in dropped:
+            self.excluded[glob] = self.excluded.get(glob, 0) + 1
+        return not dropped
+
+
+def describe_search(paths: Sequence[str | os.PathLike[str]], selection: CardSelection, *,
+                    include: Sequence[str] = (), exclude: Sequence[str] = ()) -> str:
+    """One line naming what was searched and why nothing was kept, for an empty ``selection``:
+    ``searched cards/ (3 files; --include '*.yml' matched none)``."""
+    where = ", ".join(str(path) for path in paths) or "nothing (no PATH given)"
+    why: list[str] = []
+    if not selection.candidates:
+        why.append("no Markdown card or package.yaml there")
+    else:
+        found = selection.candidates
+        why.append(f"{found} candidate file{'s' if found != 1 else ''}")
+        unmatched = [glob for glob in include if glob not in selection.included]
+        if unmatched:
+            globs = " ".join(f"--include {glob!r}" for glob in unmatched)
+            why.append(f"{globs} matched none of them")
+        for glob in exclude:
+            if selection.excluded.get(glob):
+                why.append(f"--exclude {glob!r} left out {selection.excluded[glob]}")
+    if selection.skipped:
+        why.append(f"{len(selection.skipped)} skipped, not cards (the notes say why)")
+    return f"searched {where} ({'; '.join(why)})"
 
 
 def opens_with_front_matter(path: Path) -> bool:
@@ -186,7 +232,7 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             too_deep: list[Path] = []
             readmes: list[Path] = []
             for found in _found_in(path, too_deep, readmes):
-                if not _wanted(found.relative_to(path).as_posix(), include, exclude):
+                if not selection.wanted(found.relative_to(path).as_posix(), include, exclude):
                     continue
                 resource = hub_resource(found, hub) if hub is not None else None
                 if resource is not None:
@@ -207,7 +253,7 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
                     for readme in sorted(readmes) if _inside(readme, hub)
                     and _wanted(readme.relative_to(path).as_posix(), include, exclude))
         elif path.exists():
-            if not _wanted(path.as_posix(), include, exclude):
+            if not selection.wanted(path.as_posix(), include, exclude):
                 continue
             hub = _hub_of(path) if path.name != PACKAGE_FILE else None
             reason = (never_served(path) or hub_resource(path, hub)) if hub is not None else None
