@@ -166,7 +166,9 @@ def status_failure(status: int, reason: str, headers: Mapping[str, str], policy:
 
 def classify(error: BaseException, policy: TransferPolicy) -> TryFailed:
     """The one sorting of ``requests``', urllib3's and the system's errors into final failures and
-    failures worth another try (see the module docstring)."""
+    failures worth another try (see the module docstring). Whether the failure is the machine's
+    (no network at all) is asked first, by :func:`network_missing`: :meth:`HttpClient.request`
+    raises :class:`~hub_plugin.errors.NoNetworkAccess` for it instead of classifying it."""
     import requests
     import urllib3
 

@@ -83,7 +83,7 @@ class CardSelection:
 def describe_search(paths: Sequence[str | os.PathLike[str]], selection: CardSelection, *,
                     include: Sequence[str] = (), exclude: Sequence[str] = ()) -> str:
     """One line naming what was searched and why nothing was kept, for an empty ``selection``:
-    ``searched cards/ (3 files; --include '*.yml' matched none)``."""
+    ``searched cards/ (3 candidate files; --include '*.yml' matched none of them)``."""
     where = ", ".join(str(path) for path in paths) or "nothing (no PATH given)"
     why: list[str] = []
     if not selection.candidates:
