@@ -514,6 +514,37 @@ class TryFailed(HubPluginError):
         self.url = url
 
 
+
+# --- The network itself, and what validate finds (hub_plugin.core.http, hub_plugin.validation) ---
+
+
+class NoNetworkAccess(HubPluginError, ConnectionError):
+    """This machine cannot reach the network at all: no resolver answers, or no route leads out
+    (:func:`hub_plugin.core.http.classify` decides). Not a verdict on any link or asset: a run
+    that needs the network stops at the first such failure (exit 2, an environment error).
+    ``reason`` says which, ``url`` the request that showed it."""
+
+    exit_code = 2
+
+    def __init__(self, reason: str, url: str) -> None:
+        self.reason = reason
+        self.url = url
+        super().__init__(
+            f"no network access: {reason} (asking for {url})",
+            hint="run where hosts can be reached, or point HUB_PLUGIN_MIRROR at a reachable mirror",
+        )
+
+
+class NoCardsFound(UsageError):
+    """``validate`` found no card to check where it was told to look (an empty folder, globs that
+    match nothing). ``searched`` is the one line naming what was searched."""
+
+    def __init__(self, searched: str) -> None:
+        self.searched = searched
+        super().__init__(f"no card found: {searched}",
+                         hint="pass --allow-empty where an empty run is a pass")
+
+
 __all__ = [
     "AmbiguousName",
     "AscendRequired",
@@ -539,7 +570,9 @@ __all__ = [
     "MissingDependency",
     "ModelFileError",
     "ModelNotFound",
+    "NoCardsFound",
     "NoNetwork",
+    "NoNetworkAccess",
     "NoZooEntryPoint",
     "OfflineError",
     "PackageImportError",

@@ -60,15 +60,15 @@ def test_every_command_the_action_can_run_parses_as_a_hub_plugin_invocation() ->
     assert flags[0].startswith("validate --format")
     words = [w for chunk in flags for w in shlex.split(chunk.replace('"$', '"X'))]
     argv = ["validate", "--format", "github", "--profile", "mindspore-hub", "--changed-since", "main",
-            "--check-links", "--verify-assets", "--include", "*.md", "--exclude", "x*",
+            "--check-links", "--verify-assets", "--allow-empty", "--include", "*.md", "--exclude", "x*",
             "--sarif-output", "x.sarif", "cards/"]
     assert {w for w in words if w.startswith("--")} == {w for w in argv if w.startswith("--")}
     for output_format in ("github", "text", "json", "sarif"):
         for profile in ("strict", "mindspore-hub"):
             build_parser().parse_args(["validate", "--format", output_format, "--profile", profile,
                                        "--changed-since", "main", "--check-links", "--verify-assets",
-                                       "--include", "a", "--exclude", "b", "--sarif-output", "x",
-                                       "."])
+                                       "--allow-empty", "--include", "a", "--exclude", "b",
+                                       "--sarif-output", "x", "."])
 
 
 @pytest.fixture
@@ -184,3 +184,18 @@ def test_at_the_root_of_a_hub_laid_out_like_mindspore_hub_only_cards_are_checked
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == ("1 file checked (strict, cards of mshub_res/assets/): "
                                               "1 valid, 0 invalid; 2 skipped, not cards")
+
+
+@pytest.mark.slow
+def test_no_card_found_fails_the_job_unless_allow_empty(light_venv: LightVenv, tmp_path: Path) -> None:
+    """A wrong path or glob does not pass as "0 files checked" (issue 28, item 3)."""
+    (tmp_path / "empty").mkdir()
+    result = run_step("validate", runner_temp=light_venv.runner_temp, cwd=tmp_path,
+                      inputs={"paths": "empty"})
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "hub-plugin: error: no card found: searched empty (no Markdown card or package.yaml there) "
+        "(pass --allow-empty where an empty run is a pass)"]
+    result = run_step("validate", runner_temp=light_venv.runner_temp, cwd=tmp_path,
+                      inputs={"paths": "empty", "allow-empty": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr

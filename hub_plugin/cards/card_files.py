@@ -10,11 +10,22 @@
   dot file or a file in a dot folder, the index leaves them out, and so a file the gate passes
   over (``validate`` skips READMEs and dot paths) is a file no client reads. The gate checks every
   card file of the card folder that is not a dot path (more than the index serves, never less).
+- **A hub's resources are no cards.** In MindSpore Hub's layout the card folder lies in the hub's
+  resource folder, ``mshub_res/``; everything else in there (the templates
+  ``mshub_res/examples/commit_example*.md``, which carry front matter with placeholder values) is
+  never a card, whatever it holds (:func:`is_hub_resource`). The pre-commit hook's ``files``
+  pattern (``.pre-commit-hooks.yaml``: ``^(mshub_res/assets/|(?!mshub_res/))``) says the same, and
+  ``tests/cards/test_card_files_in_a_hub.py`` keeps the two in step.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath, PurePosixPath
+
+#: A hub's card folder, relative to the hub's root (MindSpore Hub's layout), and the resource folder
+#: that holds it: the rest of the resource folder is the hub's own (templates, examples), no cards.
+HUB_CARD_FOLDER = "mshub_res/assets"
+HUB_RESOURCE_FOLDER = "mshub_res"
 
 #: How many parts a hub UID has: ``mindspore/1.8/alexnet_cifar10``, ``noah-cvlab/gpu/0.7/<stem>``.
 UID_PARTS = (3, 4)
@@ -30,6 +41,15 @@ def is_card_file(path: PurePath) -> bool:
 def is_dot_path(relative: PurePath) -> bool:
     """Whether a part of ``relative`` starts with ``.`` (``.staging/1.8/x.md``, ``1.8/.x.md``)."""
     return any(part.startswith(".") for part in relative.parts)
+
+
+def is_hub_resource(relative: PurePath) -> bool:
+    """Whether the file at ``relative`` (to a hub's root) is one of the hub's own resources, not a
+    card: under ``mshub_res/`` but not under ``mshub_res/assets/`` (``mshub_res/examples/x.md``)."""
+    parts = PurePosixPath(relative.as_posix()).parts
+    resource, cards = PurePosixPath(HUB_RESOURCE_FOLDER).parts, PurePosixPath(HUB_CARD_FOLDER).parts
+    return (len(parts) > len(resource) and parts[:len(resource)] == resource
+            and parts[:len(cards)] != cards)
 
 
 def is_hub_card(relative: PurePath) -> bool:

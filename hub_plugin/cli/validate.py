@@ -9,7 +9,11 @@ for every link and ``--verify-assets`` compares every link with its asset's veri
 :mod:`hub_plugin.validation.step_summary`) and ``sarif`` (:mod:`hub_plugin.validation.output`).
 
 Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
-unreadable path (every other card is still reported).
+unreadable path (every other card is still reported), when no card is found where it looked (one
+line naming what was searched; ``--allow-empty`` makes that a pass: a job whose paths may hold no
+card; with ``--changed-since``, no changed card is a pass anyway), and when the network checks
+find no network at all (:class:`~hub_plugin.errors.NoNetworkAccess`: the runner's failure, not
+the cards').
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ def register(subparsers: Any) -> None:
                              "matches GLOB; repeatable ('*' also crosses '/')")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                         help="leave out files whose path or name matches GLOB; repeatable")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="finding no card is a pass (exit 0), not a usage error (exit 2)")
     checks = parser.add_argument_group("checks against the real files (network)")
     checks.add_argument("--check-links", action="store_true",
                         help="ask for every asset-link and repo-link; a dead one is an error")
@@ -125,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("validate needs at least one PATH (or --changed-since REF)")
     else:
         paths = [_card_path(path, args) for path in args.paths]
-    report = validate_paths(paths, args.profile, include=args.include, exclude=args.exclude)
+    report = validate_paths(paths, args.profile, include=args.include, exclude=args.exclude,
+                            allow_empty=args.allow_empty or args.changed_since is not None)
     if checks is not None:
         checks.run(report)
     # render() made text and annotations safe; JSON and SARIF are data, written exactly

@@ -19,6 +19,15 @@ policy and one deadline. This is the only module of ``hub_plugin`` that imports 
   §15.5.9), ``425`` (Too Early, RFC 8470 §5.2) and ``429`` (Too Many Requests, RFC 6585 §4). Another
   try cannot help them, so none is made. Everything else (timeouts, connections dropped, bodies cut
   short or too slow, those three statuses and every ``5xx``) is retried.
+- **No network at all** (:func:`network_missing`): when no resolver answers (``getaddrinfo``'s
+  ``EAI_AGAIN``, "Temporary failure in name resolution") or connecting finds no route
+  (``ENETUNREACH``, ``EHOSTUNREACH``) *and* the kernel has no route out of this machine (or, for
+  the resolver, none to any nameserver of ``/etc/resolv.conf``), the failure is the machine's, not
+  the host's: :meth:`HttpClient.request` raises :class:`~hub_plugin.errors.NoNetworkAccess` (exit
+  2), never a dead link or a failed download. A name the resolver says does not exist
+  (``EAI_NONAME``, a ``.invalid`` host), a refusal, or one host without a route while the machine
+  has one stay that host's failure. Asking the route table sends nothing (a UDP ``connect``), so a
+  machine without network is told apart at once, and loopback servers are never affected.
 - **Backoff.** Before the n-th retry, ``min(backoff_max, backoff_base * 2**(n-1))`` times a random
   factor in [0.5, 1) (the jitter keeps many clients from retrying in step), unless the server said
   ``Retry-After`` (RFC 9110 §10.2.3): that is waited for, up to ``max_retry_after``. **A
@@ -42,6 +51,8 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import errno
+import os
 import random
 import re
 import select
@@ -56,7 +67,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 from .._version import __version__
-from ..errors import DownloadError, UsageError
+from ..errors import DownloadError, NoNetworkAccess, UsageError
 from ..errors import TryFailed as TryFailed
 
 if TYPE_CHECKING:
@@ -155,7 +166,9 @@ def status_failure(status: int, reason: str, headers: Mapping[str, str], policy:
 
 def classify(error: BaseException, policy: TransferPolicy) -> TryFailed:
     """The one sorting of ``requests``', urllib3's and the system's errors into final failures and
-    failures worth another try (see the module docstring)."""
+    failures worth another try (see the module docstring). Whether the failure is the machine's
+    (no network at all) is asked first, by :func:`network_missing`: :meth:`HttpClient.request`
+    raises :class:`~hub_plugin.errors.NoNetworkAccess` for it instead of classifying it."""
     import requests
     import urllib3
 
@@ -182,6 +195,91 @@ def classify(error: BaseException, policy: TransferPolicy) -> TryFailed:
     return TryFailed(short_reason(error), final=True)  # an invalid URL, a bad header, ...
 
 
+#: Where the route table is asked whether this machine reaches the internet at all: the addresses of
+#: a.root-servers.net (IANA, unchanged for decades). A UDP ``connect`` only looks the route up.
+ROUTE_PROBES = (("198.41.0.4", socket.AF_INET), ("2001:503:ba3e::2:30", socket.AF_INET6))
+#: The resolver's configuration read for its nameservers (POSIX systems).
+RESOLV_CONF = "/etc/resolv.conf"
+
+
+def has_route(address: str, family: socket.AddressFamily) -> bool:
+    """Whether the kernel has a route to ``address`` (nothing is sent: a UDP socket's connect)."""
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((address, 53))
+    except OSError:
+        return False
+    return True
+
+
+def routes_out() -> bool:
+    """Whether this machine has a route to the internet, over IPv4 or IPv6."""
+    return any(has_route(address, family) for address, family in ROUTE_PROBES)
+
+
+def nameservers(resolv_conf: str = RESOLV_CONF) -> list[str]:
+    """The nameservers ``resolv_conf`` names (none where it cannot be read)."""
+    try:
+        with open(resolv_conf, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(64 * 1024).splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        words = line.split()
+        if len(words) >= 2 and words[0] == "nameserver":
+            found.append(words[1].split("%", 1)[0])
+    return found
+
+
+def resolver_reachable(resolv_conf: str = RESOLV_CONF) -> bool:
+    """Whether a route leads to one of the configured nameservers (true where none is configured
+    or the file is absent: then the system's own default applies, and nothing is concluded)."""
+    servers = nameservers(resolv_conf)
+    if not servers:
+        return True
+    return any(has_route(server, socket.AF_INET6 if ":" in server else socket.AF_INET)
+               for server in servers)
+
+
+def network_missing(error: BaseException, *, routes: Callable[[], bool] | None = None,
+                    resolver: Callable[[], bool] | None = None) -> str | None:
+    """Why this machine has no network access, when ``error`` shows it; else None (the failure,
+    if any, is the host's). See the module docstring: the error must be of a kind the machine
+    causes (no resolver answer, no route), and the machine must agree (``routes()`` false, or for
+    the resolver ``resolver()`` false): one host without a route, or with a name that does not
+    resolve, among hosts that answer, stays a dead link. ``routes`` and ``resolver`` default to
+    :func:`routes_out` and :func:`resolver_reachable` (looked up when called)."""
+    routes = routes or routes_out
+    resolver = resolver or resolver_reachable
+    if _gai_errno(error) == socket.EAI_AGAIN:
+        if not routes():
+            return "names do not resolve and no route leads out of this machine"
+        if not resolver():
+            return "no route to any nameserver of " + RESOLV_CONF
+        return None
+    no_route = _os_errno(error, (errno.ENETUNREACH, errno.EHOSTUNREACH))
+    if no_route is not None and not routes():
+        return f"no route leads out of this machine ({os.strerror(no_route)})"
+    return None
+
+
+def _gai_errno(error: BaseException) -> int | None:
+    """The code of the first :class:`socket.gaierror` among the causes of ``error``."""
+    for cause in _causes(error):
+        if isinstance(cause, socket.gaierror):
+            return cause.errno
+    return None
+
+
+def _os_errno(error: BaseException, codes: tuple[int, ...]) -> int | None:
+    """The first of ``codes`` an :class:`OSError` among the causes of ``error`` carries, else None."""
+    for cause in _causes(error):
+        if isinstance(cause, OSError) and cause.errno in codes:
+            return cause.errno
+    return None
+
+
 def is_unreachable(failure: TryFailed) -> bool:
     """Whether ``failure`` says the host cannot be reached at all (no name, or refused)."""
     return failure.final and failure.reason.startswith(("host not found", "connection refused"))
@@ -199,16 +297,19 @@ def _unreachable(error: BaseException) -> str | None:
 
 def _among_causes(error: BaseException, kind: type[BaseException]) -> bool:
     """Whether ``error`` or anything it wraps (``reason``, ``args``, causes) is a ``kind``."""
+    return any(isinstance(cause, kind) for cause in _causes(error))
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and everything it wraps (``reason``, ``args``, causes), each once."""
     pending, seen = [error], set()
     while pending:
         if id(current := pending.pop()) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, kind):
-            return True
+        yield current
         pending += [c for c in (getattr(current, "reason", None), *current.args, current.__cause__,
                                 current.__context__) if isinstance(c, BaseException)]
-    return False
 
 
 def short_reason(error: BaseException) -> str:
@@ -481,6 +582,9 @@ class HttpClient:
                 answer = send(url, headers=dict(headers or {}), stream=True, timeout=timeout,
                               allow_redirects=False)
             except requests.RequestException as error:
+                missing = network_missing(error)
+                if missing is not None:
+                    raise NoNetworkAccess(missing, url) from error
                 failure = classify(error, policy)
                 failure.url = url
                 if is_unreachable(failure):
@@ -540,6 +644,7 @@ __all__ = [
     "UrlCheck",
     "classify",
     "is_retried_status",
+    "network_missing",
     "new_session",
     "parse_retry_after",
     "short_reason",

@@ -53,7 +53,8 @@ def _folder(path: Path | str | None, option: str) -> Path | None:
 
 
 def _ask(hubconf: Any, package: str, role: str, folder: Path | None, count: int, skip: int,
-         shape: tuple[int, ...]) -> ImageSet:
+         shape: tuple[int, ...], *, none_left: UsageError | None = None) -> ImageSet:
+    """``count`` images of ``role`` from the package (``none_left``: the error when it gives none)."""
     entry = getattr(hubconf, ENTRY_POINT, None)
     if not callable(entry):
         raise UsageError(
@@ -67,6 +68,8 @@ def _ask(hubconf: Any, package: str, role: str, folder: Path | None, count: int,
             f"the export takes {['N', *shape[1:]]}"
         )
     if images.shape[0] == 0:
+        if none_left is not None:
+            raise none_left
         where = f"{folder}" if folder is not None else "the package's preset"
         raise UsageError(f"no {role} images in {where}", hint="give a folder of PNG or JPEG images")
     # The folder's name only: the card that records it is published, the local path is nobody's business.
@@ -101,7 +104,16 @@ def calibration_sets(
     check_folder = _folder(check, "--check-images") if check is not None else calibration_folder
     calibrating = _ask(hubconf, package, "calibration", calibration_folder, calibration_size, 0, shape)
     skip = len(calibrating) if check_folder is not None and check_folder == calibration_folder else 0
-    checking = _ask(hubconf, package, "check", check_folder, check_size, skip, shape)
+    none_left = None
+    if skip:  # the check images were to come after the calibration images, in the same folder
+        taken = f"{skip} image" if skip == 1 else f"all {skip} images"
+        none_left = UsageError(
+            f"the calibration took {taken} of {check_folder}, so none is left to check the INT8 "
+            "export on",
+            hint="give check images with --check-images DIR, or a larger folder or a smaller "
+                 "--calibration-size")
+    checking = _ask(hubconf, package, "check", check_folder, check_size, skip, shape,
+                    none_left=none_left)
     seen = set(_digests(calibrating.images))
     held = [index for index, digest in enumerate(_digests(checking.images)) if digest not in seen]
     if not held:

@@ -30,6 +30,19 @@ UPLOAD_WORKERS = 10
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
+def _check_bucket(bucket: str, text: str) -> None:
+    """Raise :class:`UsageError` naming what is wrong with ``bucket`` under S3's bucket naming
+    rules (AWS, "General purpose bucket naming rules"): 3 to 63 characters; lower-case letters,
+    digits, ``.`` and ``-``; a letter or digit first and last."""
+    if len(bucket) < 3 or len(bucket) > 63:
+        size = "too short" if len(bucket) < 3 else "too long"
+        raise UsageError(f"the bucket name {bucket!r} in {text!r} is {size}: S3 bucket names are 3 "
+                         f"to 63 characters (it has {len(bucket)})")
+    if not _BUCKET.fullmatch(bucket):
+        raise UsageError(f"{bucket!r} in {text!r} is no S3 bucket name: lower-case letters, digits, "
+                         "'.' and '-', a letter or digit first and last")
+
+
 @dataclass(frozen=True)
 class S3Location:
     """``s3://BUCKET/PREFIX``: where the files go; ``key_for(name)`` is ``PREFIX/name``."""
@@ -40,8 +53,9 @@ class S3Location:
     @classmethod
     def parse(cls, text: str) -> S3Location:
         match = re.fullmatch(r"s3://([^/]+)/?(.*)", text.strip())
-        if match is None or not _BUCKET.fullmatch(match[1]):
+        if match is None:
             raise UsageError(f"not an S3 location: {text!r}", hint="write s3://BUCKET/PREFIX")
+        _check_bucket(match[1], text)
         prefix = match[2].strip("/")
         if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
             raise UsageError(f"the prefix of {text!r} has an empty, '.' or '..' part")

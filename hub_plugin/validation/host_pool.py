@@ -5,7 +5,10 @@ to); a worker takes the first waiting job whose host has a free slot, so no host
 than ``per_host`` jobs in flight, and a worker never sits holding a slot while it waits for a busy
 host (it takes another host's job instead, or waits for any job to end). Results come back in the
 order the jobs were given. A job that raises has its exception returned in its place, so one
-failure never stops the others (:meth:`HostPool.map` re-raises nothing; the caller decides).
+failure never stops the others (:meth:`HostPool.map` re-raises nothing; the caller decides),
+except an exception of a kind given in ``stop_on``: it says the whole run is pointless (this
+machine has no network, :class:`~hub_plugin.errors.NoNetworkAccess`), so no further job starts
+and ``map`` raises it once the jobs already running have ended.
 
 The work is network-bound (``requests`` and ``hashlib`` release the GIL), so threads suffice.
 """
@@ -47,14 +50,17 @@ class HostPool:
         #: The most jobs that were in flight at once for each host, over the pool's life.
         self.peak: Counter[str] = Counter()
 
-    def map(self, jobs: Sequence[Job[T]]) -> list[T | BaseException]:
-        """Run every job; each one's result, or the exception it raised, in the given order."""
+    def map(self, jobs: Sequence[Job[T]], *,
+            stop_on: tuple[type[BaseException], ...] = ()) -> list[T | BaseException]:
+        """Run every job; each one's result, or the exception it raised, in the given order. The
+        first exception that is one of ``stop_on`` stops the run and is raised."""
         waiting: OrderedDict[str, deque[int]] = OrderedDict()
         for index, job in enumerate(jobs):
             waiting.setdefault(job.host, deque()).append(index)
         results: dict[int, T | BaseException] = {}
         busy: Counter[str] = Counter()
         changed = threading.Condition()
+        stopped: list[BaseException] = []
 
         def take() -> int | None:
             with changed:
@@ -77,6 +83,10 @@ class HostPool:
                     results[index] = job.run()
                 except BaseException as error:  # handed back to the caller, in its place
                     results[index] = error
+                    if isinstance(error, stop_on):
+                        with changed:
+                            stopped.append(error)
+                            waiting.clear()  # no further job starts
                 finally:
                     with changed:
                         busy[job.host] -= 1
@@ -87,4 +97,6 @@ class HostPool:
             worker.start()
         for worker in workers:
             worker.join()
+        if stopped:
+            raise stopped[0]
         return [results[index] for index in range(len(jobs))]

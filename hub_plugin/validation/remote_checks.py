@@ -20,6 +20,11 @@ about:
      download (naming both digests). A card that gives only a prefix gets a note
      ``asset/full-sha256`` with the whole digest, ready to paste.
 
+When this machine has no network at all (no resolver answers, no route leads out: decided by the
+one HTTP client, :func:`~hub_plugin.core.http.network_missing`), the run stops at the first request
+that shows it and :class:`~hub_plugin.errors.NoNetworkAccess` is raised (exit 2): no card is
+judged by a runner's missing network.
+
 Cards that failed the text checks are still checked, from the front matter kept in their report.
 The requests run on a :class:`~.host_pool.HostPool` (``jobs`` in all, ``per_host`` per host), and
 the cache index is written once at the end (:meth:`~..cache.index.CacheIndex.deferred`). With both
@@ -47,7 +52,14 @@ from ..core.progress import Activity
 from ..downloads.fetch import FetchedAsset, fetch
 from ..downloads.mirrors import MirrorMap, card_source
 from ..downloads.transfer import HttpTransfer
-from ..errors import CacheError, DownloadError, HubPluginError, IntegrityError, LinkRefused
+from ..errors import (
+    CacheError,
+    DownloadError,
+    HubPluginError,
+    IntegrityError,
+    LinkRefused,
+    NoNetworkAccess,
+)
 from .host_pool import DEFAULT_JOBS, DEFAULT_PER_HOST, HostPool, Job
 from .probe import LinkProbe
 from .report import FileReport, ValidationReport
@@ -111,7 +123,8 @@ class RemoteChecks:
                 obtain.append(Job(_host_of(mirrors.apply(ordered[0].link)),
                                   partial(self._obtain, digest, ordered, cache, mirrors, transfer)))
             failed: dict[tuple[str, str], list[Defect]] = {}
-            obtained_all: list[dict[str, list[Defect]] | BaseException] = pool.map(obtain)
+            obtained_all: list[dict[str, list[Defect]] | BaseException] = pool.map(
+                obtain, stop_on=(NoNetworkAccess,))
             for digest, obtained in zip(sorted(groups), obtained_all, strict=True):
                 if isinstance(obtained, BaseException):
                     raise obtained
@@ -130,7 +143,7 @@ class RemoteChecks:
                     continue
                 reports.append(target.report)
             with Activity("checking cards", total=len(set(map(id, reports)))) as shown:
-                results = pool.map(_counting(jobs, reports, shown))
+                results = pool.map(_counting(jobs, reports, shown), stop_on=(NoNetworkAccess,))
         self.peak = dict(pool.peak)
         for file, result in zip(reports, results, strict=True):
             if isinstance(result, BaseException):
@@ -202,7 +215,7 @@ class RemoteChecks:
                 got = f"sha256 {error.actual} ({human_size(error.received)})"
                 failed[link] = [_at(target, target.digest_pointer, "asset/sha256-mismatch", "error",
                                     f"the file at {error.url} has {got}, but the card says {error.expected}")]
-            except CacheError:
+            except (CacheError, NoNetworkAccess):
                 raise
             except DownloadError as error:
                 reason = f"HTTP {error.status}" if error.status else error.reason
@@ -236,6 +249,8 @@ class RemoteChecks:
                 fetched = self._fetch(target, cache, mirrors, transfer)
             except LinkRefused as refused:
                 return [_refused(target, refused)]
+            except NoNetworkAccess:
+                raise
             except HubPluginError as error:
                 return [_dead(target, str(error), link)]
             entry_path, sha256, size = fetched.blob, fetched.sha256, fetched.size

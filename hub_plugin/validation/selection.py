@@ -8,14 +8,21 @@ skipped with a note; no card is served from there). On top of that:
 
 - **A hub's layout.** A folder that holds MindSpore Hub's card folder, ``mshub_res/assets/``
   (:data:`HUB_CARD_FOLDERS`), is a hub's root: its cards are the Markdown files under that folder,
-  each checked as a card. Markdown elsewhere in the hub (``CONTRIBUTING.md``, ``RELEASE.md``,
-  ``.gitee/PULL_REQUEST_TEMPLATE.md``, ``mshub_res/examples/*.md``) is checked only if it has
-  front matter; without it, it is skipped with a note. The same holds for a file given by name
-  (as pre-commit and ``--changed-since`` pass them) that lies in a hub outside its card folder.
+  each checked as a card. The rest of ``mshub_res/`` is the hub's own (the templates
+  ``mshub_res/examples/commit_example*.md``: :func:`~hub_plugin.cards.card_files.is_hub_resource`)
+  and skipped with a note, front matter or not. Other Markdown in the hub (``CONTRIBUTING.md``,
+  ``RELEASE.md``, ``.gitee/PULL_REQUEST_TEMPLATE.md``) is checked only if it has front matter;
+  without it, it is skipped with a note. The same holds for a file given by name (as pre-commit
+  and ``--changed-since`` pass them) that lies in a hub outside its card folder.
 - **Globs.** ``--include GLOB`` keeps only the files that match one of them, ``--exclude GLOB``
   drops those that match one; a glob is matched (:func:`fnmatch.fnmatchcase`, where ``*`` also
   crosses ``/``) against the path relative to the folder given, or the path as given for a file,
   and against the file's name alone.
+
+**Nothing found.** :func:`select_cards` also counts what it looked at (the candidate files, the
+files each glob kept or left out), so that an empty selection is told in one line naming what was
+searched (:func:`describe_search`): ``validate`` makes it a usage error (exit 2) unless
+``--allow-empty`` says an empty run is a pass (:class:`~hub_plugin.errors.NoCardsFound`).
 
 Front matter here is what a card opens with: a ``---`` line with only blank lines and Markdown
 headings before it (as every MindSpore Hub card is written: ``# title``, a blank line, ``---``).
@@ -29,13 +36,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cards.card_files import is_card_file, is_dot_path
+from ..cards.card_files import HUB_CARD_FOLDER, is_card_file, is_dot_path, is_hub_resource
 from ..core.file_tree import DEFAULT_MAX_DEPTH, walk_files
 from ..errors import UsageError
 
 PACKAGE_FILE = "package.yaml"
 #: The card folders of known hub layouts, relative to the hub's root.
-HUB_CARD_FOLDERS = ("mshub_res/assets",)
+HUB_CARD_FOLDERS = (HUB_CARD_FOLDER,)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,47 @@ class CardSelection:
     files: list[Path] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     hub_layouts: list[str] = field(default_factory=list)
+    #: Card-like files found (Markdown but READMEs, ``package.yaml``) before the globs.
+    candidates: int = 0
+    #: The ``--include`` globs that kept at least one of them.
+    included: set[str] = field(default_factory=set)
+    #: How many of them each ``--exclude`` glob left out.
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def wanted(self, relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+        """Whether the globs keep the candidate at ``relative``; counted for :func:`describe_search`."""
+        self.candidates += 1
+        kept = [glob for glob in include if _matches(relative, [glob])]
+        self.included.update(kept)
+        if include and not kept:
+            return False
+        dropped = [glob for glob in exclude if _matches(relative, [glob])]
+        for glob in dropped:
+            self.excluded[glob] = self.excluded.get(glob, 0) + 1
+        return not dropped
+
+
+def describe_search(paths: Sequence[str | os.PathLike[str]], selection: CardSelection, *,
+                    include: Sequence[str] = (), exclude: Sequence[str] = ()) -> str:
+    """One line naming what was searched and why nothing was kept, for an empty ``selection``:
+    ``searched cards/ (3 candidate files; --include '*.yml' matched none of them)``."""
+    where = ", ".join(str(path) for path in paths) or "nothing (no PATH given)"
+    why: list[str] = []
+    if not selection.candidates:
+        why.append("no Markdown card or package.yaml there")
+    else:
+        found = selection.candidates
+        why.append(f"{found} candidate file{'s' if found != 1 else ''}")
+        unmatched = [glob for glob in include if glob not in selection.included]
+        if unmatched:
+            globs = " ".join(f"--include {glob!r}" for glob in unmatched)
+            why.append(f"{globs} matched none of them")
+        for glob in exclude:
+            if selection.excluded.get(glob):
+                why.append(f"--exclude {glob!r} left out {selection.excluded[glob]}")
+    if selection.skipped:
+        why.append(f"{len(selection.skipped)} skipped, not cards (the notes say why)")
+    return f"searched {where} ({'; '.join(why)})"
 
 
 def opens_with_front_matter(path: Path) -> bool:
@@ -115,6 +163,28 @@ def never_served(path: Path) -> str | None:
     return None
 
 
+def _hub_root(card_folder: Path) -> Path:
+    """The root of the hub whose card folder is ``card_folder`` (``mshub_res/assets`` two up)."""
+    root = Path(os.path.abspath(card_folder))
+    for _ in Path(_layout(card_folder)).parts:
+        root = root.parent
+    return root
+
+
+def hub_resource(path: Path, card_folder: Path) -> str | None:
+    """Why ``path``, in the hub whose card folder is ``card_folder``, is one of the hub's own
+    resources and no card (:func:`~hub_plugin.cards.card_files.is_hub_resource`), or None."""
+    root = _hub_root(card_folder)
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(root)
+    except ValueError:
+        return None
+    if not is_hub_resource(relative):
+        return None
+    return (f"not a card: one of the hub's own files under {relative.parts[0]}/, outside its card "
+            f"folder {_layout(card_folder)}/ (a template, an example)")
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return Path(os.path.abspath(folder)) in Path(os.path.abspath(path)).parents
 
@@ -162,7 +232,11 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
             too_deep: list[Path] = []
             readmes: list[Path] = []
             for found in _found_in(path, too_deep, readmes):
-                if not _wanted(found.relative_to(path).as_posix(), include, exclude):
+                if not selection.wanted(found.relative_to(path).as_posix(), include, exclude):
+                    continue
+                resource = hub_resource(found, hub) if hub is not None else None
+                if resource is not None:
+                    selection.skipped.append(Skipped(str(found), resource))
                     continue
                 if (hub is not None and found.name != PACKAGE_FILE and not _inside(found, hub)
                         and not opens_with_front_matter(found)):
@@ -179,10 +253,10 @@ def select_cards(paths: Iterable[str | os.PathLike[str]], *, include: Sequence[s
                     for readme in sorted(readmes) if _inside(readme, hub)
                     and _wanted(readme.relative_to(path).as_posix(), include, exclude))
         elif path.exists():
-            if not _wanted(path.as_posix(), include, exclude):
+            if not selection.wanted(path.as_posix(), include, exclude):
                 continue
             hub = _hub_of(path) if path.name != PACKAGE_FILE else None
-            reason = never_served(path) if hub is not None else None
+            reason = (never_served(path) or hub_resource(path, hub)) if hub is not None else None
             if reason is not None:
                 selection.skipped.append(Skipped(str(path), reason))
                 continue

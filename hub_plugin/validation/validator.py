@@ -16,10 +16,10 @@ from ..cards.card import Defect, parse_card
 from ..cards.checks import check_card, check_package_settings
 from ..cards.manifest import Manifest
 from ..cards.profiles import PROFILES, Profile
-from ..errors import CardError, UsageError
+from ..errors import CardError, NoCardsFound, UsageError
 from .report import FileReport, ValidationReport
 from .selection import PACKAGE_FILE as PACKAGE_FILE
-from .selection import select_cards
+from .selection import describe_search, select_cards
 
 
 def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
@@ -39,13 +39,18 @@ def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
 
 def validate_paths(
     paths: Iterable[str | os.PathLike[str]], profile: Profile = "strict", *,
-    include: Sequence[str] = (), exclude: Sequence[str] = (),
+    include: Sequence[str] = (), exclude: Sequence[str] = (), allow_empty: bool = True,
 ) -> ValidationReport:
     """Validate every card in ``paths`` (files, or folders searched recursively); the Markdown a
-    hub's layout says is no card is listed in the report's ``skipped``."""
+    hub's layout says is no card is listed in the report's ``skipped``. With ``allow_empty``
+    false, finding no card raises :class:`~hub_plugin.errors.NoCardsFound`, naming what was
+    searched (the CLI's default: an empty gate is no pass)."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    paths = list(paths)
     selection = select_cards(paths, include=include, exclude=exclude)
+    if not selection.files and not allow_empty:
+        raise NoCardsFound(describe_search(paths, selection, include=include, exclude=exclude))
     return ValidationReport([validate_file(p, profile) for p in selection.files], profile,
                             skipped=selection.skipped, hub_layouts=selection.hub_layouts)
 

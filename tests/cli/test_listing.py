@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from card_samples import card_text, write_card
 
 from hub_plugin.cli import main
@@ -75,3 +76,13 @@ def test_piped_tables_never_fold_an_identifier(capsys, tmp_path: Path) -> None:
     assert main(["--registry", str(deep), "info", "tiny"]) == 0
     out = capsys.readouterr().out
     assert str(deep / "tiny.md") in out  # the caption's path on one line, whole
+
+
+@pytest.mark.parametrize("options", [["--version", "1.8"], ["--filter", "alexnet"],
+                                     ["--version", "1.8", "--filter", "x", "--format", "json"]])
+def test_hub_options_without_hub_are_a_usage_error(capsys, options: list[str]) -> None:
+    """Exit 2 (a usage error), one line (issue 28, item 4 reported exit 1)."""
+    assert main(["list", *options]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip().splitlines() == [
+        "hub-plugin: error: --version and --filter go with --hub NAME"]

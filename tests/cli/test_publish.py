@@ -285,3 +285,21 @@ def test_publish_needs_a_digest_to_check_a_local_file_against(
     err = _one_line_error(capsys, _publish(s3_server, card, bucket))
     assert "gives no sha256" in err and "TBD" in err
     assert _keys(s3_server, bucket) == []
+
+
+@pytest.mark.parametrize(("location", "said"), [
+    ("s3://b/p", "the bucket name 'b' in 's3://b/p' is too short: S3 bucket names are 3 to 63 "
+                 "characters (it has 1)"),
+    (f"s3://{'a' * 64}/p", "is too long: S3 bucket names are 3 to 63 characters (it has 64)"),
+    ("s3://Bad_Name/p", "'Bad_Name' in 's3://Bad_Name/p' is no S3 bucket name: lower-case letters"),
+    ("https://bucket/p", "not an S3 location: 'https://bucket/p' (write s3://BUCKET/PREFIX)"),
+])
+def test_a_bad_upload_location_says_what_is_wrong_with_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, location: str, said: str) -> None:
+    """A bucket name that is only too short was "not an S3 location" (issue 28, item 4)."""
+    from card_samples import card_text, write_card
+
+    card = write_card(tmp_path / "cards", "tiny", card_text())
+    assert main(["publish", str(card), "--upload", location]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and said in err[0], err

@@ -84,10 +84,26 @@ def test_files_given_by_name_in_a_hub_are_skipped_outside_its_card_folder(capsys
 
 def test_markdown_with_front_matter_outside_the_card_folder_is_still_checked(capsys, tmp_path, monkeypatch):
     hub = lay_out_hub(tmp_path / "hub", real=False)
-    write_card(hub / "mshub_res" / "examples", "stray_card", BAD)
+    write_card(hub / "docs", "stray_card", BAD)
     monkeypatch.chdir(hub)
     code, out = run(capsys, ".")
-    assert code == 1 and "mshub_res/examples/stray_card.md:" in out and "schema/type" in out
+    assert code == 1 and "docs/stray_card.md:" in out and "schema/type" in out
+
+
+def test_the_hubs_templates_are_no_cards_even_with_front_matter(capsys, tmp_path, monkeypatch):
+    """MindSpore Hub's ``mshub_res/examples/commit_example*.md`` carry front matter with placeholder
+    values; ``validate .`` at the real hub's root failed on them (issue 28, item 3)."""
+    hub = lay_out_hub(tmp_path / "hub", real=False)
+    (hub / "mshub_res" / "assets" / "mindspore" / "1.8" / "broken_cifar10.md").unlink()
+    write_card(hub / "mshub_res" / "examples", "commit_example", BAD)
+    monkeypatch.chdir(hub)
+    code, out = run(capsys, ".")
+    assert code == 0, out
+    assert ("mshub_res/examples/commit_example.md: skipped: not a card: one of the hub's own files "
+            "under mshub_res/, outside its card folder mshub_res/assets/ (a template, an example)"
+            ) in out.splitlines()
+    code, out = run(capsys, "--allow-empty", "mshub_res/examples/commit_example.md")  # as pre-commit
+    assert code == 0 and "skipped: not a card: one of the hub's own files" in out
 
 
 def test_a_card_without_front_matter_inside_the_card_folder_is_an_error(capsys, tmp_path, monkeypatch):
