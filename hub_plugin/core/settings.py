@@ -134,6 +134,12 @@ class Settings:
             **overrides,
         )
 
+    @property
+    def option_registries(self) -> tuple[Path, ...]:
+        """The registry folders given by ``--registry`` or an API call: :attr:`registries` without
+        ``HUB_PLUGIN_REGISTRY``'s, which follow them."""
+        return self.registries[: len(self.registries) - len(self.environment_registries)]
+
     def with_options(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (``trust`` may be a ``bool | None``)."""
         if "trust" in changes:
