@@ -80,16 +80,12 @@ def download(
 ) -> list[Path]:
     """Download and verify the assets of the card ``name``; their local paths, in card order.
     ``settings``: see the module."""
-    from .cache.asset_cache import AssetCache
     from .downloads.fetch import fetch_manifest
-    from .downloads.mirrors import MirrorMap
 
     settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
                                                 "allow_http": allow_http})
     manifest = open_registry(opened, settings).resolve(name)
-    return [fetched.path for fetched in fetch_manifest(
-        manifest, offline=settings.offline, allow_http=settings.allow_http,
-        mirrors=MirrorMap.from_settings(settings), cache=AssetCache(settings.home))]
+    return [fetched.path for fetched in fetch_manifest(manifest, settings=settings)]
 
 
 def load(

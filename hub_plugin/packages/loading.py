@@ -189,7 +189,7 @@ def _open(options: LoadOptions) -> Registry:
     from ..hubs.sync import registry_with_hubs
 
     settings = options.settings
-    return registry_with_hubs(settings.option_registries, refresh=settings.refresh, settings=settings)
+    return registry_with_hubs(settings.option_registries, settings=settings)
 
 
 def resolve(request: LoadRequest) -> Target:
@@ -300,15 +300,9 @@ def _load_by_name(network: Cell, checkpoints: Sequence[Path], *, strict: bool = 
 
 def _fetch_assets(cards: Sequence[Manifest], options: LoadOptions) -> list[FetchedAsset]:
     """The verified assets of ``cards``, in order; a network failure names the ways forward."""
-    from ..cache.asset_cache import AssetCache
     from ..downloads.fetch import fetch_manifest
-    from ..downloads.mirrors import MirrorMap
 
-    settings = options.settings
-    keywords: dict[str, object] = {
-        "offline": settings.offline, "allow_http": settings.allow_http,
-        "mirrors": MirrorMap.from_settings(settings), "cache": AssetCache(settings.home),
-    }
+    keywords: dict[str, object] = {"settings": options.settings}
     if options.progress is not None:
         keywords["progress"] = options.progress
     if options.transfer_policy is not None:

@@ -108,10 +108,11 @@ def zoo_network(
     card = manifest.uid or manifest.name
     entry = entry_point(folder, card)
     code = code_digest(folder.path)  # what each module must match when it is imported, now or later
-    if settings is not None:
-        trust = settings.trust if trust is None else trust
-        verbose = settings.verbose if verbose is None else verbose
-    ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source,
+    policy = (TrustPolicy.of(trust) if trust is not None
+              else settings.trust if settings is not None else TrustPolicy.ASK)
+    if settings is not None and verbose is None:
+        verbose = settings.verbose
+    ensure_repository_trusted(folder.repository, folder.commit, policy, name=card, source=source,
                               code=code, store=TrustStore(settings.config) if settings else None)
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
