@@ -82,7 +82,8 @@ class TrustPolicy(enum.Enum):
 
     @property
     def answer(self) -> bool | None:
-        """The policy as the ``bool | None`` the trust gate's functions take."""
+        """The policy as the ``bool | None`` it replaces (the build path and the trust gate take the
+        policy itself; this is for code that still speaks the old spelling)."""
         return {TrustPolicy.ASK: None, TrustPolicy.ALWAYS: True, TrustPolicy.NEVER: False}[self]
 
 
