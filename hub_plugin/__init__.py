@@ -1,7 +1,8 @@
 """hub-plugin: publish, validate, fetch and run models from a MindSpore-style model hub.
 
 The public API (see the README): :func:`load`, :func:`list_models`, :func:`info`,
-:func:`validate`, :func:`download`, :func:`export`, :func:`publish`, and the typed errors.
+:func:`validate`, :func:`download`, :func:`export`, :func:`publish`, the :class:`Settings` they take
+(``settings=``; the environment's when not given) with its :class:`TrustPolicy`, and the typed errors.
 Importing it never imports MindSpore, nor any module before one of its names is used.
 """
 
@@ -15,6 +16,7 @@ from ._version import __version__
 if TYPE_CHECKING:  # what type checkers and editors see; at run time each name loads on first use
     from .api import download, export, info, list_models, load, publish, validate
     from .cards.manifest import Asset, Manifest
+    from .core.settings import Settings, TrustPolicy
     from .errors import (
         AmbiguousName,
         CacheError,
@@ -72,6 +74,8 @@ _EXPORTS: dict[str, str] = {
     "QuantizationMismatch": ".errors",
     "RegistryError": ".errors",
     "S3Error": ".errors",
+    "Settings": ".core.settings",
+    "TrustPolicy": ".core.settings",
     "UntrustedCode": ".errors",
     "UsageError": ".errors",
     "ZooCodeError": ".errors",
@@ -124,6 +128,8 @@ __all__ = [
     "QuantizationMismatch",
     "RegistryError",
     "S3Error",
+    "Settings",
+    "TrustPolicy",
     "UntrustedCode",
     "UsageError",
     "ZooCodeError",

@@ -4,6 +4,13 @@
 >>> hub_plugin.list_models()[:2]
 ['simclr_encoder_cifar10', 'simclr_linearclassifier_cifar10']
 >>> net = hub_plugin.load("simclr")                       # doctest: +SKIP
+
+Every function that reaches the registry or the network takes ``settings``, a
+:class:`~hub_plugin.core.settings.Settings` (home and config folders, offline, mirrors, registries,
+plain http, trust policy, refresh, verbosity): when ``None``, they are made from the environment
+(the ``HUB_PLUGIN_*`` variables) when the call starts. The keywords each function has always had
+(``registry``, ``offline``, ``allow_http``, ``trust``, ``refresh``, ``verbose``) are overrides on top
+of them; left at ``None`` they leave the settings as they are.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from .cards.manifest import Manifest
 from .cards.profiles import Profile
-from .packages.loading import RegistryArgument, load_model, open_registry
+from .core.settings import Settings, TrustPolicy
+from .packages.loading import RegistryArgument, load_model, open_registry, settings_with
 from .validation.report import ValidationReport
 from .validation.validator import validate_paths
 
@@ -30,27 +38,31 @@ def list_models(
     hub: str | None = None,
     version: str | None = None,
     filter: str | None = None,
+    settings: Settings | None = None,
 ) -> list[str]:
     """The address of every card of every registry (UID where there is one, else the file stem);
     with ``hub``, the UIDs of that hub's cards (synced on first use), of ``version`` only and
-    holding ``filter`` in their UID, name or summary when given."""
+    holding ``filter`` in their UID, name or summary when given. ``settings``: see the module."""
+    settings, opened = settings_with(settings, {"registry": registry})
     if hub is None:
-        return [entry.address for entry in open_registry(registry).cards()]
+        return [entry.address for entry in open_registry(opened, settings).cards()]
     from .hubs.index import matches
     from .hubs.sync import hub_snapshot
 
-    snapshot = hub_snapshot(hub)
+    snapshot = hub_snapshot(hub, settings=settings)
     return [str(e["uid"]) for e in snapshot.index() if matches(e, version=version, text=filter)]
 
 
 def info(
     name: str, *, registry: RegistryArgument = None, offline: bool | None = None,
-    refresh: bool = False,
+    refresh: bool | None = None, settings: Settings | None = None,
 ) -> Manifest:
     """The validated manifest of the card ``name`` addresses. ``offline=True`` makes no network
     connection (a hub never synced is then an error); ``refresh=True`` syncs the hub that answers
-    a UID again first, if it follows a branch."""
-    return open_registry(registry, offline=offline, refresh=refresh).resolve(name)
+    a UID again first, if it follows a branch. ``settings``: see the module."""
+    settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
+                                                "refresh": refresh})
+    return open_registry(opened, settings).resolve(name)
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, profile: Profile = "strict") -> ValidationReport:
@@ -63,13 +75,17 @@ def download(
     *,
     registry: RegistryArgument = None,
     offline: bool | None = None,
-    allow_http: bool = False,
+    allow_http: bool | None = None,
+    settings: Settings | None = None,
 ) -> list[Path]:
-    """Download and verify the assets of the card ``name``; their local paths, in card order."""
+    """Download and verify the assets of the card ``name``; their local paths, in card order.
+    ``settings``: see the module."""
     from .downloads.fetch import fetch_manifest
 
-    manifest = open_registry(registry).resolve(name)
-    return [fetched.path for fetched in fetch_manifest(manifest, offline=offline, allow_http=allow_http)]
+    settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
+                                                "allow_http": allow_http})
+    manifest = open_registry(opened, settings).resolve(name)
+    return [fetched.path for fetched in fetch_manifest(manifest, settings=settings)]
 
 
 def load(
@@ -78,10 +94,11 @@ def load(
     pretrained: bool = True,
     registry: RegistryArgument = None,
     device: str | None = None,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
     strict_weights: bool = True,
     offline: bool | None = None,
-    refresh: bool = False,
+    refresh: bool | None = None,
+    settings: Settings | None = None,
     **kwargs: Any,
 ) -> Any:
     """A ready ``mindspore.nn.Cell``: the network of the card ``name`` with its verified weights.
@@ -94,8 +111,10 @@ def load(
     ``HUB_PLUGIN_OFFLINE=1``); ``refresh=True`` re-resolves the branch refs of the hub and the
     zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network`` (but
     ``zoo_config="FILE"``, the zoo config to hand zoo code instead of the card's, and
-    ``verbose=True``, which shows zoo code's output). Without MindSpore (the light install) it raises
-    :class:`~hub_plugin.errors.MissingDependency`, naming the ``pip install``.
+    ``verbose=True``, which shows zoo code's output, and ``allow_http=True``). ``settings``: see the
+    module (``trust``, ``offline``, ``refresh``, ``registry`` override them). Without MindSpore (the
+    light install) it raises :class:`~hub_plugin.errors.MissingDependency`, naming the
+    ``pip install``.
     """
     from .core.extras import require
     from .packages.mindspore_log import quiet_mindspore_logs
@@ -104,7 +123,7 @@ def load(
     quiet_mindspore_logs()
     return load_model(
         name, *args, pretrained=pretrained, registry=registry, device=device, trust=trust,
-        strict_weights=strict_weights, offline=offline, refresh=refresh, **kwargs
+        strict_weights=strict_weights, offline=offline, refresh=refresh, settings=settings, **kwargs
     ).network
 
 
@@ -118,8 +137,9 @@ def export(
     pretrained: bool = True,
     registry: RegistryArgument = None,
     device: str | None = None,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
     quantize: str | None = None,
+    settings: Settings | None = None,
     **kwargs: Any,
 ) -> ExportResult:
     """Export the network of the card ``name`` to ``format`` (``mindir``, ``onnx``, ``air``), checked.
@@ -136,6 +156,9 @@ def export(
     (a folder; default the package's preset, ``calibration_size`` images) and gated on its top-1
     agreement with the float export (``check_images``, ``check_size``, ``min_agreement``, 0.99):
     ``QuantizationMismatch`` (the file deleted) below it; ``result.quantization`` holds the figures.
+
+    ``settings``: see the module (``trust``, ``registry`` and the setting keywords of :func:`load`
+    override them).
     """
     from .exports.exporter import export_model, export_requests
     from .packages.mindspore_log import quiet_mindspore_logs
@@ -144,7 +167,7 @@ def export(
     return export_model(*export_requests(
         name, format=format, output=output, batch_size=batch_size, dynamic_batch=dynamic_batch,
         pretrained=pretrained, registry=registry, device=device, trust=trust, quantize=quantize,
-        **kwargs,
+        settings=settings, **kwargs,
     ))
 
 
@@ -161,8 +184,9 @@ def publish(
     dry_run: bool = False,
     overwrite: bool = False,
     replace: bool = False,
-    allow_http: bool = False,
+    allow_http: bool | None = None,
     say: Any = None,
+    settings: Settings | None = None,
 ) -> PublishResult:
     """Publish a card (or every card of a run folder): upload its local files, complete it, and
     commit it on a new branch of a hub clone.
@@ -177,6 +201,7 @@ def publish(
     as a line (default: nothing). Returns a
     :class:`~hub_plugin.publishing.publication.PublishResult`; raises the typed errors
     (``CardError``, ``S3Error``, ``HubChangeError``, ...) before anything is half-published.
+    ``settings``: see the module (``allow_http`` overrides theirs: plain http for the read-back).
     """
     from .core.extras import require
     from .publishing.publication import PublishOptions
@@ -187,6 +212,7 @@ def publish(
     options = PublishOptions(
         upload=upload, endpoint_url=endpoint_url, public_url=public_url,
         hub=Path(hub) if hub is not None else None, publisher=publisher, branch=branch, push=push,
-        dry_run=dry_run, overwrite=overwrite, replace=replace, allow_http=allow_http,
+        dry_run=dry_run, overwrite=overwrite, replace=replace,
+        allow_http=settings_with(settings, {"allow_http": allow_http})[0].allow_http,
     )
     return run_publish(Path(card), options, say=say or (lambda line: None))

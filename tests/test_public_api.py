@@ -45,3 +45,16 @@ def test_importing_the_package_loads_no_other_module() -> None:
     script = "import sys, hub_plugin; print(sorted(m for m in sys.modules if m.startswith('hub_plugin')))"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "['hub_plugin', 'hub_plugin._version']", result.stderr
+
+
+def test_the_settings_are_public_and_every_front_door_takes_them() -> None:
+    """``hub_plugin.Settings`` and ``hub_plugin.TrustPolicy`` (issue 26: options held, not
+    threaded); each API function that reaches a registry or the network takes ``settings=None``."""
+    import inspect
+
+    from hub_plugin.core.settings import Settings, TrustPolicy
+
+    assert (hub_plugin.Settings, hub_plugin.TrustPolicy) == (Settings, TrustPolicy)
+    for name in ("list_models", "info", "download", "load", "export", "publish"):
+        parameter = inspect.signature(getattr(hub_plugin, name)).parameters["settings"]
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is None, name

@@ -49,7 +49,6 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from ..cache.asset_cache import AssetCache
     from ..core.console import err, out, shown
     from ..core.http import TransferPolicy
     from ..core.progress import RichProgress, SilentProgress, wants_progress_bar
@@ -57,11 +56,9 @@ def run(args: argparse.Namespace) -> int:
     from ..hubs.sync import registry_with_hubs
 
     policy = TransferPolicy().with_options(args.timeout, args.tries)
-    settings = settings_of(args)
-    offline = settings.offline
+    settings = settings_of(args)  # --offline and --allow-http in them
     registry = registry_with_hubs(args.registry, settings=settings)
     manifests = [registry.resolve(name) for name in args.names]
-    cache = AssetCache(settings.home)
     bar = RichProgress() if wants_progress_bar() else None
     with bar if bar is not None else nullcontext():
         for name, manifest in zip(args.names, manifests, strict=True):
@@ -70,9 +67,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
             fetched = fetch_manifest(
                 manifest,
-                cache=cache,
-                offline=offline,
-                allow_http=args.allow_http,
+                settings=settings,
                 policy=policy,
                 progress=bar or SilentProgress(),
                 retry_command=f"hub-plugin download {name}",

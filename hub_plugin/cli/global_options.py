@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.settings import Settings
+from ..core.settings import Settings, TrustPolicy
 
 
 @dataclass(frozen=True)
@@ -128,15 +128,18 @@ def _combine(values: dict[str, Any], option: GlobalOption, given: Any) -> None:
 
 def settings_of(args: argparse.Namespace) -> Settings:
     """The settings :func:`hub_plugin.cli.main` made for this command (the environment's now, for a
-    namespace built elsewhere), with the command's own ``--offline`` and ``--allow-http`` on top."""
+    namespace built elsewhere), with the command's own ``--offline``, ``--allow-http``,
+    ``--refresh`` and ``--trust`` on top (``--trust`` is :attr:`TrustPolicy.ALWAYS`; without it
+    the policy stays :attr:`TrustPolicy.ASK`)."""
     settings = getattr(args, "settings", None)
     if not isinstance(settings, Settings):
         settings = Settings.from_environment(registries=getattr(args, "registry", None) or (),
                                              verbose=bool(getattr(args, "verbose", False)),
                                              debug=bool(getattr(args, "debug", False)))
-    changes = {}
-    if getattr(args, "offline", False):
-        changes["offline"] = True
-    if getattr(args, "allow_http", False):
-        changes["allow_http"] = True
+    changes: dict[str, Any] = {}
+    for flag in ("offline", "allow_http", "refresh"):
+        if getattr(args, flag, False) is True:
+            changes[flag] = True
+    if getattr(args, "trust", False) is True:
+        changes["trust"] = TrustPolicy.ALWAYS
     return settings.with_options(**changes) if changes else settings

@@ -93,7 +93,7 @@ def run_add(args: argparse.Namespace) -> int:
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
     path = relative_folder(args.path.strip("/"), what="the hub's --path")  # inside the checkout
     settings = settings_of(args)
-    transport = GitTransport.from_settings(settings, allow_http=True)
+    transport = GitTransport.from_settings(settings.with_options(allow_http=True))
     spec = HubSpec(args.name, args.url, full_ref(transport, args.url, args.ref.strip()), path)
     hub_store(settings).add(spec)
     out(f"added the hub {spec.name!r}: {shown(spec.url)} {shown(spec.ref)}"

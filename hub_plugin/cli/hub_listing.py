@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.console import out, out_data, shown
+from .global_options import settings_of
 
 #: (heading, index field) of each column, in order.
 COLUMNS = (("uid", "uid"), ("module type", "module-type"), ("backbone", "backbone-name"),
@@ -45,7 +46,7 @@ def list_hub(args: argparse.Namespace) -> int:
     from ..hubs.index import error_in, matches
     from ..hubs.sync import hub_snapshot
 
-    snapshot = hub_snapshot(args.hub, offline=args.offline or None)
+    snapshot = hub_snapshot(args.hub, settings=settings_of(args))
     listed = [_placed(e, error_in(e, snapshot.folder)) for e in snapshot.index()
               if matches(e, version=args.hub_version, text=args.hub_filter)]
     if args.format == "json":

@@ -167,7 +167,7 @@ def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
 def run_info(args: argparse.Namespace) -> int:
     from ..hubs.sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry, refresh=args.refresh, settings=settings_of(args))
+    registry = registry_with_hubs(args.registry, settings=settings_of(args))  # --refresh in them
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

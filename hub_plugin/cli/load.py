@@ -71,14 +71,12 @@ def load_request(
     args: argparse.Namespace, *, pretrained: bool = True, progress: Progress | None = None
 ) -> LoadRequest:
     """The :class:`~hub_plugin.packages.loading.LoadRequest` the options of ``load`` and ``export``
-    give."""
+    give: the command's :class:`~hub_plugin.core.settings.Settings` (:func:`.global_options.settings_of`:
+    ``--offline``, ``--allow-http``, ``--refresh``, ``--trust`` on top) and the progress display."""
     from ..packages.loading import LoadOptions, LoadRequest
+    from .global_options import settings_of
 
-    options = LoadOptions(
-        registry=args.registry, trust=args.trust, offline=args.offline, allow_http=args.allow_http,
-        refresh=getattr(args, "refresh", False), verbose=getattr(args, "verbose", None) or None,
-        progress=progress,
-    )
+    options = LoadOptions(settings_of(args), progress=progress)
     return LoadRequest(
         args.name, arguments=network_arguments(args.arg), pretrained=pretrained,
         strict_weights=getattr(args, "strict_weights", True), device=args.device,

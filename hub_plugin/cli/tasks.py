@@ -30,12 +30,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.console import out, out_data, shown
+from ..core.settings import TrustPolicy
 from ..errors import DeviceUnavailable
 from ..packages.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ..packages.device import DEVICES, available_devices, is_available
 from ..packages.launch import launched_by_msrun
 from ..packages.loading import LoadOptions, LoadRequest, hubconf_entry, package_code
 from ..registry.registry import ModelPackage
+from .global_options import settings_of
 
 FORMATS = ("text", "json")
 ARGUMENTS_HOOK = ADD_ARGUMENTS
@@ -116,7 +118,8 @@ def package_hubconf(
     trust_parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     trust_parser.add_argument("--trust", action="store_true", default=None)
     trust = trust_parser.parse_known_args(list(options))[0].trust
-    return package_code(LoadRequest(args.name, options=LoadOptions(registry=args.registry, trust=trust)))
+    settings = settings_of(args).with_options(trust=TrustPolicy.ALWAYS if trust else TrustPolicy.ASK)
+    return package_code(LoadRequest(args.name, options=LoadOptions(settings)))
 
 
 def is_secondary_worker() -> bool:

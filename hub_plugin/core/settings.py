@@ -82,7 +82,8 @@ class TrustPolicy(enum.Enum):
 
     @property
     def answer(self) -> bool | None:
-        """The policy as the ``bool | None`` the trust gate's functions take."""
+        """The policy as the ``bool | None`` it replaces (the build path and the trust gate take the
+        policy itself; this is for code that still speaks the old spelling)."""
         return {TrustPolicy.ASK: None, TrustPolicy.ALWAYS: True, TrustPolicy.NEVER: False}[self]
 
 
@@ -133,6 +134,12 @@ class Settings:
             variables={name: env[name] for name in VARIABLES if env.get(name)},
             **overrides,
         )
+
+    @property
+    def option_registries(self) -> tuple[Path, ...]:
+        """The registry folders given by ``--registry`` or an API call: :attr:`registries` without
+        ``HUB_PLUGIN_REGISTRY``'s, which follow them."""
+        return self.registries[: len(self.registries) - len(self.environment_registries)]
 
     def with_options(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (``trust`` may be a ``bool | None``)."""

@@ -25,7 +25,7 @@ import errno
 import logging
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from ..core.hashing import digest_matches
 from ..core.http import TransferPolicy
 from ..core.progress import Progress, SilentProgress
 from ..core.settings import OFFLINE_VARIABLE as OFFLINE_VARIABLE
-from ..core.settings import Settings
+from ..core.settings import Settings, current_settings
 from ..errors import CacheError, HubPluginError, IntegrityError, OfflineError, UsageError
 from .link_rules import Source, check_url_allowed
 from .local_file import copy_local_file
@@ -49,12 +49,6 @@ from .transfer import HttpTransfer
 
 _DIGEST_OR_PREFIX = re.compile(r"[0-9a-f]{8,64}")
 _log = logging.getLogger(__name__)
-
-
-def offline_from_environment(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``HUB_PLUGIN_OFFLINE`` asks for offline mode
-    (:attr:`hub_plugin.core.settings.Settings.offline`)."""
-    return Settings.from_environment(environ).offline
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +75,9 @@ def fetch(
     *,
     card: str | None = None,
     cache: AssetCache | None = None,
+    settings: Settings | None = None,
     offline: bool | None = None,
-    allow_http: bool = False,
+    allow_http: bool | None = None,
     mirrors: MirrorMap | None = None,
     transfer: HttpTransfer | None = None,
     policy: TransferPolicy | None = None,
@@ -95,7 +90,8 @@ def fetch(
     """Return ``asset`` verified on disk, downloading it at most once.
 
     ``card`` names the card the asset belongs to (for the readable view and messages);
-    ``offline`` defaults to ``HUB_PLUGIN_OFFLINE``, ``mirrors`` to ``HUB_PLUGIN_MIRROR``;
+    ``cache``, ``offline``, ``allow_http`` and ``mirrors`` default to what ``settings`` hold (the
+    environment's, ``HUB_PLUGIN_HOME``, ``HUB_PLUGIN_OFFLINE``, ``HUB_PLUGIN_MIRROR``, when ``None``);
     ``base_dir`` is where relative local paths start (the card's folder). ``transfer`` (or
     ``policy``) tunes the network side. ``on_wait`` is called with a message when another
     process is already fetching the same asset and this one waits for it. ``origin`` is where
@@ -112,9 +108,12 @@ def fetch(
             f"asset {asset.link} has no usable sha256 ({asset.sha256!r})",
             hint="a card must give 64 hex digits, or a prefix of at least 8",
         )
-    cache = cache or AssetCache()
-    offline = offline_from_environment() if offline is None else offline
-    mirrors = MirrorMap.from_environment() if mirrors is None else mirrors
+    if cache is None or offline is None or allow_http is None or mirrors is None:
+        settings = current_settings(settings)
+        cache = cache or AssetCache(settings.home)
+        offline = settings.offline if offline is None else offline
+        allow_http = settings.allow_http if allow_http is None else allow_http
+        mirrors = MirrorMap.from_settings(settings) if mirrors is None else mirrors
     view = View(card, asset.file_name, origin.place if origin else "") if card else None
     link = mirrors.apply(asset.link)
     source = card_source(asset.link, origin, mirrors, card_dir=base_dir)

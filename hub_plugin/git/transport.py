@@ -107,16 +107,10 @@ class GitTransport:
     timeout: float = GIT_TIMEOUT
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, *, offline: bool | None = None, allow_http: bool | None = None
-    ) -> GitTransport:
-        """The transport ``settings`` ask for (mirrors, offline, plain http); ``offline`` and
-        ``allow_http``, when given, win."""
-        return cls(
-            mirrors=MirrorMap.from_settings(settings),
-            allow_http=settings.allow_http if allow_http is None else allow_http,
-            offline=settings.offline if offline is None else offline,
-        )
+    def from_settings(cls, settings: Settings) -> GitTransport:
+        """The transport ``settings`` ask for (mirrors, offline, plain http)."""
+        return cls(mirrors=MirrorMap.from_settings(settings), allow_http=settings.allow_http,
+                   offline=settings.offline)
 
     def rewrite(self, url: str) -> str:
         """The URL git will be given: ``url`` through the mirrors, checked."""

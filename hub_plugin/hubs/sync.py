@@ -170,43 +170,35 @@ def hub_store(settings: Settings | None = None) -> HubStore:
     return HubStore(settings.home, settings.config)
 
 
-def hub_cards(
-    *, offline: bool | None = None, allow_http: bool | None = None, refresh: bool = False,
-    settings: Settings | None = None,
-) -> HubCards:
-    """The synced hubs' cards, syncing a hub on its first use (unless offline); with ``refresh``
-    (and online), a hub that follows a branch is synced again when it answers a UID. ``offline``
-    and ``allow_http``, when given, win over ``settings``'."""
+def hub_cards(settings: Settings | None = None) -> HubCards:
+    """The synced hubs' cards, syncing a hub on its first use (unless the settings, the
+    environment's when ``None``, are offline); with their ``refresh`` (and online), a hub that
+    follows a branch is synced again when it answers a UID."""
     settings = current_settings(settings)
-    transport = GitTransport.from_settings(settings, offline=offline, allow_http=allow_http)
+    transport = GitTransport.from_settings(settings)
 
     def resync(store: HubStore, spec: HubSpec) -> Snapshot:
         return sync_hub(store, spec, transport)
 
-    resyncer = resync if refresh and not transport.offline else None
+    resyncer = resync if settings.refresh and not transport.offline else None
     return HubCards(hub_store(settings), first_use_syncer(transport), resyncer=resyncer)
 
 
 def registry_with_hubs(
     extra_dirs: Iterable[str | os.PathLike[str]] = (),
     *,
-    offline: bool | None = None,
-    allow_http: bool | None = None,
-    refresh: bool = False,
     settings: Settings | None = None,
 ) -> Registry:
-    """:meth:`Registry.open` with the synced hubs behind it: what the CLI and the API search
-    (``refresh``: see :func:`hub_cards`)."""
+    """:meth:`Registry.open` with the synced hubs behind it, as ``settings`` ask (offline, plain
+    http, mirrors, ``refresh``: see :func:`hub_cards`): what the CLI and the API search."""
     settings = current_settings(settings)
-    return Registry.open(extra_dirs, settings=settings,
-                         hubs=hub_cards(offline=offline, allow_http=allow_http, refresh=refresh,
-                                        settings=settings))
+    return Registry.open(extra_dirs, settings=settings, hubs=hub_cards(settings))
 
 
-def hub_snapshot(name: str, *, offline: bool | None = None,
-                 settings: Settings | None = None) -> Snapshot:
-    """The snapshot of the hub ``name``, synced first if it never was (unless offline)."""
-    cards = hub_cards(offline=offline, settings=settings)
+def hub_snapshot(name: str, *, settings: Settings | None = None) -> Snapshot:
+    """The snapshot of the hub ``name``, synced first if it never was (unless the settings are
+    offline)."""
+    cards = hub_cards(settings)
     spec = cards.store.hub(name)
     snapshot = cards.store.snapshot(spec.name)
     if snapshot is not None:

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..cards.manifest import Manifest
+from ..core.settings import Settings, current_settings
 from ..errors import DownloadError, HubPluginError
 from ..errors import (  # moved to errors.py (issue 26); importable here too
     EntryPointMissing as EntryPointMissing,
@@ -54,18 +55,41 @@ RegistryArgument = Registry | Sequence[str | os.PathLike[str]] | None
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """How a request is served: where names are looked up, what may be fetched and run, and how
-    it is shown. The same for every card; ``trust``: ``True`` runs code from outside the bundled
-    registry without asking, ``False`` refuses it, ``None`` asks on a terminal."""
+    """How a request is served: the :class:`~hub_plugin.core.settings.Settings` of the command or
+    API call (registries, trust policy, offline, plain http, refresh, verbosity, home and config
+    folders: read once, held here, never handed on one by one), and what is per call and not a
+    setting: an already opened ``registry`` to search instead of the settings' folders, the
+    ``progress`` display and the ``transfer_policy``. ``settings`` defaults to the environment's
+    when the options are made."""
 
-    registry: RegistryArgument = None
-    trust: bool | None = None
-    offline: bool | None = None  # None: HUB_PLUGIN_OFFLINE decides
-    allow_http: bool = False
-    refresh: bool = False  # re-resolve the branch refs of the hub and the zoo code
-    verbose: bool | None = None  # show zoo code's own output (else only when it fails)
+    settings: Settings = field(default_factory=current_settings)
+    registry: Registry | None = None
     progress: Progress | None = None
     transfer_policy: TransferPolicy | None = None
+
+
+#: The Python API's keywords that are settings (:meth:`LoadRequest.from_keywords`); ``None`` (or
+#: absent) leaves the setting as the :class:`Settings` hold it.
+SETTING_KEYWORDS = ("registry", "trust", "offline", "allow_http", "refresh", "verbose")
+
+
+def settings_with(settings: Settings | None, keywords: Mapping[str, Any]) -> tuple[Settings, Registry | None]:
+    """``settings`` (the environment's now when ``None``) with the API keywords of
+    :data:`SETTING_KEYWORDS` on top, and the opened :class:`Registry` when ``registry`` is one.
+
+    ``trust`` is a :class:`TrustPolicy` or the ``bool | None`` it replaces (``TrustPolicy.of``);
+    ``registry`` folders come before the settings' own; a keyword that is ``None`` changes nothing
+    (``offline=False`` given explicitly does turn offline mode off, as it always did)."""
+    settings = current_settings(settings)
+    given = {k: v for k, v in keywords.items() if k in SETTING_KEYWORDS and v is not None}
+    registry = given.pop("registry", None)
+    opened = registry if isinstance(registry, Registry) else None
+    if registry is not None and opened is None:
+        given["registries"] = (*(Path(folder) for folder in registry), *settings.registries)
+    for name in ("offline", "allow_http", "refresh", "verbose"):
+        if name in given:
+            given[name] = bool(given[name])
+    return (settings.with_options(**given) if given else settings), opened
 
 
 @dataclass(frozen=True)
@@ -87,15 +111,23 @@ class LoadRequest:
     options: LoadOptions = field(default_factory=LoadOptions)
 
     @classmethod
-    def from_keywords(cls, name: str, *args: object, **keywords: Any) -> LoadRequest:
-        """The Python API's spelling: the request's and :class:`LoadOptions`' fields by keyword,
-        every other keyword an argument for ``create_network``."""
+    def from_keywords(
+        cls, name: str, *args: object, settings: Settings | None = None, **keywords: Any
+    ) -> LoadRequest:
+        """The Python API's spelling: the request's fields by keyword, ``settings`` (the
+        environment's when ``None``) with the old option keywords (``registry``, ``trust``,
+        ``offline``, ``allow_http``, ``refresh``, ``verbose``) on top as overrides
+        (:func:`settings_with`), ``progress`` and ``transfer_policy``; every other keyword an
+        argument for ``create_network``."""
         own = {f.name for f in fields(cls)} - {"name", "args", "arguments", "options"}
-        options = {f.name for f in fields(LoadOptions)}
+        per_call = {"progress", "transfer_policy"}
+        held, registry = settings_with(settings, keywords)
+        options = LoadOptions(held, registry, **{k: v for k, v in keywords.items() if k in per_call})
+        taken = own | per_call | set(SETTING_KEYWORDS)
         return cls(
             name, tuple(args),
-            arguments={k: v for k, v in keywords.items() if k not in own | options},
-            options=LoadOptions(**{k: v for k, v in keywords.items() if k in options}),
+            arguments={k: v for k, v in keywords.items() if k not in taken},
+            options=options,
             **{k: v for k, v in keywords.items() if k in own},
         )
 
@@ -140,24 +172,24 @@ class Target:
     source: str  # the registry root the card came from (for the trust question)
 
 
-def open_registry(
-    registry: RegistryArgument, *, offline: bool | None = None, allow_http: bool = False,
-    refresh: bool = False,
-) -> Registry:
+def open_registry(registry: RegistryArgument = None, settings: Settings | None = None) -> Registry:
     """A :class:`Registry` from what the API accepts: one, extra folders, or None (the default),
-    with the synced hubs behind it (a hub is synced on first use unless ``offline``; with
-    ``refresh``, a hub that follows a branch is synced again when it answers a UID)."""
+    with the synced hubs behind it, as ``settings`` (the environment's when ``None``) ask: a hub is
+    synced on first use unless offline; with ``refresh``, a hub that follows a branch is synced
+    again when it answers a UID."""
     if isinstance(registry, Registry):
         return registry
-    from ..hubs.sync import registry_with_hubs
-
-    return registry_with_hubs(registry or (), offline=offline, allow_http=allow_http,
-                              refresh=refresh)
+    held, _ = settings_with(settings, {"registry": registry})
+    return _open(LoadOptions(held))
 
 
 def _open(options: LoadOptions) -> Registry:
-    return open_registry(options.registry, offline=options.offline, allow_http=options.allow_http,
-                         refresh=options.refresh)
+    if options.registry is not None:
+        return options.registry
+    from ..hubs.sync import registry_with_hubs
+
+    settings = options.settings
+    return registry_with_hubs(settings.option_registries, settings=settings)
 
 
 def resolve(request: LoadRequest) -> Target:
@@ -204,12 +236,14 @@ def network_for(
 
 
 
-def trusted_hubconf(package: ModelPackage, *, trust: bool | None = None) -> ModuleType:
-    """A package's hubconf module, imported (in its own namespace) after the trust check."""
+def trusted_hubconf(package: ModelPackage, settings: Settings) -> ModuleType:
+    """A package's hubconf module, imported (in its own namespace) after the trust check, by the
+    settings' trust policy and the trust store in their config folder."""
     from ..trust.gate import ensure_trusted
+    from ..trust.store import TrustStore
     from .hubconf_import import import_hubconf
 
-    code = ensure_trusted(package, trust)
+    code = ensure_trusted(package, settings.trust, store=TrustStore(settings.config))
     if code is None:
         return import_hubconf(package.path)
     return import_hubconf(package.path, code.files, code.scope)
@@ -268,7 +302,7 @@ def _fetch_assets(cards: Sequence[Manifest], options: LoadOptions) -> list[Fetch
     """The verified assets of ``cards``, in order; a network failure names the ways forward."""
     from ..downloads.fetch import fetch_manifest
 
-    keywords: dict[str, object] = {"offline": options.offline, "allow_http": options.allow_http}
+    keywords: dict[str, object] = {"settings": options.settings}
     if options.progress is not None:
         keywords["progress"] = options.progress
     if options.transfer_policy is not None:
@@ -322,7 +356,7 @@ class _PackageCode:
         package, self.network_name, required = network_for(
             target.registry, target.manifest, target.route)
         require_library(target.route)
-        hubconf = trusted_hubconf(package, trust=request.options.trust)
+        hubconf = trusted_hubconf(package, request.options.settings)
         self.create_network: Callable[..., Any] = hubconf_entry(package, hubconf, "create_network")
         self.package: ModelPackage | None = package
         self.hubconf: ModuleType | None = hubconf
@@ -355,18 +389,12 @@ class _ZooCode:
     """The model zoo's own code for a card no package serves (:mod:`hub_plugin.zoo.loading`)."""
 
     def __init__(self, target: Target, request: LoadRequest) -> None:
-        from ..downloads.fetch import offline_from_environment
         from ..zoo.loading import fetch_zoo_folder
 
-        options = request.options
         self.target = target
         self.package: ModelPackage | None = None
         self.hubconf: ModuleType | None = None
-        self.checkout = fetch_zoo_folder(
-            target.manifest, allow_http=options.allow_http, trust=options.trust,
-            offline=offline_from_environment() if options.offline is None else options.offline,
-            refresh=options.refresh,
-        )
+        self.checkout = fetch_zoo_folder(target.manifest, request.options.settings)
         self.folder: ZooFolder | None = self.checkout
         if request.pretrained and not target.manifest.assets:
             raise NoNetwork(f"the card {target.manifest.name!r} names no checkpoint to load",
@@ -387,9 +415,9 @@ class _ZooCode:
         arguments = dict(request.arguments)
         try:
             built = zoo_network(manifest, self.checkout, request.args, arguments,
-                                trust=request.options.trust, source=self.target.source,
+                                settings=request.options.settings, source=self.target.source,
                                 argv=["--config_path", str(config.path)] if config else [],
-                                class_count=class_count, verbose=request.options.verbose)
+                                class_count=class_count)
         except NoZooEntryPoint as error:
             offered = could_serve(self.target.registry, manifest)
             if not offered:
@@ -436,9 +464,10 @@ def build(request: LoadRequest) -> LoadedModel:
 
 def load_model(name: str, *args: object, **keywords: Any) -> LoadedModel:
     """:func:`build` for a request spelled as keywords (:meth:`LoadRequest.from_keywords`):
-    ``pretrained``, ``strict_weights``, ``device``, ``zoo_config`` and :class:`LoadOptions`' fields
-    (``registry``, ``trust``, ``offline``, ``allow_http``, ``refresh``, ``verbose``, ``progress``,
-    ``transfer_policy``); every other keyword, and ``args``, go to ``create_network``."""
+    ``pretrained``, ``strict_weights``, ``device``, ``zoo_config``, ``settings`` and the setting
+    keywords on top of them (``registry``, ``trust``, ``offline``, ``allow_http``, ``refresh``,
+    ``verbose``), ``progress``, ``transfer_policy``; every other keyword, and ``args``, go to
+    ``create_network``."""
     return build(LoadRequest.from_keywords(name, *args, **keywords))
 
 
@@ -447,7 +476,7 @@ def package_code(request: LoadRequest) -> tuple[ModelPackage, ModuleType]:
     ``train``, ``eval`` and ``predict`` run, found and trusted as :func:`build` finds and trusts
     a package."""
     package = _open(request.options).package(request.name)
-    return package, trusted_hubconf(package, trust=request.options.trust)
+    return package, trusted_hubconf(package, request.options.settings)
 
 
 @dataclass(frozen=True)

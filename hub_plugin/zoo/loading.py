@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cards.manifest import Manifest
+from ..core.settings import Settings, TrustPolicy
 from ..errors import (  # moved to errors.py (issue 26); importable here too
     NoZooEntryPoint as NoZooEntryPoint,
 )
@@ -54,12 +55,11 @@ def entry_point(folder: ZooFolder, card: str) -> Path:
     )
 
 
-def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
-                     trust: bool | None = None, refresh: bool = False) -> ZooFolder:
-    """The zoo folder the card's ``repo-link`` names, from the cache or fetched with git
-    (``refresh``: its branch ref re-resolved first). ``trust=False`` refuses before anything is
-    fetched: code that will not run is not fetched."""
-    from ..cache.asset_cache import default_cache_root
+def fetch_zoo_folder(manifest: Manifest, settings: Settings) -> ZooFolder:
+    """The zoo folder the card's ``repo-link`` names, from the cache under the settings' home or
+    fetched with git as they ask (mirrors, offline, plain http; ``refresh``: its branch ref
+    re-resolved first). A trust policy of NEVER refuses before anything is fetched: code that will
+    not run is not fetched."""
     from ..cards.repo_link import parse_repo_link
     from ..core.progress import Activity
     from ..errors import UntrustedCode
@@ -67,12 +67,12 @@ def fetch_zoo_folder(manifest: Manifest, *, offline: bool, allow_http: bool,
     from .checkout import ZooCache
 
     link = parse_repo_link(manifest.repo_link)
-    if trust is False:
+    if settings.trust is TrustPolicy.NEVER:
         raise UntrustedCode(f"refusing to run the code of the repository {link.repository} "
                             f"({manifest.uid or manifest.name})")
-    transport = GitTransport(offline=offline, allow_http=allow_http)
+    transport = GitTransport.from_settings(settings)
     with Activity(f"zoo code: {link.repository} {link.ref} {link.folder or '/'}"):
-        return ZooCache(default_cache_root()).folder(link, transport, refresh=refresh)
+        return ZooCache(settings.home).folder(link, transport, refresh=settings.refresh)
 
 
 def zoo_network(
@@ -81,21 +81,25 @@ def zoo_network(
     args: Sequence[Any] = (),
     kwargs: dict[str, Any] | None = None,
     *,
-    trust: bool | None = None,
+    trust: TrustPolicy | bool | None = None,
+    settings: Settings | None = None,
     source: str = "",
     argv: Sequence[str] = (),
     class_count: int | None = None,
     verbose: bool | None = None,
 ) -> ZooNetwork:
     """Build the card's network with the zoo folder's ``create_network`` (see the module
-    docstring). ``argv`` follows the entry point in the shielded ``sys.argv`` (the card's config,
-    :mod:`.config_choice`); ``class_count`` is handed as the class keyword the network takes
+    docstring), as ``settings`` ask (their trust policy, trust store and verbosity; ``trust`` and
+    ``verbose``, when given, win; without ``settings``, the environment decides). ``argv`` follows
+    the entry point in the shielded ``sys.argv`` (the card's config, :mod:`.config_choice`);
+    ``class_count`` is handed as the class keyword the network takes
     (:func:`.config_choice.class_attempts`) unless the caller gives arguments; the code's output is
     captured (:mod:`.output_capture`). Raises :class:`NoZooEntryPoint`,
     :class:`~hub_plugin.errors.UntrustedCode` or :class:`~hub_plugin.errors.ZooCodeError`."""
     from ..errors import BytecodeRefused, UntrustedCode, ZooCodeError
     from ..trust.code_digest import code_digest
     from ..trust.gate import ensure_repository_trusted
+    from ..trust.store import TrustStore
     from .config_choice import class_attempts
     from .failures import call_failure, import_failure
     from .importer import zoo_key, zoo_scope
@@ -104,8 +108,12 @@ def zoo_network(
     card = manifest.uid or manifest.name
     entry = entry_point(folder, card)
     code = code_digest(folder.path)  # what each module must match when it is imported, now or later
-    ensure_repository_trusted(folder.repository, folder.commit, trust, name=card, source=source,
-                              code=code)
+    policy = (TrustPolicy.of(trust) if trust is not None
+              else settings.trust if settings is not None else TrustPolicy.ASK)
+    if settings is not None and verbose is None:
+        verbose = settings.verbose
+    ensure_repository_trusted(folder.repository, folder.commit, policy, name=card, source=source,
+                              code=code, store=TrustStore(settings.config) if settings else None)
     model_name = (manifest.model_name or manifest.name).lower()
     what = f"the zoo code of {card} ({folder.repository} at {folder.commit[:12]}, {entry.name})"
     # A folder imported with another config is another import: its config module ran at import.

@@ -19,6 +19,7 @@ from card_samples import VALID_FRONT_MATTER, card_text, write_card
 
 import hub_plugin
 from hub_plugin.cli import main
+from hub_plugin.core.settings import Settings, TrustPolicy
 from hub_plugin.errors import HubPluginError
 from hub_plugin.packages import input_shape, loading
 from hub_plugin.packages.input_shape import model_input_shape
@@ -49,7 +50,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch, name: str, module: Any = loading) -> l
 
 def _what(request: LoadRequest) -> tuple[object, ...]:
     return (request.name, request.args, dict(request.arguments), request.pretrained,
-            request.strict_weights, request.device, request.zoo_config, request.options.trust)
+            request.strict_weights, request.device, request.zoo_config, request.options.settings.trust)
 
 
 @pytest.mark.mindspore
@@ -67,7 +68,7 @@ def test_the_cli_and_the_api_load_and_export_through_one_build(
     assert "build reached" in capsys.readouterr().err
     assert len(seen) == 4
     assert [_what(request) for request in seen] == [
-        ("simclr", (), SMALL, False, True, None, None, None)] * 4
+        ("simclr", (), SMALL, False, True, None, None, TrustPolicy.ASK)] * 4
 
 
 @pytest.mark.mindspore
@@ -82,8 +83,10 @@ def test_the_api_keywords_become_the_same_request_as_the_options(
                         zoo_config="x.yaml", **SMALL)
     cli, api = seen
     assert _what(cli) == _what(api)
-    assert (cli.options.offline, cli.options.allow_http) == (api.options.offline, api.options.allow_http)
-    assert api.options.allow_http is True and "allow_http" not in api.arguments
+    assert cli.options.settings.trust is TrustPolicy.ALWAYS  # --trust is a policy, not a bool
+    held = [(r.options.settings.offline, r.options.settings.allow_http) for r in seen]
+    assert held == [(True, True)] * 2
+    assert "allow_http" not in api.arguments and "trust" not in api.arguments
 
 
 def test_the_tasks_open_their_package_as_the_build_path_does(
@@ -95,14 +98,15 @@ def test_the_tasks_open_their_package_as_the_build_path_does(
     seen = _spy(monkeypatch, "package_code", task_command)
     for command in ("train", "eval", "predict"):
         assert main([command, "simclr", "--trust", "--help"]) == 1
-    assert [(r.name, r.options.trust) for r in seen] == [("simclr", True)] * 3
+    assert [(r.name, r.options.settings.trust) for r in seen] == [("simclr", TrustPolicy.ALWAYS)] * 3
 
 
 def test_keywords_split_into_the_request_its_options_and_network_arguments() -> None:
     request = LoadRequest.from_keywords("simclr", 7, pretrained=False, registry=["x"], trust=False,
                                         refresh=True, backbone="resnet18")
+    settings = Settings.from_environment(registries=["x"], trust=TrustPolicy.NEVER, refresh=True)
     assert request == LoadRequest("simclr", (7,), {"backbone": "resnet18"}, pretrained=False,
-                                  options=LoadOptions(registry=["x"], trust=False, refresh=True))
+                                  options=LoadOptions(settings))
 
 
 def test_loaded_model_names_the_types_where_the_parts_join() -> None:
@@ -113,6 +117,7 @@ def test_loaded_model_names_the_types_where_the_parts_join() -> None:
     assert types["assets"] == "list[FetchedAsset]"
     assert types["network"] == "Cell"
     options = {f.name: str(f.type) for f in dataclasses.fields(LoadOptions)}
+    assert options["settings"] == "Settings"
     assert options["progress"] == "Progress | None"
     assert options["transfer_policy"] == "TransferPolicy | None"
 
@@ -212,3 +217,68 @@ def test_a_cards_input_size_is_worked_out_once_for_load_and_export(
                                registry=[registry], output=tmp_path / "api", batch_size=5)
     assert result.input_shape == (5, 4) and list(result.card.fields["input-shape"]) == [5, 4]
     assert len(answers) == 3
+
+
+def test_the_old_keywords_are_overrides_on_the_settings_given(tmp_path: Path) -> None:
+    given = Settings.from_environment(registries=[tmp_path / "held"], offline=True,
+                                      trust=TrustPolicy.ALWAYS, allow_http=True)
+    kept = LoadRequest.from_keywords("simclr", settings=given).options.settings
+    assert kept is given  # nothing given on top: the very settings, not a copy read again
+    over = LoadRequest.from_keywords("simclr", settings=given, trust=False, offline=None,
+                                     allow_http=False, registry=[tmp_path / "mine"]).options
+    assert over.settings.trust is TrustPolicy.NEVER and over.settings.offline is True
+    assert over.settings.allow_http is False
+    assert over.settings.option_registries == (tmp_path / "mine", tmp_path / "held")
+    assert over.registry is None
+    registry = Registry.open([], environment=False, plugins=False)
+    opened = LoadRequest.from_keywords("simclr", settings=given, registry=registry).options
+    assert opened.registry is registry and opened.settings is given
+    assert LoadRequest.from_keywords("x", settings=given, offline=False).options.settings.offline is False
+
+
+@pytest.mark.mindspore
+def test_settings_given_to_the_api_reach_the_build(
+    asset_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """The environment says nothing; the settings alone name the cache, the mirror (a loopback
+    server) and offline mode: offline, the load fails on the empty cache without a connection;
+    online, the same settings send it to the mirror (which has nothing), so they did reach it."""
+    from asset_server import FAST_POLICY
+
+    for variable in ("HUB_PLUGIN_OFFLINE", "HUB_PLUGIN_MIRROR", "HUB_PLUGIN_HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    online = Settings.from_environment().with_options(
+        home=tmp_path / "home", mirror_text=f"https://download.mindspore.cn/={asset_server.url('/')}")
+    with pytest.raises(hub_plugin.OfflineError):
+        hub_plugin.load("simclr", settings=online.with_options(offline=True), **SMALL)
+    assert asset_server.log == []
+    with pytest.raises(hub_plugin.DownloadError):
+        hub_plugin.load("simclr", settings=online, transfer_policy=FAST_POLICY, **SMALL)
+    assert asset_server.log and (tmp_path / "home" / "locks").is_dir()  # the settings' cache
+    with pytest.raises(hub_plugin.OfflineError):  # the keyword on top of the settings
+        hub_plugin.load("simclr", settings=online, offline=True, **SMALL)
+    with pytest.raises(hub_plugin.OfflineError):
+        hub_plugin.download("simclr_encoder_cifar10", settings=online.with_options(offline=True))
+    assert len(asset_server.log) == 1
+
+
+@pytest.mark.mindspore
+def test_the_environment_is_read_once_per_load_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HUB_PLUGIN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HUB_PLUGIN_CONFIG", str(tmp_path / "config"))
+    read = Settings.from_environment.__func__  # type: ignore[attr-defined]
+    calls: list[object] = []
+
+    def counted(cls: type[Settings], *args: Any, **kwargs: Any) -> Settings:
+        calls.append(args)
+        return read(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Settings, "from_environment", classmethod(counted))
+    assert main(["load", "simclr", "--no-pretrained", "--trust", *SMALL_ARGS]) == 0, capsys.readouterr()
+    assert "forward pass" in capsys.readouterr().out
+    assert len(calls) == 1
+    calls.clear()
+    hub_plugin.load("simclr", pretrained=False, **SMALL)
+    assert len(calls) == 1  # an API call without settings reads the environment once, at the call
