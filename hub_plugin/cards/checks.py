@@ -25,7 +25,7 @@ from .card import Defect, ParsedCard, escape_pointer, parse_yaml
 from .card_files import is_card_file
 from .json_instance import front_matter_instance
 from .manifest import Manifest, Position, parse_card_date, parse_evaluation, unwrap_link
-from .mindspore_hub import as_warning, check_upstream, upstream_instance
+from .mindspore_hub import as_warning, check_upstream, dash_value_error, upstream_instance
 from .profiles import PACKAGE_SCHEMA_FILE, Profile, known_fields, load_schema, profile_validator
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -270,11 +270,12 @@ def _readable(defects: list[Defect]) -> bool:
 
 
 def _upstream_verdict(defects: list[Defect]) -> list[Defect]:
-    """Under mindspore-hub: a key given twice is a warning (upstream's YAML keeps the last), and a
-    warning of hub-plugin's rules where upstream's rules already give an error is dropped."""
+    """Under mindspore-hub: a key given twice is a warning (upstream's YAML keeps the last), a
+    ``key: -`` other than ``evaluation: -`` is upstream's error, and a warning of hub-plugin's
+    rules where upstream's rules already give an error is dropped."""
     kept = [
         as_warning(d, "MindSpore Hub's validator keeps the last; hub-plugin would refuse the card")
-        if d.rule == "duplicate-key" else d
+        if d.rule == "duplicate-key" else dash_value_error(d)
         for d in defects
     ]
     said = {(d.pointer, d.message if not d.pointer else "") for d in kept if d.severity == "error"}

@@ -18,7 +18,8 @@ for the first of these it meets; hub-plugin reports each of them, in its own wor
   (``COCO2017`` is not ``coco2017``);
 * no value but ``repo-link``'s, ``asset``'s and ``evaluation``'s holds a ``:`` (as Python prints
   it: a mapping always does);
-* ``evaluation: -`` is read as ``no``; an empty ``repo-link`` is not checked;
+* ``evaluation: -`` is read as ``no``; any other ``key: -`` is a YAML error to it; an empty
+  ``repo-link`` is not checked;
 * a ``*_cn.md`` card is never read: upstream checks its English sibling (``*.md``) instead, so the
   Chinese card has the sibling's verdict (:func:`cn_card_verdict`).
 
@@ -53,6 +54,7 @@ FILE_FORMAT = "mindspore-hub/file-format"
 COLON = "mindspore-hub/colon"
 DASHES = "mindspore-hub/dashes"
 CN_CARD = "mindspore-hub/cn-card"
+YAML_DASH = "mindspore-hub/yaml-dash"
 DIFFERS = "mindspore-hub/differs"
 
 #: Errors hub-plugin keeps whatever upstream says: a card it refuses to read for safety, or a
@@ -161,6 +163,17 @@ def _listed(values: frozenset[str]) -> str:
     return ", ".join(sorted(values))
 
 
+def dash_value_error(defect: Defect) -> Defect:
+    """``key: -``, which hub-plugin reads as the text ``-`` with a warning: upstream rewrites only
+    ``evaluation: -`` (to ``no``); any other is a YAML error to its PyYAML, so the card's error."""
+    if defect.rule != "yaml-dash" or defect.pointer == "/evaluation":
+        return defect
+    key = defect.pointer[1:]
+    return replace(defect, rule=YAML_DASH, severity="error", message=(
+        f"MindSpore Hub's validator cannot read '{key}: -' (YAML: a list entry is not allowed "
+        f"there; it rewrites only 'evaluation: -'): write '{key}: \"-\"'"))
+
+
 def as_warning(defect: Defect, why: str) -> Defect:
     """A defect hub-plugin finds that upstream's verdict overrides, kept as a warning."""
     return replace(defect, severity="warning", message=f"{defect.message} ({why})")
@@ -197,6 +210,6 @@ def cn_card_verdict(own: FileReport, sibling: Path, theirs: FileReport | None) -
 
 __all__ = [
     "CN_CARD", "COLON", "DASHES", "DIFFERS", "FILE_FORMAT", "MODULE_TYPE", "SAFETY_RULES",
-    "TRAIN_DATASET", "USED_FOR", "as_warning", "check_upstream", "cn_card_verdict", "cn_sibling",
-    "upstream_instance",
+    "TRAIN_DATASET", "USED_FOR", "YAML_DASH", "as_warning", "check_upstream", "cn_card_verdict",
+    "cn_sibling", "dash_value_error", "upstream_instance",
 ]

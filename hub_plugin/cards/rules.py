@@ -45,6 +45,8 @@ RULES: dict[str, str] = {
     "mindspore-hub/colon": "No field but repo-link, asset and evaluation holds a ':'.",
     "mindspore-hub/dashes": "The whole card has exactly two lines starting with '---', the front "
                             "matter's fences.",
+    "mindspore-hub/yaml-dash": "No 'key: -' but 'evaluation: -', the one MindSpore Hub's validator "
+                               "rewrites.",
     "mindspore-hub/cn-card": "A _cn card has the verdict of its English sibling, which MindSpore "
                              "Hub's validator checks instead.",
     "mindspore-hub/differs": "Where hub-plugin would decide otherwise than MindSpore Hub's "

@@ -164,6 +164,14 @@ def test_colons_where_upstream_allows_them(tmp_path: Path) -> None:
     assert report.valid and rules(report.warnings) == ["yaml-dash"]  # read as 'no' upstream
 
 
+def test_a_dash_value_other_than_evaluations_is_upstreams_error(tmp_path: Path) -> None:
+    front = replace_field(VALID_FRONT_MATTER, "license", "license: -")
+    (error,) = check(tmp_path, front).errors
+    assert (error.rule, error.pointer) == ("mindspore-hub/yaml-dash", "/license")
+    assert """write 'license: "-"'""" in error.message
+    assert check(tmp_path, front, profile="strict").valid  # a warning there, as before
+
+
 # -- the '---' count ------------------------------------------------------------------------------
 
 def test_a_body_dash_line_is_upstreams_error_and_our_warning(tmp_path: Path) -> None:
@@ -301,3 +309,12 @@ def test_a_card_only_upstreams_lists_refuse_still_loads(tmp_path: Path) -> None:
     card = write_card(tmp_path, "yolo", card_text(front + quantization))
     assert not validate_file(card, HUB).valid
     assert read_manifest(card, HUB).fields["train-dataset"] == "COCO2017"
+
+
+def test_every_rule_of_the_profile_is_described() -> None:
+    from hub_plugin.cards import mindspore_hub
+    from hub_plugin.cards.rules import RULES
+
+    ids = {getattr(mindspore_hub, name) for name in mindspore_hub.__all__
+           if name.isupper() and name != "SAFETY_RULES"}
+    assert len(ids) == 9 and ids <= set(RULES)
