@@ -74,6 +74,9 @@ class ParsedCard:
     front_matter: Node | None
     body: str = ""
     defects: list[Defect] = field(default_factory=list)
+    #: The numbers of the lines that start with ``---`` anywhere in the card (MindSpore Hub's
+    #: validator takes each as a front-matter fence and wants exactly two).
+    dash_lines: list[int] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Defect]:
@@ -197,25 +200,26 @@ def parse_card(path: str, data: bytes) -> ParsedCard:
     text = _decode(path, data, defects, "card")
     if text is None:
         return ParsedCard(path, None, "", defects)
+    dashes = [n for n, line in enumerate(text.split("\n"), start=1) if line.startswith("---")]
     split = _split(path, text, defects)
     if split is None:
-        return ParsedCard(path, None, "", defects)
+        return ParsedCard(path, None, "", defects, dashes)
     first_line, lines, body = split
     yaml_text = _prepare(path, first_line, lines, defects)
     if yaml_text is None:
-        return ParsedCard(path, None, body, defects)
+        return ParsedCard(path, None, body, defects, dashes)
     root = _build(path, first_line, yaml_text, defects, "front matter")
     if root is None:
         if not any(d.severity == "error" for d in defects):
             defects.append(Defect(path, first_line, 1, "front-matter", "the front matter is empty"))
-        return ParsedCard(path, None, body, defects)
+        return ParsedCard(path, None, body, defects, dashes)
     if root.kind != "mapping":
         what = "a list" if root.kind == "sequence" else "plain text"
         defects.append(Defect(path, root.line, root.column, "front-matter",
                               f"the front matter is {what}, not a mapping of fields"))
-        return ParsedCard(path, None, body, defects)
+        return ParsedCard(path, None, body, defects, dashes)
     _check_mapping_keys(path, root, "", defects)
-    return ParsedCard(path, root, body, defects)
+    return ParsedCard(path, root, body, defects, dashes)
 
 
 __all__ = [

@@ -2,9 +2,12 @@
 
 Checks made here, because JSON Schema can't express them: ``update-time`` is a real calendar date,
 ``asset-sha256`` is 64 lower-case hex digits, links are https (plain http only to a loopback host),
-assets are unique, ``evaluation`` reads as named metrics, ``model-name`` is present. Under the
-``mindspore-hub`` profile these hub-plugin rules are warnings, and a digest prefix of 8 or more hex
-digits is accepted with a warning (a prefix is a weak check).
+assets are unique, ``evaluation`` reads as named metrics, ``model-name`` is present.
+
+Under the ``mindspore-hub`` profile the verdict is MindSpore Hub's own validator's: its rules
+(``$defs/mindspore-hub`` of the schema and :mod:`.mindspore_hub`) are the errors; hub-plugin's
+field rules (``$defs/card-fields``) and the rules above are warnings where they find more, and a
+digest prefix of 8 or more hex digits is accepted with a warning (a prefix is a weak check).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .card import Defect, ParsedCard, escape_pointer, parse_yaml
 from .card_files import is_card_file
 from .json_instance import front_matter_instance
 from .manifest import Manifest, Position, parse_card_date, parse_evaluation, unwrap_link
+from .mindspore_hub import as_warning, check_upstream, dash_value_error, upstream_instance
 from .profiles import PACKAGE_SCHEMA_FILE, Profile, known_fields, load_schema, profile_validator
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -51,12 +55,18 @@ class CardChecker:
         self._report(pointer, rule, message,
                      "warning" if ours and self.profile == "mindspore-hub" else "error")
 
-    def warn(self, pointer: str, rule: str, message: str) -> None:
-        self._report(pointer, rule, message, "warning")
+    def warn(self, pointer: str, rule: str, message: str, *, line: int | None = None) -> None:
+        self._report(pointer, rule, message, "warning", line)
+
+    def error(self, pointer: str, rule: str, message: str, *, line: int | None = None) -> None:
+        """Report an error in every profile (``line``: where, when the pointer can't say)."""
+        self._report(pointer, rule, message, "error", line)
 
     def _report(self, pointer: str, rule: str, message: str,
-                severity: Literal["error", "warning"]) -> None:
+                severity: Literal["error", "warning"], line: int | None = None) -> None:
         position = self._where(pointer)
+        if line is not None:
+            position = Position(line, 1)
         self.defects.append(Defect(
             self.path,
             position.line if position else None,
@@ -64,7 +74,9 @@ class CardChecker:
             rule, message, pointer, severity,
         ))
 
-    def schema(self, instance: dict[str, Any], validator: Any = None) -> None:
+    def schema(self, instance: dict[str, Any], validator: Any = None, *, ours: bool = False) -> None:
+        """Validate ``instance`` against the profile's schema (or ``validator``'s); ``ours``: the
+        schema is hub-plugin's field rules, whose findings are warnings under mindspore-hub."""
         validator = validator or profile_validator(self.profile)
         for error in validator.iter_errors(instance):
             path = [str(p) for p in error.absolute_path]
@@ -74,23 +86,24 @@ class CardChecker:
             if error.validator == "required":
                 match = _REQUIRED.match(error.message)
                 missing = match["name"] if match else error.message
-                self.add(pointer, rule, f"missing field '{missing}'")
+                self.add(pointer, rule, f"missing field '{missing}'", ours=ours)
             elif error.validator in ("unevaluatedProperties", "additionalProperties"):
                 declared = error.schema.get("properties") if isinstance(error.schema, Mapping) else None
                 known = frozenset(declared) if declared else known_fields()
                 for key in error.instance:
                     if key not in known:
                         self.add(f"{pointer}/{escape_pointer(key)}", "schema/unknown-field",
-                                 unknown_field(key, known))
+                                 unknown_field(key, known), ours=ours)
             else:
                 note = error.schema.get("x-message") if isinstance(error.schema, Mapping) else None
                 if note:
                     label = f"'{field_name}'" if field_name and not field_name.isdigit() else (
                         f"item {field_name}" if field_name else "the front matter"
                     )
-                    self.add(pointer, rule, f"{label} {note} (got {_show(error.instance)})")
+                    self.add(pointer, rule, f"{label} {note} (got {_show(error.instance)})",
+                             ours=ours)
                 else:
-                    self.add(pointer, rule, error.message)
+                    self.add(pointer, rule, error.message, ours=ours)
 
     def unknown_fields(self, instance: Mapping[str, Any]) -> None:
         """Under ``mindspore-hub``, which lets any field through, each field neither profile knows
@@ -208,7 +221,9 @@ def link_problem(link: str) -> str | None:
 
 
 def check_card(parsed: ParsedCard, profile: Profile = "strict") -> FileReport:
-    """Validate a parsed card; the report carries the manifest when the card is valid."""
+    """Validate a parsed card; the report carries the manifest when the card is valid, or, under
+    mindspore-hub, when hub-plugin can read it (:func:`_readable`): a card only MindSpore Hub's own
+    closed lists or counts refuse still loads."""
     report = FileReport(parsed.path)
     defects = list(parsed.defects)
     instance: dict[str, Any] | None = None
@@ -216,20 +231,56 @@ def check_card(parsed: ParsedCard, profile: Profile = "strict") -> FileReport:
     if parsed.front_matter is not None:
         instance, positions = front_matter_instance(parsed.front_matter)
         checker = CardChecker(parsed.path, profile, positions)
-        checker.schema(instance)
+        upstream = upstream_instance(parsed) if profile == "mindspore-hub" else None
+        if upstream is not None:
+            checker.schema(upstream)
+            check_upstream(checker, parsed, upstream)
+            checker.schema(instance, profile_validator("card-fields"), ours=True)
+        else:
+            checker.schema(instance)
         checker.unknown_fields(instance)
         checker.extras(instance)
         defects.extend(checker.defects)
+    readable = _readable(defects)
+    if profile == "mindspore-hub":
+        defects = _upstream_verdict(defects)
     defects.sort(key=lambda d: (d.line or 0, d.column or 0))
     report.errors = [d for d in defects if d.severity == "error"]
     report.warnings = [d for d in defects if d.severity == "warning"]
     report.fields, report.positions = instance, positions
-    if instance is not None and report.valid:
+    if instance is not None and readable:
         report.manifest = Manifest(
             name=Path(parsed.path).stem, path=parsed.path, fields=instance,
             positions=positions, body=parsed.body,
         )
     return report
+
+
+def _readable(defects: list[Defect]) -> bool:
+    """Whether hub-plugin can build a manifest: no error but MindSpore Hub's own rules beyond the
+    schema (``mindspore-hub/...``: closed lists, ':' and '---' counts, which gate a hub's pull
+    requests, not loading), no repeated key, and none of hub-plugin's field rules broken (under
+    mindspore-hub they are warnings, yet the manifest's readers rely on them)."""
+    return not any(
+        (d.severity == "error" and not d.rule.startswith("mindspore-hub/"))
+        or d.rule == "duplicate-key"
+        or (d.rule.startswith("schema/") and d.rule != "schema/unknown-field")
+        for d in defects
+    )
+
+
+def _upstream_verdict(defects: list[Defect]) -> list[Defect]:
+    """Under mindspore-hub: a key given twice is a warning (upstream's YAML keeps the last), a
+    ``key: -`` other than ``evaluation: -`` is upstream's error, and a warning of hub-plugin's
+    rules where upstream's rules already give an error is dropped."""
+    kept = [
+        as_warning(d, "MindSpore Hub's validator keeps the last; hub-plugin would refuse the card")
+        if d.rule == "duplicate-key" else dash_value_error(d)
+        for d in defects
+    ]
+    said = {(d.pointer, d.message if not d.pointer else "") for d in kept if d.severity == "error"}
+    return [d for d in kept if d.severity == "error" or not d.rule.startswith("schema/")
+            or (d.pointer, d.message if not d.pointer else "") not in said]
 
 
 def check_package_settings(path: str, data: bytes) -> FileReport:

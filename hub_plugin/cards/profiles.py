@@ -1,9 +1,12 @@
 """The model-card JSON Schema and its two profiles, compiled once each.
 
-``schemas/model-card.schema.json`` is the one source of the field rules; it has two profiles:
+``schemas/model-card.schema.json`` is the one source of the field rules: ``$defs/card-fields``
+holds every field with hub-plugin's rule for it. It has two profiles:
 
-* ``strict`` (the default): hub-plugin's rules;
-* ``mindspore-hub``: what MindSpore Hub's own validator accepts offline (``$defs/mindspore-hub``).
+* ``strict`` (the default): hub-plugin's rules (``card-fields`` and hub-plugin's own requirements);
+* ``mindspore-hub``: MindSpore Hub's own validator's verdict (``$defs/mindspore-hub`` for what a
+  schema can say, :mod:`.mindspore_hub` for the rest, with its closed lists in
+  ``schemas/mindspore-hub-validator.json``); what ``card-fields`` finds beyond it is a warning.
 
 :func:`compile_profile` inlines a profile's references into one object so that validating is fast;
 a test checks that the compiled form accepts exactly what the schema as written accepts.
@@ -22,7 +25,8 @@ Profile = Literal["strict", "mindspore-hub"]
 PROFILES: tuple[Profile, ...] = ("strict", "mindspore-hub")
 SCHEMA_FILE = "model-card.schema.json"
 PACKAGE_SCHEMA_FILE = "model-package.schema.json"
-
+UPSTREAM_LISTS_FILE = "mindspore-hub-validator.json"
+FIELDS = "card-fields"
 
 
 @cache
@@ -48,8 +52,9 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def compile_profile(schema: Mapping[str, Any], profile: Profile) -> dict[str, Any]:
-    """The profile's schema with local ``$ref``s inlined and ``allOf`` merged into one object.
+def compile_profile(schema: Mapping[str, Any], profile: str) -> dict[str, Any]:
+    """The profile's (or another ``$defs`` entry's) schema with local ``$ref``s inlined and
+    ``allOf`` merged into one object.
 
     The result accepts exactly what ``{"$ref": "#/$defs/<profile>"}`` accepts (``unevaluated
     Properties: false`` over merged properties is ``additionalProperties: false``), and validates
@@ -81,11 +86,21 @@ def compile_profile(schema: Mapping[str, Any], profile: Profile) -> dict[str, An
 
 
 @cache
-def profile_validator(profile: Profile) -> Any:
-    """A JSON Schema validator for ``profile``, built once."""
+def profile_validator(profile: Profile | Literal["card-fields"]) -> Any:
+    """A JSON Schema validator for ``profile`` (or for ``card-fields``, hub-plugin's field rules
+    alone), built once."""
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(compile_profile(load_schema(), profile))
+
+
+@cache
+def upstream_lists() -> dict[str, frozenset[str]]:
+    """MindSpore Hub's validator's closed lists (``train-dataset``, ``module-type``, ``used-for``,
+    ``file-format``, and the fields that may hold a ':'), from ``schemas/`` (its ``$comment`` names
+    upstream's files and commit)."""
+    data = load_schema(UPSTREAM_LISTS_FILE)
+    return {key: frozenset(value) for key, value in data.items() if isinstance(value, list)}
 
 
 def _resolve(schema: Mapping[str, Any], subschema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -110,11 +125,11 @@ def text_fields() -> tuple[frozenset[str], frozenset[str]]:
             name for name, sub in properties.items() if _resolve(schema, sub).get("type") == "string"
         )
 
-    return strings(defs["mindspore-hub"]["properties"]), strings(defs["hub-asset"]["properties"])
+    return strings(defs[FIELDS]["properties"]), strings(defs["hub-asset"]["properties"])
 
 
 @cache
 def known_fields() -> frozenset[str]:
-    """Every field either profile declares (for the did-you-mean hint)."""
+    """Every field the schema declares (for the did-you-mean hint)."""
     defs = load_schema()["$defs"]
-    return frozenset(defs["mindspore-hub"]["properties"]) | frozenset(defs["strict"]["properties"])
+    return frozenset(defs[FIELDS]["properties"]) | frozenset(defs["strict"]["properties"])

@@ -34,6 +34,23 @@ RULES: dict[str, str] = {
     "link": "Links are https (plain http only to a loopback host).",
     "unique-asset": "Each asset of a card has its own link and its own sha256.",
     "sha256": "'asset-sha256' is 64 lower-case hex digits (mindspore-hub: a prefix of 8 or more).",
+    # MindSpore Hub's own validator, beyond the schema (the mindspore-hub profile)
+    "mindspore-hub/train-dataset": "'train-dataset', split on '_', names only datasets of MindSpore "
+                                   "Hub's closed list, as written.",
+    "mindspore-hub/module-type": "'module-type' is type or type-detail, the type one of MindSpore "
+                                 "Hub's closed list.",
+    "mindspore-hub/used-for": "'used-for', split on '/', names only inference, extract-feature or "
+                              "transfer-learning.",
+    "mindspore-hub/file-format": "Each asset's 'file-format' is one of MindSpore Hub's closed list.",
+    "mindspore-hub/colon": "No field but repo-link, asset and evaluation holds a ':'.",
+    "mindspore-hub/dashes": "The whole card has exactly two lines starting with '---', the front "
+                            "matter's fences.",
+    "mindspore-hub/yaml-dash": "No 'key: -' but 'evaluation: -', the one MindSpore Hub's validator "
+                               "rewrites.",
+    "mindspore-hub/cn-card": "A _cn card has the verdict of its English sibling, which MindSpore "
+                             "Hub's validator checks instead.",
+    "mindspore-hub/differs": "Where hub-plugin would decide otherwise than MindSpore Hub's "
+                             "validator, and why (the card keeps upstream's verdict).",
     "package/card": "A model package's package.yaml names cards that exist in its folder.",
     "package/network": "A model package's networks are functions of its hubconf.py.",
     # against the real files (--check-links, --verify-assets)

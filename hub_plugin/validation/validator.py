@@ -15,6 +15,7 @@ from pathlib import Path
 from ..cards.card import Defect, parse_card
 from ..cards.checks import check_card, check_package_settings
 from ..cards.manifest import Manifest
+from ..cards.mindspore_hub import cn_card_verdict, cn_sibling
 from ..cards.profiles import PROFILES, Profile
 from ..errors import CardError, NoCardsFound, UsageError
 from .report import FileReport, ValidationReport
@@ -24,7 +25,17 @@ from .selection import describe_search, select_cards
 
 def validate_file(path: str | Path, profile: Profile = "strict") -> FileReport:
     """Read and validate one card (or ``package.yaml``); an unreadable file is an error of its
-    report."""
+    report. Under mindspore-hub a ``*_cn.md`` card has its English sibling's verdict, as MindSpore
+    Hub's validator checks that one instead (:func:`~..cards.mindspore_hub.cn_card_verdict`)."""
+    report = _validate_one(path, profile)
+    sibling = cn_sibling(path) if profile == "mindspore-hub" else None
+    if sibling is not None and Path(path).name != PACKAGE_FILE:
+        theirs = _validate_one(sibling, profile) if sibling.is_file() else None
+        cn_card_verdict(report, sibling, theirs)
+    return report
+
+
+def _validate_one(path: str | Path, profile: Profile) -> FileReport:
     shown = str(path)
     try:
         with open(path, "rb") as handle:
@@ -58,6 +69,6 @@ def validate_paths(
 def read_manifest(path: str | Path, profile: Profile = "strict") -> Manifest:
     """Read a card into its manifest; raises :class:`CardError` with every defect if invalid."""
     report = validate_file(path, profile)
-    if report.manifest is None:
-        raise CardError(str(path), report.errors)
+    if report.manifest is None:  # invalid, or a _cn card valid only by its English sibling
+        raise CardError(str(path), report.errors or report.warnings)
     return report.manifest

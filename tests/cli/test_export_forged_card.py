@@ -1,6 +1,6 @@
 """``hub-plugin export --format onnx`` of a card whose ``author`` forges an asset (issue 27 hole 3),
 end to end over the small SimCLR package: the card written names the exported file only, keeps the
-author as one value, and passes both profiles."""
+author as one value, and passes the strict profile (MindSpore Hub's refuses the ':' in it)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ def test_export_onnx_of_a_card_with_a_forged_author_names_only_its_own_file(
     assert asset.link.endswith("/simclr_small/small_classifier.onnx") and asset.link != EVIL_LINK
     assert asset.sha256 == hashlib.sha256(exported.read_bytes()).hexdigest()
     assert manifest.fields["author"] == FORGED_AUTHOR
-    for profile in ("strict", "mindspore-hub"):
-        assert main(["validate", "--profile", profile, str(card)]) == 0
+    assert main(["validate", "--profile", "strict", str(card)]) == 0
+    capsys.readouterr()
+    # MindSpore Hub's own validator refuses the ':' the forged author holds (issue 28): that one
+    # error, at the author, is its verdict; the value stays a value
+    assert main(["validate", "--profile", "mindspore-hub", "--format", "json", str(card)]) == 1
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    assert [(d["rule"], d["pointer"]) for d in file["errors"]] == [("mindspore-hub/colon", "/author")]
     capsys.readouterr()

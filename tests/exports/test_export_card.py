@@ -69,9 +69,11 @@ def test_a_forged_author_stays_the_author_and_adds_no_asset(tmp_path: Path) -> N
     assert manifest.fields["author"] == FORGED_AUTHOR
     text = card_path.read_text(encoding="utf-8")
     assert sum(line.startswith("---") for line in text.splitlines()) == 2
-    for profile in ("strict", "mindspore-hub"):
-        report = hub_plugin.validate([card_path], profile=profile)  # type: ignore[arg-type]
-        assert report.valid, report.to_json()
+    assert hub_plugin.validate([card_path], profile="strict").valid
+    # MindSpore Hub's own validator refuses the ':' the forged author holds (issue 28): the value
+    # stays a value, and that is upstream's one objection to it
+    (file,) = hub_plugin.validate([card_path], profile="mindspore-hub").files
+    assert [(d.rule, d.pointer) for d in file.errors] == [("mindspore-hub/colon", "/author")]
 
 
 def test_the_card_is_checked_against_the_file_on_disk(tmp_path: Path) -> None:

@@ -116,9 +116,13 @@ def test_the_card_records_the_quantization_and_validates_under_both_profiles(qua
     assert fields["min-agreement"] == 0.9
     assert fields["reduce-range"] is default_reduce_range()  # this machine's default
     assert "INT8" in card.body and "top-1 agreement" in card.body
-    for profile in ("strict", "mindspore-hub"):
-        report = hub_plugin.validate([result.card_path], profile=profile)  # type: ignore[arg-type]
-        assert report.valid, report.to_json()
+    report = hub_plugin.validate([result.card_path], profile="strict")
+    assert report.valid, report.to_json()
+    # MindSpore Hub's own validator refuses a ':' in any field but repo-link, asset and evaluation,
+    # and a mapping always prints with one: its verdict (issue 28) is that one error, nothing else
+    (file,) = hub_plugin.validate([result.card_path], profile="mindspore-hub").files
+    assert [(d.rule, d.pointer) for d in file.errors] == [("mindspore-hub/colon", "/quantization")]
+    assert read_manifest(result.card_path, "mindspore-hub").fields["quantization"] == fields
 
 
 def test_a_card_with_a_malformed_quantization_is_refused(quantized, tmp_path: Path) -> None:

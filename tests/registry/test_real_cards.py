@@ -26,7 +26,9 @@ def test_every_real_card_gets_a_verdict(profile: str) -> None:
         assert all(d.line is not None for d in file.errors + file.warnings)
     warnings = Counter(d.rule for f in report.files for d in f.warnings)
     assert warnings["yaml-dash"] == 27  # 'evaluation: -' in 27 real cards
-    assert report.summary()["valid"] == 448
+    # strict accepts them all; MindSpore Hub's own validator rejects 13 for their train-dataset
+    # (../shared/README.md; tests/cards/test_mindspore_hub_profile.py names them)
+    assert report.summary()["valid"] == (448 if profile == "strict" else 435)
 
 
 def test_real_card_quirks_read_as_written() -> None:
