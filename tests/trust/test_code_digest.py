@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hub_plugin.core.file_tree import remove_tree
 from hub_plugin.errors import LinkInPackage
 from hub_plugin.registry import Registry
 from hub_plugin.registry.registry import ModelPackage, Root
@@ -157,5 +158,8 @@ def test_a_folder_1100_deep_is_digested_without_recursion(tmp_path: Path) -> Non
         deep = deep / "d"
         os.mkdir(deep)
     (deep / "leaf.py").write_text("y = 2\n")
-    code = code_digest(tmp_path)
+    try:
+        code = code_digest(tmp_path)
+    finally:
+        remove_tree(tmp_path / "d")  # pytest's own clean-up of tmp_path would recurse
     assert set(code.files) == {"hubconf.py", "d/" * 1_100 + "leaf.py"}
