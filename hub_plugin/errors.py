@@ -318,7 +318,7 @@ class MissingDependency(HubPluginError, ImportError):
 
 
 class PackageImportError(HubPluginError):
-    """A model package's folder could not be imported (no ``__init__.py``, an error inside)."""
+    """A model package's folder could not be imported (not a folder, an error inside)."""
 
 
 class NoNetwork(HubPluginError):
