@@ -383,3 +383,26 @@ def test_a_ref_git_refuses_is_refused_at_add_in_one_line(
         assert err.count("\n") == 1 and "is not a branch, a tag or a commit id" in err, err
     assert main(["hub", "ls", "--format", "json"]) == 0
     assert "test" not in {row["name"] for row in json.loads(capsys.readouterr().out)}
+
+
+def test_did_you_mean_names_a_uid_once_and_hub_uids_for_a_bare_stem(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 28, item 5: "did you mean" repeated a UID two hubs hold, and for a bare stem
+    (``info alexnet_cifar10``) suggested only local names (``simclr_encoder_cifar10``)."""
+    build_hub(git_server, big_bytes=1000)
+    assert main(["hub", "rm", "mindspore"]) == 0
+    _add(git_server)
+    assert main(["hub", "add", "again", git_server.url("hub.git"), "--path",
+                 "mshub_res/assets"]) == 0
+    assert main(["hub", "update"]) == 0
+    capsys.readouterr()
+    assert main(["info", "mindspore/1.8/alexnet_cifar1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("mindspore/1.8/alexnet_cifar10") == 1, err
+    assert main(["info", "alexnet_cifar10"]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean: mindspore/1.8/alexnet_cifar10" in err, err
+    assert err.count("mindspore/1.8/alexnet_cifar10") == 1
+    assert main(["info", "vgg16_cifar1"]) == 1  # close to a stem: the UID, not only local names
+    assert "mindspore/1.9/vgg16_cifar10" in capsys.readouterr().err
