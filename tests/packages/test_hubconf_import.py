@@ -47,7 +47,7 @@ def test_a_folder_without_init_imports_as_a_namespace_package(tmp_path: Path) ->
     (other / "__init__.py").unlink()
     from hub_plugin.errors import CodeChangedSinceTrust
 
-    with pytest.raises(CodeChangedSinceTrust, match="hubconf.py"):
+    with pytest.raises(CodeChangedSinceTrust, match=r"hubconf\.py"):
         import_hubconf(other, listing={"utils.py": "0" * 64})
     with pytest.raises(PackageImportError, match="not a folder"):
         import_package(tmp_path / "missing")
