@@ -305,7 +305,11 @@ DISPLAY_NAMES = {"mindspore": "MindSpore", "onnxruntime": "ONNX Runtime"}
 
 
 class MissingDependency(HubPluginError, ImportError):
-    """An optional package a command needs is not installed; ``install`` is the command that adds it."""
+    """An optional package a command needs is not installed; ``install`` is the command that adds it.
+
+    ``pip install 'hub-plugin[EXTRA]'`` works however hub-plugin was installed (from a clone,
+    editable or not, from git or from a wheel; it is on no index): pip takes the installed
+    distribution and fetches only the extra's packages (tests/test_project.py)."""
 
     exit_code = 2
 
@@ -318,7 +322,7 @@ class MissingDependency(HubPluginError, ImportError):
 
 
 class PackageImportError(HubPluginError):
-    """A model package's folder could not be imported (no ``__init__.py``, an error inside)."""
+    """A model package's folder could not be imported (not a folder, an error inside)."""
 
 
 class NoNetwork(HubPluginError):

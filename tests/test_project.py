@@ -71,3 +71,30 @@ def test_a_built_wheel_carries_models_and_schemas_and_works_outside_the_checkout
     )
     assert result.returncode == 0, result.stderr
     assert "simclr_linearclassifier_cifar10" in result.stdout
+
+
+def test_the_missing_dependency_hint_adds_the_extra_to_the_installed_hub_plugin() -> None:
+    """Issue 28, item 7: hub-plugin is on no package index, so the hint ``pip install
+    'hub-plugin[publish]'`` must work for a hub-plugin installed from a clone (or git, or a
+    wheel): pip takes the installed distribution and resolves only the extra's packages. Run
+    with ``--no-index`` (nothing may come from an index) and ``--dry-run`` (nothing changes)."""
+    import importlib.metadata
+    import importlib.util
+    import shlex
+
+    from hub_plugin.errors import MissingDependency
+
+    try:
+        importlib.metadata.distribution("hub-plugin")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("hub-plugin is not installed here (run from PYTHONPATH only)")
+    if importlib.util.find_spec("boto3") is None:
+        pytest.skip("the publish extra's boto3 is not installed: pip would need an index")
+    command = shlex.split(MissingDependency("boto3", "publish --upload", "publish").install)
+    assert command[:2] == ["pip", "install"]
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-index", "--dry-run", *command[2:]],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Requirement already satisfied: hub-plugin[publish]" in result.stdout

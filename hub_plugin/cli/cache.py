@@ -243,12 +243,16 @@ def _targets(cache: AssetCache, targets: Sequence[str]) -> tuple[list[CacheEntry
     return by_digest, cards
 
 
-def _checkout_targets(root: Path, targets: Sequence[str]) -> tuple[list[CachedCheckout], list[str]]:
+def _checkout_targets(
+    root: Path, targets: Sequence[str],
+) -> tuple[list[CachedCheckout], list[CachedCheckout], list[str]]:
     """The hub snapshots and zoo checkouts named ``hub:NAME[@COMMIT]`` and ``zoo:KEY[@COMMIT]``
-    (a commit may be a prefix), and the other targets, for ``cache rm``."""
+    (a commit may be a prefix), the hubs' current snapshots a ``hub:NAME`` also named (kept, and
+    said so), and the other targets, for ``cache rm``."""
     from ..cache.checkouts import KINDS, cached_checkouts
 
     chosen: list[CachedCheckout] = []
+    kept: list[CachedCheckout] = []
     rest: list[str] = []
     every = None
     for target in targets:
@@ -268,7 +272,8 @@ def _checkout_targets(root: Path, targets: Sequence[str]) -> tuple[list[CachedCh
             raise UsageError(f"nothing in the cache matches {target!r}",
                              hint="'hub-plugin cache ls' lists what is there")
         chosen.extend(m for m in matches if m not in chosen)
-    return chosen, rest
+        kept.extend(c for c in current if c not in kept)
+    return chosen, kept, rest
 
 
 def run_rm(args: argparse.Namespace) -> int:
@@ -276,7 +281,7 @@ def run_rm(args: argparse.Namespace) -> int:
     from ..cache.checkouts import remove
 
     cache = AssetCache()
-    checkouts, targets = _checkout_targets(cache.root, args.targets)
+    checkouts, kept, targets = _checkout_targets(cache.root, args.targets)
     by_digest, cards = _targets(cache, targets) if targets else ([], [])
     named = {e.sha256 for e in by_digest}
     # A card's blob goes with it unless another card still uses it; then only the view goes.
@@ -290,7 +295,11 @@ def run_rm(args: argparse.Namespace) -> int:
             going.append(entry)
         else:
             views_only.extend(mine)
-    if not args.dry_run:
+    for current in kept:  # issue 28, item 5: a current snapshot alone printed nothing
+        out(shown(f"{'would keep' if args.dry_run else 'kept'} {current.key}: the hub's current "
+                  f"snapshot, in use by its UIDs ('hub-plugin hub rm {current.owner}' forgets the "
+                  "hub and its snapshots)"))
+    if not args.dry_run and (going or checkouts or views_only):
         size = human_size(sum(e.size for e in going) + sum(c.size for c in checkouts))
         extra = f" and {len(checkouts)} snapshot(s) or checkout(s)" if checkouts else ""
         if not _confirm(args, f"Remove {len(going)} blob(s){extra}, {size}?"):

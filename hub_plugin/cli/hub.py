@@ -37,7 +37,9 @@ def register(subparsers: Any) -> None:
                      help="a branch, a tag or a commit id (a commit pins the hub; a short id is "
                      "resolved to the full one now; default master)")
     add.add_argument("--path", default="", metavar="FOLDER",
-                     help="the folder of cards in the repository (default: its root)")
+                     help="the folder of cards in the repository (default: mshub_res/assets when "
+                     "the repository is laid out like MindSpore Hub, found at the first sync; "
+                     "else its root)")
     add.set_defaults(run=run_add)
 
     update = actions.add_parser("update", help="sync a hub's cards (every hub without NAME)")
@@ -85,20 +87,29 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from ..cards.repo_link import is_full_commit, ref_problem
     from ..core.contained_path import relative_folder
+    from ..errors import UsageError
     from ..git.transport import GitTransport, git_url_allowed
     from ..hubs.store import HubSpec
     from ..hubs.sync import full_ref, hub_store
 
     git_url_allowed(args.url, allow_http=True)  # the scheme must be one git may use at all
     path = relative_folder(args.path.strip("/"), what="the hub's --path")  # inside the checkout
+    ref = args.ref.strip()
+    why = None if is_full_commit(ref) else ref_problem(ref)  # the repo-link parser's ref rules
+    if why:
+        raise UsageError(f"--ref {ref!r} is not a branch, a tag or a commit id: {why}",
+                         hint="give a branch or tag name, or a commit id (git rev-parse HEAD)")
     settings = settings_of(args)
     transport = GitTransport.from_settings(settings.with_options(allow_http=True))
-    spec = HubSpec(args.name, args.url, full_ref(transport, args.url, args.ref.strip()), path)
+    spec = HubSpec(args.name, args.url, full_ref(transport, args.url, ref), path)
     hub_store(settings).add(spec)
-    out(f"added the hub {spec.name!r}: {shown(spec.url)} {shown(spec.ref)}"
-        + (f" {shown(spec.path)}/" if spec.path else "")
-        + f" (sync it: hub-plugin hub update {shown(spec.name)})")
+    folder = (f" {shown(spec.path)}/" if spec.path else
+              " (cards: mshub_res/assets/ if the repository is laid out like MindSpore Hub, "
+              "else its root)")
+    out(f"added the hub {spec.name!r}: {shown(spec.url)} {shown(spec.ref)}{folder}"
+        f" (sync it: hub-plugin hub update {shown(spec.name)})")
     return 0
 
 

@@ -208,15 +208,20 @@ class SparseCheckout:
     url: str
     commit: str
     date: str
+    layout: str = ""
+    """The folder of ``layouts`` that was found and checked out alone, or ``""``."""
 
 
 def fetch_sparse(transport: GitTransport, url: str, ref: str, folders: Sequence[str],
-                 destination: Path) -> SparseCheckout:
+                 destination: Path, *, layouts: Sequence[str] = ()) -> SparseCheckout:
     """Check out ``folders`` of ``url`` at ``ref`` (a branch, a tag, ``HEAD`` or a commit id)
     into the new folder ``destination``: one commit, only those folders' file contents.
 
-    ``folders`` empty means the whole tree of that commit. Raises :class:`GitError` (also when
-    offline: no connection is attempted) or :class:`LinkRefused`.
+    ``folders`` empty means the whole tree of that commit, unless one of ``layouts`` (folders
+    tried in order, such as MindSpore Hub's ``mshub_res/assets``) is a folder at that commit: then
+    only that one is checked out, and :attr:`SparseCheckout.layout` names it (the trees are
+    fetched without their files, so asking costs no file contents). Raises :class:`GitError` (also
+    when offline: no connection is attempted) or :class:`LinkRefused`.
     """
     if not is_full_commit(ref):
         try:
@@ -238,9 +243,26 @@ def fetch_sparse(transport: GitTransport, url: str, ref: str, folders: Sequence[
         (destination / ".git" / "info" / "sparse-checkout").write_text(patterns, encoding="utf-8")
     run(["-c", "protocol.version=2", "fetch", "-q", "--depth", "1", "--filter=blob:none",
          "--no-tags", "--no-recurse-submodules", "--", "origin", ref], url=target, ref=ref, cwd=destination)
+    layout = "" if folders else _first_folder(run, target, destination, layouts)
+    if layout:
+        run(["config", "core.sparseCheckout", "true"], url=target, cwd=destination)
+        (destination / ".git" / "info").mkdir(exist_ok=True)
+        (destination / ".git" / "info" / "sparse-checkout").write_text(f"/{layout}/\n",
+                                                                       encoding="utf-8")
     run(["checkout", "-q", "FETCH_HEAD"], url=target, ref=ref, cwd=destination)
     commit, date = run(["log", "-1", "--format=%H %cI"], url=target, cwd=destination).split()
-    return SparseCheckout(destination, url, commit, date)
+    return SparseCheckout(destination, url, commit, date, layout)
+
+
+def _first_folder(run: Callable[..., str], target: str, checkout: Path,
+                  layouts: Sequence[str]) -> str:
+    """The first of ``layouts`` that is a folder (a tree) in ``FETCH_HEAD``, or ``""``."""
+    for folder in layouts:
+        listed = run(["ls-tree", "-d", "--name-only", "FETCH_HEAD", "--", folder.strip("/")],
+                     url=target, cwd=checkout)
+        if listed.strip() == folder.strip("/"):
+            return folder.strip("/")
+    return ""
 
 
 def add_folders(transport: GitTransport, checkout: Path, url: str, folders: Sequence[str]) -> None:

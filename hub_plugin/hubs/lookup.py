@@ -38,6 +38,13 @@ def is_uid(name: str) -> bool:
     return len(parts) in (3, 4) and all(p and p not in (".", "..") and "\\" not in p for p in parts)
 
 
+def _version_order(uid: str) -> tuple[tuple[int, ...], str]:
+    """A UID's version part as numbers (``1.10`` after ``1.9``), then the UID."""
+    parts = uid.split("/")
+    version = parts[-2] if len(parts) >= 3 else ""
+    return tuple(int(p) for p in version.split(".") if p.isdigit()), uid
+
+
 class HubCards:
     """The cards of the hubs of a :class:`~.store.HubStore`, found by UID."""
 
@@ -105,10 +112,27 @@ class HubCards:
                 return self._entry(snapshot, path.relative_to(cards).with_suffix("").as_posix())
         return None
 
-    def close_matches(self, uid: str) -> list[str]:
-        """UIDs of the synced hubs close to ``uid``, for a not-found error."""
-        known: list[str] = []
+    def known_uids(self) -> list[str]:
+        """The UIDs of the synced hubs' indexes, each once (two hubs may hold one UID), in hub
+        order; never syncs."""
+        known: dict[str, None] = {}
         for _spec, snapshot in self.store.snapshots():
             if snapshot is not None:
-                known.extend(str(e.get("uid")) for e in snapshot.index())
-        return difflib.get_close_matches(uid, known, n=3, cutoff=0.6)
+                known.update((str(e.get("uid")), None) for e in snapshot.index() if e.get("uid"))
+        return list(known)
+
+    def close_matches(self, uid: str, n: int = 3) -> list[str]:
+        """UIDs of the synced hubs close to ``uid``, each once, for a not-found error."""
+        return difflib.get_close_matches(uid, self.known_uids(), n=n, cutoff=0.6)
+
+    def stem_matches(self, stem: str, n: int = 3) -> list[str]:
+        """UIDs of the synced hubs whose last part is ``stem`` (newest version first), or else
+        is close to it: what a bare stem such as ``alexnet_cifar10`` most likely meant."""
+        by_stem: dict[str, list[str]] = {}
+        for uid in self.known_uids():
+            by_stem.setdefault(uid.rsplit("/", 1)[-1], []).append(uid)
+        exact = sorted(by_stem.get(stem, ()), key=_version_order, reverse=True)
+        if exact:
+            return exact[:n]
+        close = difflib.get_close_matches(stem, list(by_stem), n=n, cutoff=0.75)
+        return [uid for name in close for uid in by_stem[name]][:n]

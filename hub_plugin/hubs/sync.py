@@ -68,8 +68,10 @@ def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing
         work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             checkout = fetch_sparse(transport, spec.url, spec.ref, [spec.path] if spec.path else [],
-                                    work / "clone")
+                                    work / "clone", layouts=CARD_LAYOUTS)
             remove_tree(checkout.path / ".git")
+            if checkout.layout:  # a hub at a repository's root, laid out like MindSpore Hub
+                spec = _record_layout(store, spec, checkout.layout, phase)
             cards = contained(checkout.path, spec.path)  # never a folder outside the clone
             if not cards.is_dir() or cards.is_symlink():
                 raise HubError(f"{spec.url} at {spec.ref} (commit {checkout.commit[:12]}) has no "
@@ -97,6 +99,27 @@ def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing
     snapshot = store.snapshot(spec.name)
     assert snapshot is not None
     return snapshot
+
+
+CARD_LAYOUTS = ("mshub_res/assets",)
+"""Card folders a hub added without ``--path`` is looked for in, at its first (and every) sync:
+MindSpore Hub's own layout. A hub at the root of such a repository would hold no UIDs (its cards
+lie five folders deep), so its root never is what was meant (issue 28, item 5)."""
+
+
+def _record_layout(store: HubStore, spec: HubSpec, layout: str,
+                   phase: Callable[[str], None]) -> HubSpec:
+    """``spec`` with the card folder ``layout``, recorded in the hub's settings (so that ``hub
+    ls`` shows it and the next sync fetches that folder alone), and said on stderr."""
+    from dataclasses import replace
+
+    found = replace(spec, path=layout)
+    if any(known.name == spec.name and not known.path for known in store.hubs()):
+        store.add(found)
+    err(f"hub {spec.name}: the repository is laid out like MindSpore Hub: its cards are "
+        f"{layout}/ (recorded as the hub's --path)")
+    phase(f"hub {spec.name}: fetching {layout} from {spec.url} ({spec.ref})")
+    return found
 
 
 def _current(base: Path) -> str | None:

@@ -5,6 +5,11 @@ that both have a ``src`` or ``utils`` module collide in one process. Here each p
 ``hub_plugin_models.<name>``: its modules use relative imports (``from .network import SimCLR``) and
 live in their own namespace, whatever the folder next door calls its modules.
 
+A package needs no ``__init__.py`` (the README never asks for one): a folder without it is
+imported as a namespace package, and its modules' relative imports (``from .network import
+SimCLR``) work the same; ``list``, ``info``, ``trust add`` and ``load`` take the same folders, those
+with a ``hubconf.py`` or a ``package.yaml`` (:mod:`hub_plugin.registry.registry`; issue 28, item 5).
+
 Every module of the package is imported through
 :class:`~hub_plugin.trust.verified_import.VerifiedFinder`, the one importer of untrusted
 code: from its source bytes, with no bytecode read, and, for a package from outside the bundled
@@ -67,7 +72,8 @@ def import_package(folder: Path, listing: Mapping[str, str] | None = None,
     """Import the model package in ``folder`` (once per folder) and return it; with ``listing``
     (``{path relative to scope: sha256}``), every module is checked against it when imported.
 
-    Raises :class:`PackageImportError` when the folder is not a package.
+    A folder without ``__init__.py`` is a namespace package (see the module docstring). Raises
+    :class:`PackageImportError` when ``folder`` is not a folder.
     """
     from ..trust.verified_import import register_source, verified_finder
 
@@ -80,21 +86,22 @@ def import_package(folder: Path, listing: Mapping[str, str] | None = None,
             return existing
         for stale in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
             del sys.modules[stale]  # the code trust was given for now is not what was imported
-    init = folder / "__init__.py"
-    if not init.is_file():
-        raise PackageImportError(f"{folder} is not a model package: it has no __init__.py")
+    if not folder.is_dir():
+        raise PackageImportError(f"{folder} is not a model package: it is not a folder")
     _namespace()
     register_source(name, folder, scope=scope, listing=listing)
     spec = verified_finder().find_spec(name)
-    if spec is None or spec.loader is None:
+    if spec is None:
         raise PackageImportError(f"cannot import the model package in {folder}")
+    namespace = spec.loader is None  # no __init__.py: nothing of the package itself runs
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
+    if not namespace and spec.loader is not None:
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
     return module
 
 

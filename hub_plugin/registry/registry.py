@@ -23,7 +23,8 @@ A root holds cards (``*.md`` but READMEs) and model packages (folders with a ``h
 A UID that no root answers is looked up in the synced hubs when the registry is opened with
 ``hubs`` (:mod:`hub_plugin.hubs.lookup`; the CLI and the API do). An ambiguous name is an
 :class:`AmbiguousName` listing the candidates; an unknown one a :class:`ModelNotFound` suggesting
-close matches. Nothing here imports MindSpore or runs a hubconf.
+close matches, each once (for a bare stem, the synced hubs' UIDs whose last part is or is close
+to it come first). Nothing here imports MindSpore or runs a hubconf.
 """
 
 from __future__ import annotations
@@ -270,7 +271,10 @@ class Registry:
                 raise ModelNotFound(name, close)
         known = sorted({e.name for e in entries} | {p.name for p in self.packages()}
                        | {e.uid for e in entries if e.uid})
-        raise ModelNotFound(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5))
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        if self.hubs is not None and "/" not in name:  # a bare stem: the synced hubs' UIDs too
+            close = [*self.hubs.stem_matches(name), *close]
+        raise ModelNotFound(name, list(dict.fromkeys(close))[:3])
 
     @staticmethod
     def _one(name: str, candidates: list[CardEntry]) -> CardEntry:

@@ -20,6 +20,7 @@ refused before anything is listed, :mod:`.code_digest`).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 
@@ -83,6 +84,16 @@ def what_runs(code: CodeDigest, limit: int = FILES_NAMED_IN_A_QUESTION) -> str:
     return f"{count} file{'s' if count != 1 else ''} ({named}), digest {code.digest[:12]}{caches}"
 
 
+def trust_add_command(package: ModelPackage) -> str:
+    """The ``hub-plugin trust add`` line that finds ``package`` again: with ``--registry DIR``
+    when a ``--registry`` folder held it (``HUB_PLUGIN_REGISTRY`` and plugins are found without
+    an option), so that the hint works as printed (issue 28, item 5)."""
+    command = f"hub-plugin trust add {shlex.quote(package.name)}"
+    if package.root.source == "--registry":
+        command += f" --registry {shlex.quote(str(package.root.path))}"
+    return shown(command)
+
+
 def ensure_trusted(
     package: ModelPackage,
     trust: TrustPolicy | bool | None = None,
@@ -121,7 +132,7 @@ def ensure_trusted(
         raise UntrustedCode(
             f"the model package {package.name!r} at {where} is code from outside the bundled "
             f"registry; {reason}",
-            hint=f"review it, then run 'hub-plugin trust add {package.name}', "
+            hint=f"review it, then run '{trust_add_command(package)}', "
             "or pass --trust (trust=True) to run it once",
         )
     question = (
@@ -192,5 +203,5 @@ def ensure_repository_trusted(
 
 __all__ = [
     "UntrustedCode", "change_since_trust", "ensure_repository_trusted", "ensure_trusted",
-    "is_trusted", "what_runs",
+    "is_trusted", "trust_add_command", "what_runs",
 ]

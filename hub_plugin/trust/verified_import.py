@@ -10,7 +10,7 @@ here (:func:`register_source`, with the listing ``{relative path: sha256}`` of t
 ``sys.meta_path`` from then on, answers for:
 
 - every module of the private namespace: ``<name>.py`` or ``<name>/__init__.py`` under the folder
-  (a folder without ``__init__.py`` is a namespace package);
+  (a folder without ``__init__.py``, the package's own folder included, is a namespace package);
 - **any module whose file lies inside a registered folder, found through ``sys.path`` or a
   package's ``__path__``**, at any time: zoo code that does ``sys.path.append(<its src/>)`` then
   ``import lenet`` (57 folders of the zoo at r1.8 put a sub-folder on ``sys.path``), a package whose
@@ -219,7 +219,7 @@ class VerifiedFinder(importlib.abc.MetaPathFinder):
         extension = self._extension(owner, fullname, base)
         if extension is not None:
             return extension
-        if relative and base.is_dir() and not base.is_symlink():
+        if base.is_dir() and not base.is_symlink():  # the package itself too (no __init__.py)
             spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
             spec.submodule_search_locations = [str(base)]
             return spec

@@ -70,6 +70,14 @@ def test_hub_snapshots_and_zoo_checkouts_are_listed_pruned_and_removed(
 
     assert main(["cache", "rm", f"hub:test@{hub.second[:10]}", "--yes"]) == 2
     assert "current snapshot" in capsys.readouterr().err
+    # issue 28, item 5: hub:NAME of a hub with only its current snapshot printed nothing
+    assert main(["cache", "rm", "hub:test", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"would keep hub:test@{hub.second}: the hub's current snapshot" in out
+    assert "hub-plugin hub rm test" in out
+    assert main(["cache", "rm", "hub:test", "--yes"]) == 0
+    assert f"kept hub:test@{hub.second}" in capsys.readouterr().out
+    assert [s["commit"] for s in _ls(capsys)["hub-snapshots"]] == [hub.second]
     ZooCache(home).folder(parse_repo_link(f"{ZOO}/tree/r1.8/{FOLDERS['alpha']}"), transport)
     key = str(_ls(capsys)["zoo-checkouts"][0]["name"])
     assert main(["cache", "rm", key.split("@")[0], "--yes"]) == 0

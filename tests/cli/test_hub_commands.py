@@ -343,3 +343,66 @@ def test_snapshot_dates_print_in_utc(git_server: GitServer, capsys: pytest.Captu
     assert main(["hub", "add", "tz", git_server.publish(repo, "tz.git"), "--path", "cards"]) == 0
     assert main(["hub", "update", "tz"]) == 0
     assert "(2026-06-01T04:00:00+00:00)" in capsys.readouterr().out
+
+
+def test_a_repository_laid_out_like_mindspore_hub_needs_no_path(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 28, item 5: ``hub add`` of a repository laid out like MindSpore Hub needed ``--path
+    mshub_res/assets`` by hand (its root holds no UIDs). The first sync finds the folder, fetches
+    it alone (sparse: the 2 MB outside the cards are not received) and records it."""
+    hub = build_hub(git_server, big_bytes=2_000_000)
+    assert main(["hub", "add", "test", git_server.url("hub.git")]) == 0
+    assert "mshub_res/assets/ if the repository is laid out like MindSpore Hub" in (
+        capsys.readouterr().out)
+    before = git_server.proxy.received
+    assert main(["hub", "update", "test"]) == 0
+    assert git_server.proxy.received - before < 500_000
+    captured = capsys.readouterr()
+    assert f"test: {hub.second[:12]}" in captured.out and "4 cards" in captured.out
+    assert "laid out like MindSpore Hub: its cards are mshub_res/assets/" in captured.err
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["test"]["path"] == "mshub_res/assets" and rows["test"]["cards"] == 4
+    assert main(["info", "mindspore/1.8/alexnet_cifar10", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["origin"]["hub"] == "test"
+    assert main(["hub", "update", "test"]) == 0  # the recorded folder: no second detection
+    assert "laid out like" not in capsys.readouterr().err
+
+
+def test_a_ref_git_refuses_is_refused_at_add_in_one_line(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 28, item 5: ``--ref 4f1c...e9`` (the README's own placeholder) was accepted and
+    failed only at ``hub update``; it is refused at ``hub add`` by the repo-link parser's ref
+    rules, exit 2, and nothing is recorded."""
+    build_hub(git_server, big_bytes=1000)
+    for ref in ("4f1c...e9", "-upload-pack=x", "a b", "v1.lock"):
+        assert main(["hub", "add", "test", git_server.url("hub.git"), f"--ref={ref}"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is not a branch, a tag or a commit id" in err, err
+    assert main(["hub", "ls", "--format", "json"]) == 0
+    assert "test" not in {row["name"] for row in json.loads(capsys.readouterr().out)}
+
+
+def test_did_you_mean_names_a_uid_once_and_hub_uids_for_a_bare_stem(
+    git_server: GitServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 28, item 5: "did you mean" repeated a UID two hubs hold, and for a bare stem
+    (``info alexnet_cifar10``) suggested only local names (``simclr_encoder_cifar10``)."""
+    build_hub(git_server, big_bytes=1000)
+    assert main(["hub", "rm", "mindspore"]) == 0
+    _add(git_server)
+    assert main(["hub", "add", "again", git_server.url("hub.git"), "--path",
+                 "mshub_res/assets"]) == 0
+    assert main(["hub", "update"]) == 0
+    capsys.readouterr()
+    assert main(["info", "mindspore/1.8/alexnet_cifar1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("mindspore/1.8/alexnet_cifar10") == 1, err
+    assert main(["info", "alexnet_cifar10"]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean: mindspore/1.8/alexnet_cifar10" in err, err
+    assert err.count("mindspore/1.8/alexnet_cifar10") == 1
+    assert main(["info", "vgg16_cifar1"]) == 1  # close to a stem: the UID, not only local names
+    assert "mindspore/1.9/vgg16_cifar10" in capsys.readouterr().err

@@ -213,3 +213,29 @@ def test_a_file_name_made_of_escape_sequences_is_refused_before_the_question(reg
     assert "\x1b[2J" not in output and "\\x1b[2J\\x1b[HThe model package" in output
     added = hub_plugin("--registry", str(registry), "trust", "add", "toy")
     assert "\x1b" not in added.stdout + one_line(added) and "control characters" in added.stderr
+
+
+def test_the_untrusted_hint_finds_a_registry_package_without_init_as_printed(
+    registry: Path,
+) -> None:
+    """Issue 28, item 5: the hint said ``hub-plugin trust add toy`` without the ``--registry``
+    that found the package (it then answered "no model named 'toy'"), and ``load`` refused a
+    package without ``__init__.py`` that ``list``, ``info`` and ``trust add`` took (adding one
+    voided the trust). The hint now carries ``--registry DIR``; run as printed, it trusts the
+    package, which runs with no ``__init__.py``."""
+    import re
+    import shlex
+
+    (registry / "toy" / "__init__.py").unlink()
+    train = ("--registry", str(registry), "train", "toy")
+    error = one_line(hub_plugin(*train))
+    hint = re.search(r"run '(hub-plugin trust add [^']*)'", error)
+    assert hint is not None, error
+    command = shlex.split(hint.group(1))
+    assert command[:4] == ["hub-plugin", "trust", "add", "toy"]
+    assert command[4:] == ["--registry", str(registry.resolve())]
+    added = hub_plugin(*command[1:])
+    assert added.returncode == 0, added.stderr
+    assert "runs these 2 files" in added.stdout
+    ran = hub_plugin(*train)
+    assert ran.returncode == 0 and "toy trained" in ran.stdout, ran.stderr

@@ -36,12 +36,21 @@ def test_two_folders_with_the_same_name_both_import(tmp_path: Path) -> None:
     assert import_package(tmp_path / "a" / "twin").__name__ == one.__name__.rsplit(".", 1)[0]
 
 
-def test_a_folder_without_init_is_not_a_package(tmp_path: Path) -> None:
-    folder = tmp_path / "loose"
-    folder.mkdir()
-    (folder / "hubconf.py").write_text("")
-    with pytest.raises(PackageImportError, match="__init__"):
-        import_package(folder)
+def test_a_folder_without_init_imports_as_a_namespace_package(tmp_path: Path) -> None:
+    """Issue 28, item 5: ``list``, ``info`` and ``trust add`` took a package without
+    ``__init__.py`` and ``load`` refused it; now every command takes it, relative imports work,
+    and its modules are still checked against the listing trust was given for."""
+    folder = make_package(tmp_path / "loose", 7)
+    (folder / "__init__.py").unlink()
+    assert import_hubconf(folder).create_network("x") == 7
+    other = make_package(tmp_path / "elsewhere" / "loose2", 8)
+    (other / "__init__.py").unlink()
+    from hub_plugin.errors import CodeChangedSinceTrust
+
+    with pytest.raises(CodeChangedSinceTrust, match=r"hubconf\.py"):
+        import_hubconf(other, listing={"utils.py": "0" * 64})
+    with pytest.raises(PackageImportError, match="not a folder"):
+        import_package(tmp_path / "missing")
 
 
 def test_an_error_inside_leaves_nothing_half_imported(tmp_path: Path) -> None:
