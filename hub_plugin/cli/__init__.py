@@ -32,6 +32,8 @@ COMMAND_MODULES = [
     "validate",
     "listing",
     "download",
+    "inspect",
+    "convert",
     "cache",
     "hub",
     "trust",
