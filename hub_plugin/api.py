@@ -66,10 +66,13 @@ def download(
     allow_http: bool = False,
 ) -> list[Path]:
     """Download and verify the assets of the card ``name``; their local paths, in card order."""
+    from .checkpoints.check import check_fetched
     from .downloads.fetch import fetch_manifest
 
     manifest = open_registry(registry).resolve(name)
-    return [fetched.path for fetched in fetch_manifest(manifest, offline=offline, allow_http=allow_http)]
+    fetched = fetch_manifest(manifest, offline=offline, allow_http=allow_http)
+    check_fetched(fetched)  # a .ckpt must parse, whatever its digest (issue 29)
+    return [item.path for item in fetched]
 
 
 def load(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 from github_action import LightVenv, light_venv
 from locations import REPO
 
@@ -39,7 +40,7 @@ def test_the_light_install_has_no_mindspore_numpy_or_pillow(light_venv: LightVen
 def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
     light_venv: LightVenv, asset_server: AssetServer, tmp_path: Path
 ) -> None:
-    payload = b"a small checkpoint"
+    payload = checkpoint_bytes(64)  # a .ckpt must parse as one (issue 29)
     link = asset_server.add("/light.ckpt", payload)
     front = (VALID_FRONT_MATTER.replace("<https://example.org/models/tiny.ckpt>", f"<{link}>")
              .replace(DIGEST, hashlib.sha256(payload).hexdigest()))
