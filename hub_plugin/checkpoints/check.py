@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..downloads.fetch import FetchedAsset
 from ..errors import CheckpointError
 from .reader import Checkpoint, read_checkpoint
+
+if TYPE_CHECKING:
+    from ..downloads.fetch import FetchedAsset
 
 #: The rule id of validate's defect (see :mod:`hub_plugin.cards.rules`).
 RULE = "asset/not-a-checkpoint"

@@ -238,7 +238,10 @@ class _replacing:
         return self.temporary
 
     def __exit__(self, kind: object, *rest: object) -> None:
-        if kind is None:
+        if kind is None:  # mkstemp made it 0600: give it the mode a new file gets
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.temporary, 0o666 & ~umask)
             os.replace(self.temporary, self.path)
         else:
             self.temporary.unlink(missing_ok=True)

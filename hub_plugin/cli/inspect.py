@@ -46,7 +46,6 @@ def register(subparsers: Any) -> None:
 
 def checkpoint_sources(args: argparse.Namespace, source: str) -> list[CheckpointSource]:
     """The file ``source`` names, or the verified checkpoint assets of the card it names."""
-    from ..checkpoints.check import is_checkpoint_name
     from ..errors import UsageError
 
     path = Path(source)
@@ -55,6 +54,7 @@ def checkpoint_sources(args: argparse.Namespace, source: str) -> list[Checkpoint
     if path.suffix.lower() in (".ckpt", ".safetensors"):
         raise UsageError(f"{source}: no such file")
     from ..cache.asset_cache import AssetCache
+    from ..checkpoints.check import is_checkpoint_name
     from ..downloads.fetch import fetch_manifest
     from ..hubs.sync import registry_with_hubs
 
@@ -108,10 +108,8 @@ def _json(source: CheckpointSource, checkpoint: Any) -> dict[str, Any]:
 
 
 def _show(source: CheckpointSource, checkpoint: Any) -> None:
-    from rich.table import Table
-
     from ..core.console import markup_text, out, shown, table_console
-    from ..validation.served_file import human_size
+    from .cache import human_size
 
     console = table_console()
     count = len(checkpoint.tensors)
@@ -128,6 +126,8 @@ def _show(source: CheckpointSource, checkpoint: Any) -> None:
         for t in checkpoint.tensors:
             out(f"{shown(t.name)}\t{t.dtype}\t{list(t.shape)}\t{t.nbytes}")
         return
+    from rich.table import Table
+
     table = Table(title=markup_text(f"{checkpoint.path}"), caption=markup_text(
         totals + (f"\n{card}" if card else "")))
     for column, justify in (("name", "left"), ("dtype", "left"), ("shape", "left"), ("size", "right")):

@@ -49,7 +49,7 @@ def test_inspect_piped_prints_one_plain_line_per_tensor(
     assert main(["inspect", str(ckpt)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        f"# {ckpt}: 3 tensors, 9 elements, 32 bytes (32 bytes)",
+        f"# {ckpt}: 3 tensors, 9 elements, 32 B (32 bytes)",
         "conv.weight\tFloat32\t[2, 3]\t24",
         "conv.bias\tFloat16\t[2]\t4",
         "global_step\tInt32\t[]\t4",
