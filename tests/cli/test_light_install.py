@@ -56,6 +56,10 @@ def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
     fetched = hub_plugin(light_venv, "download", "--registry", registry, "light_card", home=home)
     assert fetched.returncode == 0, fetched.stderr
     assert Path(fetched.stdout.strip()).read_bytes() == payload
+    inspected = hub_plugin(light_venv, "inspect", "--registry", registry, "light_card", "--format", "json",
+                           home=home)  # the checkpoint reader needs no MindSpore (issue 29)
+    assert inspected.returncode == 0, inspected.stderr
+    assert json.loads(inspected.stdout)["card"]["name"] == "light_card"
     cached = hub_plugin(light_venv, "cache", "ls", "--format", "json", home=home)
     assert cached.returncode == 0 and "light_card" in cached.stdout
     checked = hub_plugin(light_venv, "validate", "--verify-assets", str(tmp_path / "hub"), home=home)
