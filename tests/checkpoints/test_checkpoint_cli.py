@@ -166,3 +166,27 @@ def test_validate_verify_assets_reports_not_a_checkpoint(
     report = json.loads(capsys.readouterr().out)
     found = [(Path(f["path"]).name, d["rule"]) for f in report["files"] for d in f["errors"]]
     assert found == [(path.name, "asset/not-a-checkpoint")]
+
+
+def test_inspect_on_a_terminal_draws_a_table(ckpt: Path) -> None:
+    from pseudo_terminal import run_on_a_terminal
+
+    code, shown = run_on_a_terminal(["inspect", str(ckpt)])
+    assert code == 0, shown
+    assert "conv.weight" in shown and "Float32" in shown and "[2, 3]" in shown
+    assert "3 tensors, 9 elements, 32 B (32 bytes)" in shown
+    assert "\t" not in shown  # a table, not the piped lines
+
+
+def test_convert_a_card_name_records_the_link_and_digest(
+        asset_server: AssetServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("safetensors")
+    content = tensors_bytes(TENSORS)
+    link = asset_server.add("/m/tiny.ckpt", content)
+    card(tmp_path / "registry", "tiny", link, content)
+    out = tmp_path / "tiny.safetensors"
+    assert main(["--registry", str(tmp_path / "registry"), "convert", "tiny", "--to", "safetensors",
+                 "--output", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    metadata = safetensors_metadata(out)
+    assert (metadata["source"], metadata["source_sha256"]) == (link, hashlib.sha256(content).hexdigest())
