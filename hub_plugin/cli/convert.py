@@ -31,6 +31,18 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import HubPluginError, UsageError
+
+    try:
+        return _convert(args)
+    except HubPluginError:  # a DownloadError or CacheError is an OSError too: already one line
+        raise
+    except OSError as error:  # the file system's own: an unreadable source, an unwritable output
+        where = f"{error.filename}: " if error.filename else ""
+        raise UsageError(f"{where}{error.strerror or error}") from None
+
+
+def _convert(args: argparse.Namespace) -> int:
     from ..checkpoints.convert import convert
     from ..core.console import out, shown
     from ..errors import UsageError

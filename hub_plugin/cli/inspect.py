@@ -74,10 +74,14 @@ def checkpoint_sources(args: argparse.Namespace, source: str) -> list[Checkpoint
 def run(args: argparse.Namespace) -> int:
     from ..checkpoints.reader import read_checkpoint
     from ..core.console import out_data
+    from ..errors import UsageError
 
     results = []
     for source in checkpoint_sources(args, args.source):
-        results.append((source, read_checkpoint(source.path)))
+        try:
+            results.append((source, read_checkpoint(source.path)))
+        except OSError as error:
+            raise UsageError(f"{source.path}: cannot read it: {error.strerror or error}") from None
     if args.format == "json":
         documents = [_json(source, checkpoint) for source, checkpoint in results]
         out_data(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -190,3 +191,25 @@ def test_convert_a_card_name_records_the_link_and_digest(
     assert capsys.readouterr().out.strip() == str(out)
     metadata = safetensors_metadata(out)
     assert (metadata["source"], metadata["source_sha256"]) == (link, hashlib.sha256(content).hexdigest())
+
+
+def test_an_unwritable_output_is_one_line(
+        ckpt: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("safetensors")
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    target = blocker / "x.safetensors"
+    assert main(["convert", str(ckpt), "--to", "safetensors", "--output", str(target)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("hub-plugin: error: ") and "internal error" not in line
+
+
+def test_an_unreadable_file_is_one_line(ckpt: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ckpt.chmod(0)
+    try:
+        if os.access(ckpt, os.R_OK):
+            pytest.skip("running as a user who reads any file (root)")
+        assert main(["inspect", str(ckpt)]) == 2
+        assert "cannot read it" in capsys.readouterr().err
+    finally:
+        ckpt.chmod(0o644)
