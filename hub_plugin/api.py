@@ -79,13 +79,17 @@ def download(
     settings: Settings | None = None,
 ) -> list[Path]:
     """Download and verify the assets of the card ``name``; their local paths, in card order.
-    ``settings``: see the module."""
+    A ``.ckpt`` must parse as a checkpoint, whatever its digest (issue 29). ``settings``: see the
+    module."""
+    from .checkpoints.check import check_fetched
     from .downloads.fetch import fetch_manifest
 
     settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
                                                 "allow_http": allow_http})
     manifest = open_registry(opened, settings).resolve(name)
-    return [fetched.path for fetched in fetch_manifest(manifest, settings=settings)]
+    fetched = fetch_manifest(manifest, settings=settings)
+    check_fetched(fetched)
+    return [item.path for item in fetched]
 
 
 def load(

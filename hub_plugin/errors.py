@@ -495,7 +495,29 @@ class YamlError(HubPluginError, ValueError):
         super().__init__(f"{at}: {rule}: {message}")
 
 
-# --- The HTTP client (hub_plugin.core.http) -------------------------------------------------------
+# --- Checkpoints: the light reader, inspect and convert (hub_plugin.checkpoints), issue 29 --------
+
+
+class CheckpointError(HubPluginError, ValueError):
+    """A file that is not a readable checkpoint: not MindSpore's checkpoint message (an HTML page
+    saved as ``.ckpt``), cut short, corrupted, holding no tensor, or a tensor whose byte count
+    disagrees with its dtype and shape. ``path`` is the file, ``offset`` where reading stopped."""
+
+    def __init__(self, path: str, reason: str, *, offset: int | None = None,
+                 hint: str | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.offset = offset
+        at = f" (at byte {offset})" if offset is not None else ""
+        super().__init__(f"{path}: not a MindSpore checkpoint: {reason}{at}", hint=hint)
+
+
+class ConversionError(HubPluginError, ValueError):
+    """A checkpoint that cannot be converted as asked: a dtype the other format has no name for,
+    a safetensors file that cannot be read."""
+
+
+# --- The HTTP client (hub_plugin.core.http) ------------------------------------------------------
 
 
 class TryFailed(HubPluginError):
@@ -555,7 +577,9 @@ __all__ = [
     "BytecodeRefused",
     "CacheError",
     "CardError",
+    "CheckpointError",
     "CodeChangedSinceTrust",
+    "ConversionError",
     "DeviceUnavailable",
     "DownloadError",
     "EntryPointMissing",

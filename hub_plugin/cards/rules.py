@@ -60,6 +60,8 @@ RULES: dict[str, str] = {
                     "is refused without being read.",
     "asset/sha256-mismatch": "An asset's bytes have the sha256 its card gives.",
     "asset/full-sha256": "The full sha256 of an asset whose card gives only a prefix, ready to paste.",
+    "asset/not-a-checkpoint": "A .ckpt asset parses as MindSpore's checkpoint message and holds a "
+                              "tensor, whatever its sha256 (issue 29).",
 }
 
 

@@ -37,6 +37,8 @@ COMMAND_MODULES = [
     "validate",
     "listing",
     "download",
+    "inspect",
+    "convert",
     "cache",
     "hub",
     "trust",

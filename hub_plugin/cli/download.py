@@ -49,6 +49,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
+    from ..checkpoints.check import check_fetched
     from ..core.console import err, out, shown
     from ..core.http import TransferPolicy
     from ..core.progress import RichProgress, SilentProgress, wants_progress_bar
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 retry_command=f"hub-plugin download {name}",
                 on_wait=lambda message: err(f"hub-plugin: {message}"),
             )
+            check_fetched(fetched)  # a .ckpt must parse, whatever its digest (issue 29)
             for item in fetched:
                 if item.weak_check:
                     err(

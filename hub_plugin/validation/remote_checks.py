@@ -277,7 +277,25 @@ class RemoteChecks:
             found.append(_at(target, target.digest_pointer, "asset/full-sha256", "note",
                              f"the card gives {len(asset.sha256)} of 64 digits; the full sha256 is "
                              f"{sha256}"))
+        found.extend(_not_a_checkpoint(target, entry_path))
         return found
+
+
+def _not_a_checkpoint(target: _Target, blob: Path) -> list[Defect]:
+    """``asset/not-a-checkpoint`` when a ``.ckpt`` asset's verified bytes do not parse as one
+    (issue 29: a card can name a broken file, digest and all)."""
+    from ..checkpoints.check import RULE, check_checkpoint, is_checkpoint_name
+    from ..errors import CheckpointError
+
+    if target.asset is None or not is_checkpoint_name(target.asset.file_name):
+        return []
+    try:
+        check_checkpoint(blob, shown_as=target.asset.file_name)
+    except CheckpointError as error:
+        return [_at(target, target.pointer, RULE, "error",
+                    f"'{target.label}': the file of sha256 {target.asset.sha256} is not a MindSpore "
+                    f"checkpoint: {error.reason}")]
+    return []
 
 
 def _checked_origin(target: _Target) -> CardOrigin:

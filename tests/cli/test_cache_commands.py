@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer, Fault, asset_server
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 
 from hub_plugin.cli import main
 from hub_plugin.cli.cache import human_size, parse_duration, parse_size
@@ -17,8 +18,8 @@ from hub_plugin.errors import UsageError
 
 __all__ = ["asset_server"]
 
-ONE = os.urandom(100 * 1024)
-TWO = os.urandom(200 * 1024)
+ONE = checkpoint_bytes(100 * 1024)  # a .ckpt must parse as one (issue 29)
+TWO = checkpoint_bytes(200 * 1024)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer, Fault, asset_server
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 
 from hub_plugin.cards.asset_link import CardOrigin
 from hub_plugin.cli import main
@@ -18,7 +19,7 @@ from hub_plugin.cli import main
 __all__ = ["asset_server"]
 
 REPO = Path(__file__).resolve().parents[2]
-CONTENT = os.urandom(300 * 1024)
+CONTENT = checkpoint_bytes(300 * 1024)  # a .ckpt must parse as one (issue 29)
 SHA = hashlib.sha256(CONTENT).hexdigest()
 
 

@@ -17,6 +17,8 @@ COMMANDS = {
     ("list",): [],
     ("info",): ["simclr"],
     ("download",): ["simclr"],
+    ("inspect",): ["simclr"],
+    ("convert",): ["simclr", "--to", "safetensors"],
     ("cache", "ls"): [],
     ("cache", "rm"): ["simclr"],
     ("cache", "prune"): [],

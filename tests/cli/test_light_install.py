@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 from github_action import LightVenv, light_venv
 from locations import REPO
 
@@ -39,7 +40,7 @@ def test_the_light_install_has_no_mindspore_numpy_or_pillow(light_venv: LightVen
 def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
     light_venv: LightVenv, asset_server: AssetServer, tmp_path: Path
 ) -> None:
-    payload = b"a small checkpoint"
+    payload = checkpoint_bytes(64)  # a .ckpt must parse as one (issue 29)
     link = asset_server.add("/light.ckpt", payload)
     front = (VALID_FRONT_MATTER.replace("<https://example.org/models/tiny.ckpt>", f"<{link}>")
              .replace(DIGEST, hashlib.sha256(payload).hexdigest()))
@@ -55,6 +56,10 @@ def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
     fetched = hub_plugin(light_venv, "download", "--registry", registry, "light_card", home=home)
     assert fetched.returncode == 0, fetched.stderr
     assert Path(fetched.stdout.strip()).read_bytes() == payload
+    inspected = hub_plugin(light_venv, "inspect", "--registry", registry, "light_card", "--format", "json",
+                           home=home)  # the checkpoint reader needs no MindSpore (issue 29)
+    assert inspected.returncode == 0, inspected.stderr
+    assert json.loads(inspected.stdout)["card"]["name"] == "light_card"
     cached = hub_plugin(light_venv, "cache", "ls", "--format", "json", home=home)
     assert cached.returncode == 0 and "light_card" in cached.stdout
     checked = hub_plugin(light_venv, "validate", "--verify-assets", str(tmp_path / "hub"), home=home)

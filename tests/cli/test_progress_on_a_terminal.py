@@ -10,6 +10,7 @@ from pathlib import Path
 
 from asset_server import AssetServer
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 from git_server import GitServer
 from hub_repos import CARDS, build_hub
 from pseudo_terminal import run_on_a_terminal
@@ -39,7 +40,7 @@ def test_a_hub_sync_shows_its_phases_on_a_terminal_only(git_server: GitServer) -
 
 def test_link_checks_count_cards_on_a_terminal_only(asset_server: AssetServer, tmp_path: Path) -> None:
     for index in range(3):
-        payload = f"checkpoint {index}".encode()
+        payload = checkpoint_bytes(64 + index)  # a .ckpt must parse as one (issue 29)
         link = asset_server.add(f"/c{index}.ckpt", payload)
         front = (VALID_FRONT_MATTER.replace("<https://example.org/models/tiny.ckpt>", f"<{link}>")
                  .replace(DIGEST, hashlib.sha256(payload).hexdigest()))

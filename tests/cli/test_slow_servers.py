@@ -12,19 +12,19 @@ trickle case was still running when killed at 90 s; now each ends in 3 to 5 s.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from pathlib import Path
 
 import pytest
 from asset_server import AssetServer, Fault
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 
 from hub_plugin.cli import main
 
 #: Seconds any of the commands may take against a trickling server with --timeout 3 --tries 1.
 BOUND = 15.0
-PAYLOAD = os.urandom(4096)
+PAYLOAD = checkpoint_bytes(4096)  # a .ckpt must parse as one (issue 29)
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
 SLOW = ("--timeout", "3", "--tries", "1")
 

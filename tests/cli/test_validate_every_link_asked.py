@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer, Fault, asset_server
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 
 from hub_plugin.cli import main
 
 __all__ = ["asset_server"]
 
-BIG = os.urandom(1024 * 1024 + 17)  # sampled by ranges, not fetched whole
-SMALL = b"a small checkpoint"
+BIG = checkpoint_bytes(1024 * 1024 + 17)  # sampled by ranges, not fetched whole
+SMALL = checkpoint_bytes(64)  # a .ckpt must parse as one (issue 29)
 
 
 def card(folder: Path, name: str, asset_link: str, payload_or_digest: bytes | str, repo: str) -> Path:

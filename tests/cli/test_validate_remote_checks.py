@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
 from asset_server import AssetServer, Fault
 from card_samples import DIGEST, VALID_FRONT_MATTER, card_text, line_of, write_card
+from checkpoint_samples import checkpoint_bytes
 from tls_server import tls_server  # an HTTPS AssetServer with a fresh self-signed certificate
 
 from hub_plugin.cli import main
@@ -48,7 +48,7 @@ def positions(path: Path) -> tuple[int, int]:
 
 
 def test_a_live_link_passes_and_its_announced_size_is_reported(capsys, server, tmp_path: Path) -> None:
-    payload = os.urandom(3000)
+    payload = checkpoint_bytes(3000)  # a .ckpt must parse as one (issue 29)
     link = server.add("/tiny.ckpt", payload)
     repo = server.add("/repo", b"<html>")
     card = card_for(tmp_path, "live", link, hashlib.sha256(payload).hexdigest(), repo)
@@ -83,7 +83,7 @@ def test_a_server_that_refuses_head_gets_a_one_byte_range_get(capsys, tmp_path: 
     server = AssetServer(head=False)
     server.start()
     try:
-        payload = os.urandom(5000)
+        payload = checkpoint_bytes(5000)
         link = server.add("/tiny.ckpt", payload)
         card = card_for(tmp_path, "nohead", link, hashlib.sha256(payload).hexdigest(),
                         server.add("/repo", b"x"))
@@ -121,7 +121,7 @@ def test_verify_assets_names_both_digests_at_the_sha256_line(capsys, server, tmp
 def test_verify_assets_prints_the_full_digest_of_a_prefix_and_a_second_run_downloads_nothing(
     capsys, server, tmp_path: Path
 ) -> None:
-    payload = os.urandom(1024 * 1024)
+    payload = checkpoint_bytes(1024 * 1024)
     full = hashlib.sha256(payload).hexdigest()
     link = server.add("/tiny.ckpt", payload)
     card = card_for(tmp_path, "prefix", link, full[:8], server.add("/repo", b"x"))
@@ -164,7 +164,7 @@ def test_offline_with_a_network_check_is_a_one_line_usage_error(capsys, tmp_path
 
 
 def test_a_mirror_is_followed_as_for_downloads(capsys, server, tmp_path, monkeypatch) -> None:
-    payload = b"mirrored"
+    payload = checkpoint_bytes(64)
     server.add("/models/tiny.ckpt", payload)
     server.add("/models/repo", b"x")
     card = card_for(tmp_path, "mirrored", "https://download.example.invalid/models/tiny.ckpt",
@@ -172,7 +172,7 @@ def test_a_mirror_is_followed_as_for_downloads(capsys, server, tmp_path, monkeyp
     monkeypatch.setenv("HUB_PLUGIN_MIRROR", f"https://download.example.invalid/={server.url('/')}")
     code, out, _ = run(capsys, "validate", "--check-links", "--verify-assets", str(card))
     assert code == 0, out
-    assert "'asset-link': 8 bytes, sha256 verified, every byte the link serves compared" in out
+    assert "'asset-link': 64 bytes, sha256 verified, every byte the link serves compared" in out
     # downloaded, then compared with the blob stored (as every later run does); never HEAD apart
     assert [r.method for r in server.requests_for("/models/tiny.ckpt")] == ["GET", "GET"]
 
@@ -215,7 +215,7 @@ def test_every_format_carries_the_findings(capsys, server, tmp_path: Path) -> No
 
 def test_a_tls_failure_is_a_dead_link_and_a_ca_bundle_fixes_it(capsys, tls_server, tmp_path, monkeypatch):
     server, cert = tls_server
-    payload = b"weights over https"
+    payload = checkpoint_bytes(64)
     link = server.add("/w.ckpt", payload)
     card = card_for(tmp_path, "tls", link, hashlib.sha256(payload).hexdigest(), server.add("/repo", b"x"))
     code, out, _ = run(capsys, "validate", "--check-links", str(card))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from asset_server import AssetServer
 from card_samples import VALID_FRONT_MATTER, card_text, write_card
+from checkpoint_samples import checkpoint_bytes
 from git_server import GitServer, WorkRepo
 from hub_repos import CARDS, hub_card
 
@@ -28,8 +29,8 @@ from hub_plugin.downloads.mirrors import MirrorMap
 from hub_plugin.errors import LinkRefused
 
 SECRET = Path("/etc/hostname")
-V18 = os.urandom(50_000)
-V19 = os.urandom(60_000)
+V18 = checkpoint_bytes(50_000)  # a .ckpt must parse as one (issue 29)
+V19 = checkpoint_bytes(60_000)
 
 
 def _sha(data: bytes) -> str:
