@@ -27,7 +27,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..core.console import err, error_line
+from ..core.console import err, error_line, out
 from ..core.settings import Settings
 from ..errors import HubPluginError
 from .global_options import add_global_options, add_global_options_to_subcommands, merge_global_options
@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:  # the floor of every command: answered before any command is imported
+        out(f"hub-plugin {__version__}")
+        return 0
     parser = build_parser()
     args = merge_global_options(parser.parse_args(args_list))
     args.settings = Settings.from_environment(registries=args.registry, verbose=args.verbose,

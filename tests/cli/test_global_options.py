@@ -125,3 +125,20 @@ def test_input_too_deep_or_too_large_is_one_line_not_an_internal_error(
     assert main(["env"]) == 1
     stderr = capsys.readouterr().err
     assert stderr.count("\n") == 1 and said in stderr and "internal error" not in stderr
+
+
+def test_version_is_answered_before_any_command_module_is_imported(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--version`` is the floor of every command's start-up (bench/bench_startup.py): it prints
+    without building the parser, which imports every command module."""
+    import subprocess
+    import sys
+
+    from hub_plugin import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"hub-plugin {__version__}\n"
+    probe = ("import sys; from hub_plugin.cli import main; main(['--version']); "
+             "print(sorted(m for m in sys.modules if m.startswith('hub_plugin.cli.')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "['hub_plugin.cli.global_options']"
