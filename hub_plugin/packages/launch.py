@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.console import err
+from ..errors import Interrupted, UsageError
 from ..errors import (  # moved to errors.py (issue 26); importable here too
     LaunchFailed as LaunchFailed,
 )
-from ..errors import UsageError
 
 DEFAULT_MASTER_ADDR = "127.0.0.1"
 DEFAULT_MASTER_PORT = 8118
@@ -172,6 +172,15 @@ def launch(plan: LaunchPlan, hub_plugin_arguments: Sequence[str]) -> int:
             while process.poll() is None:
                 time.sleep(0.5)
                 position = _echo_new_lines(rank0, position)
+        except KeyboardInterrupt:  # the workers got Ctrl-C too: say what rank 0 said it kept
+            process.terminate()
+            process.wait()
+            _echo_new_lines(rank0, position)
+            said = first_error(log_dir)
+            raise Interrupted(
+                f"the {plan.world_size} data-parallel workers were interrupted"
+                + (f"; {said}" if said else ""), hint=f"every worker's log is in {log_dir}",
+            ) from None
         except BaseException:
             process.terminate()
             process.wait()

@@ -21,10 +21,13 @@ What a run does, in order:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import signal
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +43,7 @@ from ..cpu import use_fast_cpu_convolutions
 from ..data.data_order import check_enough, epoch_indices, steps_per_epoch, training_stream
 from ..data.image_arrays import ImageSet, load_split
 from ..data.transforms import SimCLRTransform
-from ..errors import ResumeError, TrainingDiverged
+from ..errors import ResumeError, TrainingDiverged, TrainingInterrupted
 from ..evaluation.features import extract_features
 from ..evaluation.knn import KNNResult, knn_accuracy
 from ..networks.loss import NTXentLoss
@@ -145,9 +148,33 @@ def pretrain(overrides: TrainConfig | Mapping[str, Any]) -> TrainResult:
         mode=mindspore.GRAPH_MODE if config.mode == "graph" else mindspore.PYNATIVE_MODE
     )
     try:
-        return _pretrain(config, init_data_parallel())
+        with terminate_as_interrupt():
+            return _pretrain(config, init_data_parallel())
+    except KeyboardInterrupt:  # one line naming the checkpoint kept and how to go on
+        kept = CheckpointStore(Path(config.output) / CHECKPOINT_DIR).latest_path()
+        raise TrainingInterrupted(str(kept) if kept else None, str(config.output)) from None
     finally:
         mindspore.set_context(mode=previous_mode)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises ``KeyboardInterrupt`` while training, as Ctrl-C does: MindSpore's data
+    workers, hit by the terminal's Ctrl-C too, end the main process with SIGTERM (the shell's
+    "Terminated", exit 143), which would leave no word about the checkpoint kept (issue 28
+    item 4). Only in the main thread (a signal handler can be set nowhere else)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
