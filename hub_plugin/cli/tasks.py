@@ -34,7 +34,7 @@ from ..core.settings import TrustPolicy
 from ..errors import DeviceUnavailable, UsageError
 from ..packages.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ..packages.device import DEVICES, available_devices, is_available
-from ..packages.launch import launched_by_msrun
+from ..packages.launch import launched_by_msrun, terminate_as_interrupt
 from ..packages.loading import LoadOptions, LoadRequest, hubconf_entry, package_code
 from ..registry.registry import ModelPackage
 from .global_options import settings_of
@@ -160,7 +160,9 @@ def run_task(args: argparse.Namespace, command: str, task: str) -> int:
     if not asks_for_help(args.options):
         require_mindspore(command)
     entry, overrides, output_format = prepare(args, command, task, args.options)
-    return show(entry(overrides), output_format)
+    with terminate_as_interrupt():  # a data worker's SIGTERM on Ctrl-C: one line, exit 130
+        result = entry(overrides)
+    return show(result, output_format)
 
 
 def asks_for_help(options: Sequence[str]) -> bool:

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from ..packages.contract import TASKS
-from ..packages.launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
+from ..packages.launch import (
+    DEFAULT_MASTER_ADDR,
+    DEFAULT_MASTER_PORT,
+    LaunchPlan,
+    launch,
+    launched_by_msrun,
+    terminate_as_interrupt,
+)
 from .tasks import OptionsParser, add_task_parser, asks_for_help, prepare, require_mindspore, show
 
 
@@ -65,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         for folder in args.registry:
             passed += ["--registry", str(Path(folder).resolve())]
         return launch(plan, [*passed, "train", args.name, *options])
-    return show(entry(overrides), output_format)
+    with terminate_as_interrupt():  # a data worker's SIGTERM on Ctrl-C: one line, exit 130
+        result = entry(overrides)
+    return show(result, output_format)
 
 
 def _help_parser(args: argparse.Namespace, options: list[str]) -> argparse.ArgumentParser:

@@ -21,13 +21,10 @@ What a run does, in order:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
-import signal
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,7 @@ import mindspore
 from mindspore import nn
 
 from hub_plugin.packages.device import use_device
+from hub_plugin.packages.launch import terminate_as_interrupt
 
 from .. import config as config_module
 from ..config import TrainConfig
@@ -155,26 +153,6 @@ def pretrain(overrides: TrainConfig | Mapping[str, Any]) -> TrainResult:
         raise TrainingInterrupted(str(kept) if kept else None, str(config.output)) from None
     finally:
         mindspore.set_context(mode=previous_mode)
-
-
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises ``KeyboardInterrupt`` while training, as Ctrl-C does: MindSpore's data
-    workers, hit by the terminal's Ctrl-C too, end the main process with SIGTERM (the shell's
-    "Terminated", exit 143), which would leave no word about the checkpoint kept (issue 28
-    item 4). Only in the main thread (a signal handler can be set nowhere else)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(number: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _pretrain(config: TrainConfig, topology: Topology) -> TrainResult:
