@@ -350,6 +350,19 @@ class DeviceUnavailable(HubPluginError):
         )
 
 
+class NetworkArgumentError(UsageError):
+    """An ``--arg`` (a keyword argument for ``create_network``) that the network does not take, or
+    whose value is not of the type it declares: found before anything is downloaded
+    (:mod:`hub_plugin.packages.network_arguments`, issue 28 item 4)."""
+
+
+class Interrupted(HubPluginError):
+    """Ctrl-C (or the SIGTERM a data worker sends on it): the command stopped; the message says
+    what was kept and how to go on (issue 28 item 4)."""
+
+    exit_code = 130
+
+
 class LaunchFailed(HubPluginError):
     """The msrun job did not finish cleanly; ``log_dir`` holds every worker's log, and
     ``worker_error`` is the first error a worker reported (``None`` when none did)."""
@@ -592,12 +605,14 @@ __all__ = [
     "HubNotSynced",
     "HubPluginError",
     "IntegrityError",
+    "Interrupted",
     "LaunchFailed",
     "LinkInPackage",
     "LinkRefused",
     "MissingDependency",
     "ModelFileError",
     "ModelNotFound",
+    "NetworkArgumentError",
     "NoCardsFound",
     "NoNetwork",
     "NoNetworkAccess",

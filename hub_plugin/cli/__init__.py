@@ -89,8 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         error_line(error)
         return error.exit_code
-    except KeyboardInterrupt:
-        err("hub-plugin: interrupted")
+    except KeyboardInterrupt:  # one line, exit 130, saying what was kept (issue 28 item 4)
+        err(f"hub-plugin: interrupted: {args.command} stopped; what was finished is kept (the "
+            "cache, a download's or an upload's parts so far, the files written); run the same "
+            "command again to go on")
         return 130
     except BrokenPipeError:
         return 0

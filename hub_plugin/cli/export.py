@@ -47,7 +47,11 @@ def register(subparsers: Any) -> None:
                         "shape's, 1 for SimCLR); an ONNX file takes exactly this batch")
     parser.add_argument("--dynamic-batch", action="store_true",
                         help="ONNX only: leave the batch dimension free, so the file takes any "
-                        "number of images in one call (checked at two batch sizes)")
+                        "number of images in one call (checked at two batch sizes); written "
+                        "as <card>.dynamic.onnx, beside the fixed-batch <card>.onnx")
+    parser.add_argument("--full-batch-check", action="store_true",
+                        help="run the round trip on the whole --batch-size batch (slow: the "
+                        "network runs it op by op) instead of 2 images")
     parser.add_argument("--device", choices=("cpu", "gpu", "ascend"), default=None,
                         help="MindSpore device target (default: MindSpore's own default)")
     parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
@@ -102,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         asset_base_url=args.asset_base_url, quantize=args.quantize, calibration=args.calibration,
         calibration_size=args.calibration_size, check_images=args.check_images,
         check_size=args.check_size, min_agreement=args.min_agreement,
-        reduce_range=args.reduce_range,
+        reduce_range=args.reduce_range, full_batch_check=args.full_batch_check,
     )
     with progress or contextlib.nullcontext():
         result = export_model(request, export)

@@ -92,13 +92,14 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core.console import markup_text as m
     from ..core.console import table_console
-    from ..core.progress import RichProgress, wants_progress_bar
+    from ..core.progress import Activity, RichProgress, wants_progress_bar
     from ..packages import loading
 
     out = table_console()
     progress = RichProgress() if args.pretrained and wants_progress_bar() else None
     request = load_request(args, pretrained=args.pretrained, progress=progress)
-    with progress or contextlib.nullcontext():
+    with progress or contextlib.nullcontext(), \
+            Activity(f"load of {args.name}: building the network", lines=True):
         loaded = loading.build(request)
     manifest = loaded.manifest
     out.print(f"[bold]{m(manifest.name)}[/bold]  {m(manifest.path)}")
@@ -134,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         count = len(list(loaded.network.get_parameters()))
         out.print(f"parameters: {count}, not loaded (--no-pretrained)")
-    forward = loading.forward_once(loaded, args.batch_size)
+    with Activity(f"load of {args.name}: forward pass on a batch of {args.batch_size}", lines=True):
+        forward = loading.forward_once(loaded, args.batch_size)
     if forward is None:
         out.print("input shape: not declared by the card or its package; no forward pass")
         return 0

@@ -27,14 +27,14 @@ import os
 import sys
 import types
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from ..core.console import out, out_data, shown
 from ..core.settings import TrustPolicy
-from ..errors import DeviceUnavailable
+from ..errors import DeviceUnavailable, UsageError
 from ..packages.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ..packages.device import DEVICES, available_devices, is_available
-from ..packages.launch import launched_by_msrun
+from ..packages.launch import launched_by_msrun, terminate_as_interrupt
 from ..packages.loading import LoadOptions, LoadRequest, hubconf_entry, package_code
 from ..registry.registry import ModelPackage
 from .global_options import settings_of
@@ -45,6 +45,15 @@ ARGUMENTS_HOOK = ADD_ARGUMENTS
 CHECK_HOOK = CHECK_ARGUMENTS
 """The optional hubconf function ``check_arguments(task, overrides)``: raises the package's typed
 error when the options cannot work (a missing dataset, a bad value), before any worker starts."""
+
+
+class OptionsParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line (issue 28 item 4): a :class:`UsageError`
+    (exit 2) naming the mistake and ``PROG --help``, instead of argparse's usage, which for a
+    package's options runs to twenty lines."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", hint=f"see {self.prog} --help")
 
 
 def add_task_parser(
@@ -71,7 +80,7 @@ def options_parser(
     """The parser of ``hub-plugin <command> <name>``'s options: generic ones plus the package's."""
     entry = getattr(hubconf, task)
     summary = (entry.__doc__ or "").strip().split("\n\n", 1)[0]
-    parser = argparse.ArgumentParser(
+    parser = OptionsParser(
         prog=f"hub-plugin {command} {name}", description=summary or None,
         argument_default=argparse.SUPPRESS, allow_abbrev=False,
     )
@@ -151,7 +160,9 @@ def run_task(args: argparse.Namespace, command: str, task: str) -> int:
     if not asks_for_help(args.options):
         require_mindspore(command)
     entry, overrides, output_format = prepare(args, command, task, args.options)
-    return show(entry(overrides), output_format)
+    with terminate_as_interrupt():  # a data worker's SIGTERM on Ctrl-C: one line, exit 130
+        result = entry(overrides)
+    return show(result, output_format)
 
 
 def asks_for_help(options: Sequence[str]) -> bool:
@@ -169,7 +180,15 @@ def require_mindspore(command: str) -> None:
 
 
 __all__ = [
-    "ARGUMENTS_HOOK", "CHECK_HOOK", "add_task_parser", "asks_for_help", "options_parser",
-    "package_hubconf", "prepare",
-    "require_mindspore", "run_task", "show",
+    "ARGUMENTS_HOOK",
+    "CHECK_HOOK",
+    "OptionsParser",
+    "add_task_parser",
+    "asks_for_help",
+    "options_parser",
+    "package_hubconf",
+    "prepare",
+    "require_mindspore",
+    "run_task",
+    "show",
 ]

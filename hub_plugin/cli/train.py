@@ -12,8 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from ..packages.contract import TASKS
-from ..packages.launch import DEFAULT_MASTER_ADDR, DEFAULT_MASTER_PORT, LaunchPlan, launch, launched_by_msrun
-from .tasks import add_task_parser, asks_for_help, prepare, require_mindspore, show
+from ..packages.launch import (
+    DEFAULT_MASTER_ADDR,
+    DEFAULT_MASTER_PORT,
+    LaunchPlan,
+    launch,
+    launched_by_msrun,
+    terminate_as_interrupt,
+)
+from .tasks import OptionsParser, add_task_parser, asks_for_help, prepare, require_mindspore, show
 
 
 def register(subparsers: Any) -> None:
@@ -26,9 +33,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def launch_parser() -> argparse.ArgumentParser:
-    """The launch options, which the command line handles itself."""
-    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+def launch_parser(name: str = "NAME") -> argparse.ArgumentParser:
+    """The launch options, which the command line handles itself (a mistake is one line naming
+    ``hub-plugin train NAME --help``)."""
+    parser = OptionsParser(prog=f"hub-plugin train {name}", add_help=False, allow_abbrev=False)
     parser.add_argument("--workers", type=int, default=1,
                         help="data-parallel workers on this machine (msrun when more than one)")
     parser.add_argument("--nodes", type=int, default=1, help="machines taking part (msrun)")
@@ -45,7 +53,7 @@ def launch_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     if not asks_for_help(args.options):
         require_mindspore("train")
-    launch_options, options = launch_parser().parse_known_args(args.options)
+    launch_options, options = launch_parser(args.name).parse_known_args(args.options)
     plan = LaunchPlan(
         workers=launch_options.workers,
         nodes=launch_options.nodes,
@@ -64,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         for folder in args.registry:
             passed += ["--registry", str(Path(folder).resolve())]
         return launch(plan, [*passed, "train", args.name, *options])
-    return show(entry(overrides), output_format)
+    with terminate_as_interrupt():  # a data worker's SIGTERM on Ctrl-C: one line, exit 130
+        result = entry(overrides)
+    return show(result, output_format)
 
 
 def _help_parser(args: argparse.Namespace, options: list[str]) -> argparse.ArgumentParser:

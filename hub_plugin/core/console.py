@@ -209,6 +209,13 @@ def err(line: str, *, end: str = "\n", flush: bool = True) -> None:
     _write(sys.stderr, shown(line, multiline=True), end, flush)
 
 
+def progress_line(line: str, stream: TextIO | None = None) -> None:
+    """One line of progress off a terminal (:class:`.progress.Activity` in a pipe or a log):
+    ``hub-plugin: LINE`` on ``stream`` (stderr), made safe on one line and flushed, so that a
+    pipe sees each phase as it starts and ends."""
+    _write(stream or sys.stderr, shown(f"hub-plugin: {line}"), "\n", True)
+
+
 def error_line(message: object, *, kind: str = "error") -> None:
     """The one line that ends a failed command: ``hub-plugin: error: MESSAGE`` on stderr, the
     message redacted and made safe (the hint on its own line, as errors format it)."""
@@ -245,6 +252,7 @@ def table_console(*, stderr: bool = False) -> Console:
 
 __all__ = [
     "PIPED_WIDTH", "annotation_data", "annotation_property", "ask", "err", "error_line",
-    "escape_markup", "markdown_cell", "markdown_code", "markup_text", "out", "out_data", "redact",
+    "escape_markup", "markdown_cell", "markdown_code", "markup_text", "out", "out_data",
+    "progress_line", "redact",
     "rich_console", "safe_text", "shown", "table_console",
 ]

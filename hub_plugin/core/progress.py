@@ -4,7 +4,10 @@ with a spinner and the time taken, or N of M done: hub syncs, zoo fetches, expor
 epochs, link checks, predict batches).
 
 Both are drawn only when stderr is a terminal: off a terminal they are quiet, so logs, pipes and
-CI output stay line-based and unchanged. Descriptions (which name cards, files and hubs) are shown
+CI output stay line-based and unchanged, except for an :class:`Activity` made with ``lines=True``
+(the long phases of ``load``, ``export`` and ``eval``, issue 28 item 6), which writes one line
+when a phase has run for two seconds and one when it ends, with its time and its counts
+(:func:`.console.progress_line`). Descriptions (which name cards, files and hubs) are shown
 as data (:func:`.console.markup_text`), never as markup or escape sequences. ``rich`` is imported
 only when something is actually drawn.
 """
@@ -12,10 +15,12 @@ only when something is actually drawn.
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from types import TracebackType
 from typing import Any, Protocol, TextIO
 
-from .console import markup_text, rich_console
+from .console import markup_text, progress_line, rich_console
 
 #: The displays drawing now. A download's bar pauses the activity around it (a zoo fetch, an
 #: export) while it draws, so that two displays never write over each other.
@@ -138,11 +143,21 @@ class Activity:
     :meth:`phase`), N of M done when ``total`` is known (:meth:`advance`), and the time taken.
 
     A context manager; on a terminal it draws on ``stream`` (stderr) and clears itself at the
-    end (``transient``: the command's own output stays as it was); elsewhere it does nothing.
+    end (``transient``: the command's own output stays as it was); elsewhere it does nothing,
+    unless ``lines``: then a phase still running after :data:`LINE_AFTER` seconds gets a line
+    (``DESCRIPTION ...``) and, when it ends, another (``DESCRIPTION: done in 3.1 s``, with ``N of
+    M`` when counted), and counted work a line at most every :data:`LINE_EVERY` seconds, so that a
+    pipe or a log shows that long work is alive (issue 28 item 6). A phase shorter than that
+    prints nothing: a quick command, or a mistake's one line, stays as it was.
     """
 
+    #: How long a phase runs before it is shown off a terminal.
+    LINE_AFTER = 2.0
+    #: The fewest seconds between two count lines off a terminal.
+    LINE_EVERY = 10.0
+
     def __init__(self, description: str, total: int | None = None, *,
-                 stream: TextIO | None = None) -> None:
+                 stream: TextIO | None = None, lines: bool = False) -> None:
         self.description = description
         self.total = total
         self._stream = stream or sys.stderr
@@ -150,9 +165,21 @@ class Activity:
         self._task: Any = None
         self._done = 0
         self._paused = False
+        self._lines = False
+        self._lines_wanted = lines
+        self._phase_started = 0.0
+        self._last_line = 0.0
+        self._shown = False  # this phase's start line is out
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Activity:
-        if _DRAWING or not wants_progress_bar(self._stream):  # a bar is drawing: it shows life
+        if not wants_progress_bar(self._stream):
+            if self._lines_wanted:
+                self._lines = True
+                self._start_line()
+            return self
+        if _DRAWING:  # a bar is drawing: it shows life
             return self
         self._draw()
         _DRAWING.append(self)
@@ -194,6 +221,9 @@ class Activity:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._lines:
+            self._end_line("stopped" if error is not None else "done")
+            self._lines = False
         if self._bar is not None:
             if not self._paused:
                 self._bar.stop()
@@ -201,15 +231,55 @@ class Activity:
             self._paused = False
             _DRAWING.remove(self)
 
+    def _counts(self) -> str:
+        if self.total is not None:
+            return f" ({self._done} of {self.total})"
+        return ""
+
+    def _start_line(self) -> None:
+        """Start a phase: its line comes after :data:`LINE_AFTER` seconds if it still runs."""
+        self._phase_started = self._last_line = time.monotonic()
+        self._shown = False
+        self._timer = threading.Timer(self.LINE_AFTER, self._show_start)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _show_start(self) -> None:
+        with self._lock:
+            if self._timer is not None and not self._shown:
+                self._shown = True
+                self._last_line = time.monotonic()
+                progress_line(f"{self.description} ...", self._stream)
+
+    def _end_line(self, how: str) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._shown:
+                seconds = time.monotonic() - self._phase_started
+                progress_line(f"{self.description}: {how} in {seconds:.1f} s{self._counts()}",
+                              self._stream)
+            self._shown = False
+
     def phase(self, description: str) -> None:
-        """Say what is being done now."""
+        """Say what is being done now (off a terminal with ``lines``: the last phase's end line and
+        this one's start line)."""
+        if self._lines:
+            self._end_line("done")
         self.description = description
+        if self._lines:
+            self._start_line()
         if self._bar is not None and not self._paused:
             self._bar.update(self._task, description=markup_text(description))
 
     def advance(self, count: int = 1) -> None:
         """``count`` more of the ``total`` done."""
         self._done += count
+        if self._lines and self._shown and time.monotonic() - self._last_line >= self.LINE_EVERY:
+            with self._lock:
+                self._last_line = time.monotonic()
+                progress_line(f"{self.description}{self._counts()}", self._stream)
         if self._bar is not None and not self._paused:
             self._bar.advance(self._task, count)
 

@@ -7,7 +7,9 @@ worked out by :func:`hub_plugin.packages.input_shape.model_input_shape`; ``batch
 batch), checks the file by a round trip (:mod:`.round_trip`) and writes a card for it beside the file
 (:mod:`.card`).
 
-Files, in ``output``: ``<card>.mindir`` or ``<card>.onnx``, and the card ``<card>_<format>.md``.
+Files, in ``output``: ``<card>.mindir`` or ``<card>.onnx`` (``<card>.dynamic.onnx`` with a free
+batch, ``.int8.onnx`` quantized: :func:`export_file_name`), and the card ``<card>_<format>.md``
+(``_onnx_dynamic.md``, ``_onnx_int8.md``).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ class ExportRequest:
     agreement with the float export on ``check_size`` distinct images (of ``check_images``, default
     the calibration's source) is at least ``min_agreement``. ``reduce_range``: 7-bit weights
     (default: on x86 CPUs without VNNI, :func:`.quantize.default_reduce_range`).
+    ``full_batch_check``: the round trip runs the whole batch, not :data:`.round_trip.CHECK_BATCH`
+    images (issue 28 item 6: a batch of 64 run op by op took minutes).
     """
 
     format: ExportFormat
@@ -111,6 +115,7 @@ class ExportRequest:
     check_size: int = CHECK_SIZE
     min_agreement: float = MIN_AGREEMENT
     reduce_range: bool | None = None
+    full_batch_check: bool = False
 
     def check(self, device: str | None) -> None:
         """Refuse what cannot work before anything is built or fetched: one line each."""
@@ -141,6 +146,8 @@ class ExportRequest:
             require("onnxruntime", _command(self.format), "onnx")
         if self.quantize is not None:
             require("onnx", f"{_command(self.format)} --quantize {self.quantize}", "onnx")
+        elif self.dynamic_batch:  # the outputs' batch is freed with the onnx package
+            require("onnx", f"{_command(self.format)} --dynamic-batch", "onnx")
         if self.format == "air" and _device_target(device) != "Ascend":
             raise AscendRequired(device or _device_target(None).lower())
         folder = Path(self.output)
@@ -169,45 +176,64 @@ def export_model(request: LoadRequest, export: ExportRequest) -> ExportResult:
     the errors of ``load``.
     """
     export.check(request.device)
-    from ..core.progress import Activity  # each phase shown on a terminal only
+    from ..core.progress import Activity  # each phase: a spinner on a terminal, lines in a pipe
     from ..packages import loading
 
     name = request.name
-    with Activity(f"export of {name}: building the network"):
+    with Activity(f"export of {name}: building the network", lines=True) as activity:
         loaded = loading.build(request)
-    manifest = loaded.manifest
-    if loaded.input_shape is None:
-        where = loaded.package.path / "package.yaml" if loaded.package is not None else manifest.path
-        raise UsageError(
-            f"the card {manifest.name!r} declares no input shape, so there is nothing to export for",
-            hint=f"add input-shape (batch first) for it to {where}",
-        )
-    shape = with_batch(loaded.input_shape, export.batch_size)
-    network = loaded.network
-    network.set_train(False)
-    folder = Path(export.output)
-    folder.mkdir(parents=True, exist_ok=True)
-    arguments = dict(request.arguments)
-    if export.quantize is not None:
-        sets = _calibration_sets(loaded, shape, export)
-        from .quantize import export_quantized
+        manifest = loaded.manifest
+        if loaded.input_shape is None:
+            where = loaded.package.path / "package.yaml" if loaded.package is not None else manifest.path
+            raise UsageError(
+                f"the card {manifest.name!r} declares no input shape, so there is nothing to export for",
+                hint=f"add input-shape (batch first) for it to {where}",
+            )
+        shape = with_batch(loaded.input_shape, export.batch_size)
+        network = loaded.network
+        network.set_train(False)
+        folder = Path(export.output)
+        folder.mkdir(parents=True, exist_ok=True)
+        arguments = dict(request.arguments)
 
-        destination = folder / f"{manifest.name}.{export.quantize}{SUFFIXES[export.format]}"
-        int8_path, float_check, figures = export_quantized(
-            network, shape, destination, *sets, min_agreement=export.min_agreement,
-            tolerance=export.tolerance, dynamic_batch=export.dynamic_batch,
-            reduce_range=export.reduce_range,
-        )
-        return _with_card(loaded, int8_path, float_check, export.format, shape, arguments,
-                          export.asset_base_url, request.pretrained, export.dynamic_batch, figures)
-    destination = folder / f"{manifest.name}{SUFFIXES[export.format]}"
-    from .round_trip import export_checked  # NumPy and MindSpore: only once they are needed
+        def phase(description: str) -> None:
+            activity.phase(f"export of {name}: {description}")
 
-    with Activity(f"export of {name}: writing {destination.name}, checking it by a round trip"):
+        if export.quantize is not None:
+            activity.phase(f"export of {name}: reading the calibration images")
+            sets = _calibration_sets(loaded, shape, export)
+            from .quantize import export_quantized
+
+            destination = folder / export_file_name(manifest.name, export)
+            int8_path, float_check, figures = export_quantized(
+                network, shape, destination, *sets, min_agreement=export.min_agreement,
+                tolerance=export.tolerance, dynamic_batch=export.dynamic_batch,
+                reduce_range=export.reduce_range, full_batch_check=export.full_batch_check,
+                phase=phase,
+            )
+            return _with_card(loaded, int8_path, float_check, export.format, shape, arguments,
+                              export.asset_base_url, request.pretrained, export.dynamic_batch,
+                              figures)
+        destination = folder / export_file_name(manifest.name, export)
+        from .round_trip import export_checked  # NumPy and MindSpore: only once they are needed
+
         path, check = export_checked(network, shape, destination, export.format,
-                                     tolerance=export.tolerance, dynamic_batch=export.dynamic_batch)
+                                     tolerance=export.tolerance, dynamic_batch=export.dynamic_batch,
+                                     full_batch_check=export.full_batch_check, phase=phase)
     return _with_card(loaded, path, check, export.format, shape, arguments, export.asset_base_url,
                       request.pretrained, export.dynamic_batch)
+
+
+def export_file_name(card: str, export: ExportRequest) -> str:
+    """The file an export writes: ``<card>.mindir``, ``<card>.onnx``, ``<card>.int8.onnx``, and
+    ``<card>.dynamic.onnx`` (``.dynamic.int8.onnx``) for a free batch, so that a dynamic-batch
+    export never replaces the fixed-batch file of the same card (issue 28 item 6)."""
+    parts = [card]
+    if export.dynamic_batch:
+        parts.append("dynamic")
+    if export.quantize is not None:
+        parts.append(export.quantize)
+    return ".".join(parts) + SUFFIXES[export.format]
 
 
 def _calibration_sets(loaded: LoadedModel, shape: tuple[int, ...], export: ExportRequest) -> Any:
@@ -258,7 +284,8 @@ def _with_card(
         mindspore_version=".".join(mindspore.__version__.split(".")[:2]), quantization=quantization,
         size=hashed.size,
     )
-    variant = f"_{quantization.scheme.split('-')[0]}" if quantization is not None else ""
+    variant = ("_dynamic" if dynamic_batch else "") + (
+        f"_{quantization.scheme.split('-')[0]}" if quantization is not None else "")
     card_path = path.with_name(f"{loaded.manifest.name}_{file_format}{variant}.md")
     card = write_export_card(description, card_path, asset_base_url=asset_base_url)
     return ExportResult(
@@ -268,4 +295,4 @@ def _with_card(
     )
 
 
-__all__ = ["ExportRequest", "ExportResult", "export_model", "export_requests"]
+__all__ = ["ExportRequest", "ExportResult", "export_file_name", "export_model", "export_requests"]

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -230,12 +230,15 @@ def export_quantized(
     tolerance: float = RELATIVE_TOLERANCE,
     dynamic_batch: bool = False,
     reduce_range: bool | None = None,
+    full_batch_check: bool = False,
+    phase: Callable[[str], None] | None = None,
 ) -> tuple[Path, RoundTrip, QuantizationCheck]:
     """Export ``network`` to a float ONNX file checked by its round trip (in a temporary folder),
     quantize it, gate it, and only then move the INT8 file to ``destination``.
 
     Returns the path, the float file's round trip and the gate's figures. ``reduce_range``
-    ``None``: :func:`default_reduce_range`.
+    ``None``: :func:`default_reduce_range`. ``full_batch_check`` and ``phase``: as
+    :func:`.round_trip.export_checked` takes them; ``phase`` also hears of the quantizing.
     """
     if reduce_range is None:
         reduce_range = default_reduce_range()
@@ -244,10 +247,12 @@ def export_quantized(
     with tempfile.TemporaryDirectory(prefix="hub-plugin-int8-") as folder:
         float_path, round_trip = export_checked(
             network, shape, Path(folder) / "float.onnx", "onnx", tolerance=tolerance,
-            dynamic_batch=dynamic_batch,
+            dynamic_batch=dynamic_batch, full_batch_check=full_batch_check, phase=phase,
         )
         assert round_trip is not None  # ONNX files are always checked
         partial = destination.with_name(f".{destination.stem}.{os.getpid()}.partial.onnx")
+        if phase is not None:
+            phase(f"quantizing to INT8 ({len(calibration)} calibration images), then the gate")
         quantize_int8(float_path, partial, calibration, reduce_range=reduce_range)
         try:
             figures = gate(partial, float_path, calibration, check, min_agreement=min_agreement,

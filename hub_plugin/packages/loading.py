@@ -366,6 +366,9 @@ class _PackageCode:
         self.served_shape: Sequence[int] | None = served.input_shape
         self.cards: Sequence[Manifest] = [*required, target.manifest]
         self.zoo_choice: ZooConfig | None = None
+        from .network_arguments import check_network_arguments
+
+        check_network_arguments(hubconf, self.network_name, request.arguments, package=package.name)
 
     def create(self, request: LoadRequest) -> tuple[Cell, str, dict[str, object]]:
         arguments = {**self.served_arguments, **request.arguments}
@@ -440,13 +443,13 @@ def build(request: LoadRequest) -> LoadedModel:
 
     started = time.perf_counter()
     target = resolve(request)
+    if request.device is not None:  # checks before work: the device, then the trust and the
+        from .device import use_device  # arguments (in the code's __init__), then downloads
+
+        use_device(request.device)
     code: _Code = (_ZooCode(target, request) if target.route.kind == "zoo"
                    else _PackageCode(target, request))
     fetched = _fetch_assets(code.cards, request.options) if request.pretrained else []
-    if request.device is not None:
-        from .device import use_device
-
-        use_device(request.device)
     network, network_name, arguments = code.create(request)
     filled = (code.fill(network, _checkpoints(fetched), request.strict_weights)
               if request.pretrained else Filled())

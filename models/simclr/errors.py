@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hub_plugin.errors import HubPluginError
+from hub_plugin.errors import HubPluginError, Interrupted
 
 
 class UnknownName(HubPluginError, ValueError):
@@ -118,6 +118,27 @@ class TrainingDiverged(HubPluginError):
         )
 
 
+class TrainingInterrupted(Interrupted):
+    """Ctrl-C (or the SIGTERM MindSpore's data workers send on it) stopped training; exit 130.
+
+    ``checkpoint`` is the last checkpoint kept (``None`` when none was written yet), ``output``
+    the run's folder, which ``--resume`` goes on from (issue 28 item 4).
+    """
+
+    def __init__(self, checkpoint: str | None, output: str) -> None:
+        self.checkpoint = checkpoint
+        self.output = output
+        if checkpoint:
+            super().__init__(
+                f"training interrupted; kept the checkpoint {checkpoint}",
+                hint=f"go on from it with the same options and --resume: hub-plugin train simclr "
+                f"--output {output} --resume",
+            )
+        else:
+            super().__init__("training interrupted before its first checkpoint: nothing was kept",
+                             hint="run the same command again")
+
+
 class CheckpointWriteError(HubPluginError):
     """A checkpoint could not be written (a full disk, no permission); the previous one is intact."""
 
@@ -150,4 +171,5 @@ __all__ += [
     "ImageError",
     "ResumeError",
     "TrainingDiverged",
+    "TrainingInterrupted",
 ]

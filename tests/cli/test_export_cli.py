@@ -33,6 +33,26 @@ def test_export_onnx_prints_the_check_and_writes_a_valid_card(
     capsys.readouterr()
 
 
+def test_in_a_pipe_each_export_phase_is_a_line(
+    tmp_path: Path, asset_server: AssetServer, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 28 item 6: piped, export said nothing until the end; each phase that runs long
+    (here: every phase, ``LINE_AFTER`` 0) is a line when it starts and when it ends."""
+    from hub_plugin.core.progress import Activity
+
+    monkeypatch.setattr(Activity, "LINE_AFTER", 0.0)
+    small = small_simclr_registry(tmp_path, asset_server)
+    code = main(["--registry", str(small.registry), "export", "simclr_small", "--format", "onnx",
+                 "--output", str(tmp_path / "out"), "--batch-size", "4", "--trust", *SMALL_ARGS])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    for phase in ("building the network", "writing small_classifier.onnx (input [4, 3, 32, 32])",
+                  "round trip of small_classifier.onnx on 2 image(s)"):
+        assert f"hub-plugin: export of simclr_small: {phase} ...\n" in err, err
+        assert f"hub-plugin: export of simclr_small: {phase}: done in " in err, err
+
+
 def test_a_planted_wrong_export_fails_deletes_the_file_and_names_the_figures(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

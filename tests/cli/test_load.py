@@ -67,3 +67,16 @@ def test_an_absent_device_is_one_line_naming_what_was_found(capsys) -> None:
     err = capsys.readouterr().err.strip()
     assert err.startswith("hub-plugin: error: device 'ascend' is not available: found cpu")
     assert "\n" not in err
+
+
+def test_in_a_pipe_the_build_and_the_forward_pass_are_lines(capsys, monkeypatch) -> None:
+    """Issue 28 item 6: the forward pass (36 to 61 s on zoo networks) said nothing; piped, a
+    phase that runs long is a line when it starts and one when it ends."""
+    from hub_plugin.core.progress import Activity
+
+    monkeypatch.setattr(Activity, "LINE_AFTER", 0.0)
+    assert main(["load", "simclr", "--no-pretrained", *SMALL]) == 0
+    err = capsys.readouterr().err
+    for phase in ("building the network", "forward pass on a batch of 2"):
+        assert f"hub-plugin: load of simclr: {phase} ...\n" in err, err
+        assert f"hub-plugin: load of simclr: {phase}: done in " in err, err

@@ -141,3 +141,50 @@ def test_help_lists_the_packages_options(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     for option in ("--width-multiplier", "--resume", "--workers", "--master-addr", "--preset"):
         assert option in out
+
+
+@pytest.mark.slow
+def test_ctrl_c_after_a_checkpoint_is_one_line_naming_it_and_resume(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group (the data workers too, as on a terminal): the run
+    ends with exit 130 and one line naming the checkpoint kept and the --resume command, not
+    "Terminated" (143) from the SIGTERM MindSpore's workers send (issue 28 item 4)."""
+    data = _tiny_cifar(tmp_path / "data", train=24, test=10)
+    run = tmp_path / "run"
+    train = [
+        "train", "simclr", "--data", str(data), "--output", str(run), *TINY, "--batch-size", "4",
+        "--steps", "400", "--checkpoint-every", "2", "--log-every", "1", "--data-workers", "2",
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hub_plugin", *train], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=REPOSITORY, start_new_session=True,
+    )
+    checkpoints = run / "checkpoints"
+    deadline = time.monotonic() + 180
+    while not list(checkpoints.glob("step-*.ckpt")) and process.poll() is None:
+        assert time.monotonic() < deadline, "no checkpoint was written"
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.startswith("hub-plugin: ")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    kept = sorted(checkpoints.glob("step-*.ckpt"))
+    assert kept and "training interrupted; kept the checkpoint" in lines[0]
+    assert str(kept[-1]) in lines[0] or any(str(path) in lines[0] for path in kept)
+    assert f"hub-plugin train simclr --output {run} --resume" in lines[0]
+
+
+def test_the_packages_own_option_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A mistake in the package's options is one line and exit 2, not argparse's twenty lines of
+    usage (issue 28 item 4)."""
+    for options in (["--no-such-option"], ["--batch-size", "many"], ["--workers", "two"],
+                    ["--backbone", "resnet9"]):
+        assert main(["train", "simclr", "--data", str(tmp_path), *options]) == 2
+        captured = capsys.readouterr()
+        err = captured.err.strip().splitlines()
+        assert len(err) == 1 and not captured.out, (options, err)
+        assert err[0].startswith("hub-plugin: error: hub-plugin train simclr: ")
+        assert err[0].endswith("(see hub-plugin train simclr --help)")

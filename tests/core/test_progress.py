@@ -99,3 +99,47 @@ def test_descriptions_are_shown_as_data_on_a_terminal() -> None:
     drawn = terminal.getvalue()
     assert "\x1b]0;" not in drawn and "\x1b[2J" not in drawn and "\x07" not in drawn
     assert "zoo \\x1b[2J[/]" in drawn and "\\x1b]0;w\\x07[/].ckpt" in drawn
+
+
+def test_off_a_terminal_long_phases_are_lines_and_short_ones_nothing(monkeypatch) -> None:
+    """Issue 28 item 6: in a pipe, an Activity with ``lines`` says when a phase has run for
+    ``LINE_AFTER`` seconds and when it ends, with its time and counts; a quick phase (a mistake's
+    one line) prints nothing; without ``lines`` nothing at all, as before."""
+    import re
+    import time
+
+    from hub_plugin.core.progress import Activity
+
+    monkeypatch.setattr(Activity, "LINE_AFTER", 0.05)
+    monkeypatch.setattr(Activity, "LINE_EVERY", 0.0)
+    stream = io.StringIO()
+    with Activity("export of x: building the network", lines=True, stream=stream) as shown:
+        time.sleep(0.2)
+        shown.phase("export of x: round trip on 2 image(s)")  # quick: no line of its own
+        shown.phase("features of the 4 test images")
+        time.sleep(0.2)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "hub-plugin: export of x: building the network ..."
+    assert re.fullmatch(r"hub-plugin: export of x: building the network: done in 0\.\d s", lines[1])
+    assert lines[2] == "hub-plugin: features of the 4 test images ..."
+    assert re.fullmatch(r"hub-plugin: features of the 4 test images: done in 0\.\d s", lines[3])
+    assert len(lines) == 4
+
+    counted = io.StringIO()
+    with Activity("linear classifier: epoch", total=3, lines=True, stream=counted) as shown:
+        time.sleep(0.2)
+        for _ in range(3):
+            shown.advance()
+    assert "hub-plugin: linear classifier: epoch (1 of 3)" in counted.getvalue().splitlines()
+    assert counted.getvalue().splitlines()[-1].endswith(" s (3 of 3)")
+
+    quiet, failing = io.StringIO(), io.StringIO()
+    with Activity("quick", lines=True, stream=quiet):
+        pass
+    try:
+        with Activity("slow", stream=failing):
+            time.sleep(0.1)
+            raise ValueError
+    except ValueError:
+        pass
+    assert quiet.getvalue() == failing.getvalue() == ""

@@ -92,6 +92,47 @@ def test_a_dynamic_batch_onnx_export_runs_any_batch_in_one_call(small: SmallSimC
                           registry=_registry(small), trust=True, **SMALL)
 
 
+def test_a_dynamic_batch_file_frees_its_outputs_batch_and_keeps_the_fixed_file(
+    small: SmallSimCLR, tmp_path: Path
+) -> None:
+    """Issue 28 item 6: the dynamic file's output declares a free batch (not ``{1,10}``, which
+    made ONNX Runtime warn on every other batch), and it is written beside the fixed-batch file of
+    the README's line before it, under its own name, with its own card."""
+    import onnx
+
+    out = tmp_path / "out"
+    fixed = hub_plugin.export("simclr_small", format="onnx", output=out, registry=_registry(small),
+                              trust=True, **SMALL)
+    dynamic = hub_plugin.export("simclr_small", format="onnx", dynamic_batch=True, output=out,
+                                registry=_registry(small), trust=True, **SMALL)
+    assert fixed.path == out / "small_classifier.onnx"
+    assert dynamic.path == out / "small_classifier.dynamic.onnx"
+    assert dynamic.card_path != fixed.card_path and fixed.card_path.is_file()
+    assert fixed.path.is_file() and fixed.sha256 == hashlib.sha256(fixed.path.read_bytes()).hexdigest()
+    for result, batch in ((dynamic, "batch"), (fixed, None)):
+        graph = onnx.load(str(result.path)).graph
+        for value in (*graph.input, *graph.output):
+            first = value.type.tensor_type.shape.dim[0]
+            if batch is None:
+                assert first.dim_value == 1 and not first.dim_param, value.name
+            else:
+                assert first.dim_param == batch and not first.dim_value, value.name
+
+
+def test_the_round_trip_runs_two_images_unless_the_full_batch_is_asked(
+    small: SmallSimCLR, tmp_path: Path
+) -> None:
+    """Issue 28 item 6: a batch-64 round trip ran the network op by op for minutes; by default the
+    check runs 2 images (the file gets them padded to its batch), ``full_batch_check`` all."""
+    quick = hub_plugin.export("simclr_small", format="onnx", batch_size=8, output=tmp_path / "a",
+                              registry=_registry(small), trust=True, **SMALL)
+    assert quick.input_shape == (8, 3, 32, 32) and ExportedModel.open(quick.path).batch_size == 8
+    assert quick.check is not None and quick.check.passed and quick.check.input_shape[0] == 2
+    full = hub_plugin.export("simclr_small", format="onnx", batch_size=8, output=tmp_path / "b",
+                             full_batch_check=True, registry=_registry(small), trust=True, **SMALL)
+    assert full.check is not None and full.check.input_shape == (8, 3, 32, 32)
+
+
 def test_planted_wrong_export_is_deleted_and_named(small: SmallSimCLR, tmp_path: Path) -> None:
     """An ONNX file of one network checked against another's outputs: refused, file deleted."""
     network = load_model("simclr_small", registry=_registry(small), trust=True, **SMALL).network

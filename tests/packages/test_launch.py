@@ -75,3 +75,22 @@ def test_workers_do_not_import_from_the_working_directory(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
     assert done.stdout.startswith("hub-plugin ")
+
+
+def test_sigterm_is_an_interrupt_inside_and_the_old_handler_comes_back() -> None:
+    """MindSpore's data workers answer Ctrl-C by sending the main process SIGTERM ("Terminated",
+    exit 143): inside a package's job it is a KeyboardInterrupt, hence one line and exit 130
+    (issue 28 item 4); outside, the handler is what it was."""
+    import os
+    import signal
+
+    import pytest
+
+    from hub_plugin.packages.launch import terminate_as_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs between bytecodes
+            pass
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -8,6 +8,8 @@ colour change) and the encoder in inference mode (BatchNorm uses its running sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mindspore
 import numpy as np
 from mindspore import dataset as ds
@@ -24,8 +26,11 @@ def extract_features(
     augmentation: str = "official",
     batch_size: int = 256,
     data_workers: int = 2,
+    done: Callable[[int], object] | None = None,
 ) -> np.ndarray:
-    """The features of ``images`` (N x H x W x 3 uint8) under ``encoder``: N x D float32."""
+    """The features of ``images`` (N x H x W x 3 uint8) under ``encoder``: N x D float32.
+    ``done`` is told the number of images of each batch once its features are out (the
+    progress's image counts)."""
     if len(images) == 0:
         return np.zeros((0, 0), dtype=np.float32)
     was_training = encoder.training
@@ -40,6 +45,8 @@ def extract_features(
         for (batch,) in dataset.create_tuple_iterator(num_epochs=1, output_numpy=True):
             output = encoder(mindspore.Tensor(batch))
             chunks.append(output.asnumpy().astype(np.float32))
+            if done is not None:
+                done(int(batch.shape[0]))
     finally:
         encoder.set_train(was_training)
     return np.concatenate(chunks)

@@ -125,7 +125,7 @@ def train_linear_classifier(
     step.set_train(True)
     labels = np.asarray(labels, dtype=np.int32)
     features = np.asarray(features, dtype=np.float32)
-    with Activity("linear classifier: epoch", total=config.epochs) as shown:  # on a terminal only
+    with Activity("linear classifier: epoch", total=config.epochs, lines=True) as shown:
         for epoch in range(config.epochs):
             order = np.random.default_rng([config.seed, epoch]).permutation(count)
             for first in range(0, count, batch):
@@ -201,10 +201,14 @@ def _evaluate(config: EvalConfig) -> EvalResult:
     test_set = load_split(config.data, "test", data_workers=config.data_workers)
     network, report = load_encoder(config)
     options = {"augmentation": config.augmentation, "data_workers": config.data_workers}
-    with Activity(f"features of the {len(train_set.images)} training images") as shown:
-        train_features = extract_features(network.encoder, train_set.images, **options)
-        shown.phase(f"features of {len(test_set.images)} test images")
-        test_features = extract_features(network.encoder, test_set.images, **options)
+    images = len(train_set.images) + len(test_set.images)
+    with Activity(f"features of the {len(train_set.images)} training images", total=images,
+                  lines=True) as shown:
+        train_features = extract_features(network.encoder, train_set.images, done=shown.advance,
+                                          **options)
+        shown.phase(f"features of the {len(test_set.images)} test images")
+        test_features = extract_features(network.encoder, test_set.images, done=shown.advance,
+                                         **options)
     knn = knn_accuracy(test_features, test_set.labels, train_features, train_set.labels, 10,
                        k=config.knn_k, temperature=config.knn_temperature)
     classifier = train_linear_classifier(train_features, train_set.labels, config)

@@ -33,6 +33,7 @@ import mindspore
 from mindspore import nn
 
 from hub_plugin.packages.device import use_device
+from hub_plugin.packages.launch import terminate_as_interrupt
 
 from .. import config as config_module
 from ..config import TrainConfig
@@ -40,7 +41,7 @@ from ..cpu import use_fast_cpu_convolutions
 from ..data.data_order import check_enough, epoch_indices, steps_per_epoch, training_stream
 from ..data.image_arrays import ImageSet, load_split
 from ..data.transforms import SimCLRTransform
-from ..errors import ResumeError, TrainingDiverged
+from ..errors import ResumeError, TrainingDiverged, TrainingInterrupted
 from ..evaluation.features import extract_features
 from ..evaluation.knn import KNNResult, knn_accuracy
 from ..networks.loss import NTXentLoss
@@ -145,7 +146,11 @@ def pretrain(overrides: TrainConfig | Mapping[str, Any]) -> TrainResult:
         mode=mindspore.GRAPH_MODE if config.mode == "graph" else mindspore.PYNATIVE_MODE
     )
     try:
-        return _pretrain(config, init_data_parallel())
+        with terminate_as_interrupt():
+            return _pretrain(config, init_data_parallel())
+    except KeyboardInterrupt:  # one line naming the checkpoint kept and how to go on
+        kept = CheckpointStore(Path(config.output) / CHECKPOINT_DIR).latest_path()
+        raise TrainingInterrupted(str(kept) if kept else None, str(config.output)) from None
     finally:
         mindspore.set_context(mode=previous_mode)
 

@@ -100,3 +100,28 @@ def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(
     for card in result.cards:
         assert f"{s3_server.endpoint}/{bucket}/simclr/" in Path(card).read_text()
         assert validate_file(card, "mindspore-hub").valid
+
+
+def test_in_a_pipe_eval_says_its_phases_with_image_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 28 item 6: piped, eval printed nothing for minutes; each long phase (here: every
+    phase) is a line with the images done of all, and the classifier's epochs are counted."""
+    from hub_plugin.core.progress import Activity
+
+    monkeypatch.setattr(Activity, "LINE_AFTER", 0.0)
+    monkeypatch.setattr(Activity, "LINE_EVERY", 0.0)
+    data = write_cifar_bin(tmp_path / "data", train=20, test=8)
+    mindspore.set_seed(0)
+    save_encoder(hubconf.simclr(backbone="resnet18", width_multiplier=0.0625), tmp_path / "e.ckpt")
+    linear_evaluation({"data": str(data), "encoder": str(tmp_path / "e.ckpt"), "output": str(tmp_path / "o"),
+                       "backbone": "resnet18", "width_multiplier": 0.0625, "epochs": 2, "batch_size": 16,
+                       "card_name": "tiny", "data_workers": 1})
+    err = capsys.readouterr().err.splitlines()
+    assert "hub-plugin: features of the 20 training images ..." in err
+    assert any(line.startswith("hub-plugin: features of the 20 training images: done in ")
+               and line.endswith(" s (20 of 28)") for line in err), err
+    assert any(line.startswith("hub-plugin: features of the 8 test images: done in ")
+               and line.endswith(" s (28 of 28)") for line in err), err
+    assert "hub-plugin: linear classifier: epoch (1 of 2)" in err
+    assert any(line.endswith(" s (2 of 2)") and "linear classifier: epoch: done" in line for line in err)
