@@ -27,7 +27,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..core.console import out, out_data, shown
 from ..core.settings import TrustPolicy
@@ -35,9 +35,10 @@ from ..errors import DeviceUnavailable, UsageError
 from ..packages.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
 from ..packages.device import DEVICES, available_devices, is_available
 from ..packages.launch import launched_by_msrun, terminate_as_interrupt
-from ..packages.loading import LoadOptions, LoadRequest, hubconf_entry, package_code
-from ..registry.registry import ModelPackage
 from .global_options import settings_of
+
+if TYPE_CHECKING:  # the build path is imported when a task runs, not when the parser is built
+    from ..registry.registry import ModelPackage
 
 FORMATS = ("text", "json")
 ARGUMENTS_HOOK = ADD_ARGUMENTS
@@ -106,6 +107,8 @@ def prepare(
 ) -> tuple[Callable[..., Any], dict[str, Any], str]:
     """The entry point, the overrides the options give, and the output format."""
     package, hubconf = package_hubconf(args, options)
+    from ..packages.loading import hubconf_entry
+
     entry: Callable[..., Any] = hubconf_entry(package, hubconf, task)
     parsed = options_parser(command, task, package.name, hubconf).parse_args(list(options))
     overrides = dict(vars(parsed))
@@ -127,6 +130,8 @@ def package_hubconf(
     trust_parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     trust_parser.add_argument("--trust", action="store_true", default=None)
     trust = trust_parser.parse_known_args(list(options))[0].trust
+    from ..packages.loading import LoadOptions, LoadRequest, package_code
+
     settings = settings_of(args).with_options(trust=TrustPolicy.ALWAYS if trust else TrustPolicy.ASK)
     return package_code(LoadRequest(args.name, options=LoadOptions(settings)))
 
