@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..cards.manifest import Manifest
@@ -53,6 +54,31 @@ def required_cards(registry: Registry, route: Route, manifest: Manifest) -> list
             except ModelNotFound:
                 pass
         found.append(registry.package_card(route.package, name))
+    return found
+
+
+def card_requirements(registry: Registry, manifest: Manifest) -> list[Manifest]:
+    """The cards a card's own ``requires`` field names (issue 28), in order: a UID from the
+    registry or its hubs (a synced hub that holds it answers; no other hub is synced); a name
+    beside the card (the same publisher and version for a hub card, the same folder for a card
+    given by its path), else wherever the registry finds it."""
+    found = []
+    base = manifest.uid.rsplit("/", 1)[0] if manifest.uid and "/" in manifest.uid else None
+    for name in manifest.requires:
+        if "/" in name:
+            found.append(registry.read(registry.find(name)))
+            continue
+        if base is not None:
+            try:
+                found.append(registry.read(registry.find(f"{base}/{name}")))
+                continue
+            except ModelNotFound:
+                pass
+        beside = Path(manifest.path).parent / f"{name}.md"
+        if beside.is_file():
+            found.append(registry.read(registry.find(str(beside))))
+            continue
+        found.append(registry.read(registry.find(name)))
     return found
 
 
@@ -105,5 +131,5 @@ def library_mismatch(error: HubPluginError, route: Route) -> HubPluginError:
     )
 
 
-__all__ = ["ServedCard", "installed_version", "library_mismatch", "require_library",
+__all__ = ["ServedCard", "card_requirements", "installed_version", "library_mismatch", "require_library",
            "required_cards", "served_card"]

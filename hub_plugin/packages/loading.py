@@ -207,6 +207,10 @@ def network_for(
 ) -> tuple[ModelPackage, str, list[Manifest]]:
     """The package, the hubconf network name and the required cards' manifests for a card (a
     package's own card, or a hub card a package serves: ``route``, see :mod:`.hub_cards`)."""
+    if route is not None and route.spec is not None and route.package is not None:
+        from .hub_cards import card_requirements
+
+        return route.package, route.spec.network, card_requirements(registry, manifest)
     if route is not None and route.rule is not None:
         from .hub_cards import required_cards
 
@@ -362,7 +366,7 @@ class _PackageCode:
         self.hubconf: ModuleType | None = hubconf
         self.folder: ZooFolder | None = None
         served = served_card(self.hubconf, target.route, target.manifest)
-        self.served_arguments = dict(served.arguments)
+        self.served_arguments = {**served.arguments, **card_arguments(target, request)}
         self.served_shape: Sequence[int] | None = served.input_shape
         self.cards: Sequence[Manifest] = [*required, target.manifest]
         self.zoo_choice: ZooConfig | None = None
@@ -383,6 +387,25 @@ class _PackageCode:
             return _load_by_name(network, checkpoints, strict=strict)
         except HubPluginError as error:
             raise library_mismatch(error, self.target.route) from error
+
+
+def card_arguments(target: Target, request: LoadRequest) -> dict[str, object]:
+    """The ``create_network`` arguments the card's ``network`` field gives (issue 28); an
+    argument of the request that contradicts one is an :class:`ArgumentContradictsCard` naming
+    both, before anything is downloaded."""
+    spec = target.route.spec
+    if spec is None:
+        return {}
+    from ..cards.network_spec import contradictions
+    from ..errors import ArgumentContradictsCard
+
+    wrong = contradictions(spec, request.arguments)
+    if wrong:
+        raise ArgumentContradictsCard(
+            f"{'; '.join(wrong)}: the card {target.manifest.name!r} ({target.manifest.path}) says "
+            f"which network its weights belong to",
+            hint="leave the argument out: the card's network field sets it")
+    return dict(spec.arguments)
 
 
 class _ZooCode:
