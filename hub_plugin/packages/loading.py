@@ -503,6 +503,41 @@ def package_code(request: LoadRequest) -> tuple[ModelPackage, ModuleType]:
 
 
 @dataclass(frozen=True)
+class CardTask:
+    """A task run for a card that says what builds it (``hub-plugin predict UID``, issue 28):
+    the package its ``network`` field names, its hubconf (trusted), and the verified checkpoints
+    of the cards it requires and of the card itself, in that order."""
+
+    package: ModelPackage
+    hubconf: ModuleType
+    manifest: Manifest
+    network: str
+    arguments: Mapping[str, object]
+    checkpoints: tuple[Path, ...]
+
+
+def card_task(request: LoadRequest) -> CardTask | None:
+    """The :class:`CardTask` of ``request.name`` when it names a card whose ``network`` field
+    says what builds it (not a package name); ``None`` otherwise. The checkpoints are fetched
+    (from the cache when offline) after the trust check."""
+    registry = _open(request.options)
+    if any(package.name == request.name for package in registry.packages()):
+        return None
+    try:
+        target = resolve(request)
+    except HubPluginError:
+        return None
+    spec = target.route.spec
+    if spec is None or target.route.package is None:
+        return None
+    package, network, required = network_for(target.registry, target.manifest, target.route)
+    hubconf = trusted_hubconf(package, request.options.settings)
+    fetched = _fetch_assets([*required, target.manifest], request.options)
+    return CardTask(package, hubconf, target.manifest, network, dict(spec.arguments),
+                    tuple(_checkpoints(fetched)))
+
+
+@dataclass(frozen=True)
 class ForwardPass:
     """One forward pass on a dummy batch: its input shape, the first output's shape, the time."""
 

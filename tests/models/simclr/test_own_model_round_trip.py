@@ -3,13 +3,14 @@
 ``eval`` writes the encoder and classifier cards (each says what builds it; the classifier
 ``requires`` its encoder by name), ``publish`` uploads the checkpoints to moto's S3 server and pushes
 the cards to a fork on the test's git daemon (naming the encoder by the UID it is published at), and
-in a fresh home ``hub add`` of the fork lets ``load UID``, ``export UID`` and ``hub_plugin.load(uid)``
-build the user's own network with the user's own weights, with no ``--arg``, offline after the first
-download, and without syncing any other hub.
+in a fresh home ``hub add`` of the fork lets ``load UID``, ``predict UID``, ``export UID`` and
+``hub_plugin.load(uid)`` build the user's own network with the user's own weights, with no
+``--arg``, offline after the first download, and without syncing any other hub.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from git_server import GitServer
 from hub_plugin_models.simclr import hubconf
 from hub_plugin_models.simclr.evaluation.linear_eval import linear_evaluation, save_encoder
+from PIL import Image
 from publish_setup import hub_setup
 from s3_server import S3Server
 from tiny_cifar import write_cifar_bin
@@ -88,6 +90,19 @@ def test_the_users_own_model_comes_back_by_uid_from_the_hub_it_was_published_to(
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "width_multiplier=0.5" in error[0]
     assert "the card says width_multiplier=0.0625" in error[0]
+
+    # predict by UID: the card's network and the two verified checkpoints, from the cache
+    image = tmp_path / "cat.png"
+    Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(image)
+    assert main(["predict", classifier_uid, str(image), "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    expected = hubconf.predict(images=[str(image)], encoder=result.encoder,
+                               classifier=result.classifier, backbone="resnet18",
+                               width_multiplier=WIDTH).to_json()
+    assert answer == expected
+    assert main(["predict", classifier_uid, str(image), "--backbone", "resnet50"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "--backbone resnet50 (the card says resnet18)" in error[0]
 
     out = tmp_path / "exported"
     assert main(["export", classifier_uid, "--format", "mindir", "--output", str(out),
