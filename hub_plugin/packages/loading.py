@@ -207,7 +207,8 @@ def network_for(
 ) -> tuple[ModelPackage, str, list[Manifest]]:
     """The package, the hubconf network name and the required cards' manifests for a card (a
     package's own card, or a hub card a package serves: ``route``, see :mod:`.hub_cards`)."""
-    if route is not None and route.spec is not None and route.package is not None:
+    if route is not None and route.spec is not None and route.package is not None \
+            and manifest.package is None:
         from .hub_cards import card_requirements
 
         return route.package, route.spec.network, card_requirements(registry, manifest)
@@ -392,10 +393,13 @@ class _PackageCode:
 def card_arguments(target: Target, request: LoadRequest) -> dict[str, object]:
     """The ``create_network`` arguments the card's ``network`` field gives (issue 28); an
     argument of the request that contradicts one is an :class:`ArgumentContradictsCard` naming
-    both, before anything is downloaded."""
+    both, before anything is downloaded. Without weights (``pretrained=False``) the arguments
+    given win: nothing they could contradict is loaded."""
     spec = target.route.spec
     if spec is None:
         return {}
+    if not request.pretrained:  # no weights to belong to: the arguments given win
+        return dict(spec.arguments)
     from ..cards.network_spec import contradictions
     from ..errors import ArgumentContradictsCard
 

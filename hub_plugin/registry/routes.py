@@ -142,12 +142,13 @@ def _link(manifest: Manifest) -> RepoLink | None:
 def route_for(registry: Registry, manifest: Manifest) -> Route:
     """The route that builds ``manifest``'s network (see the module docstring)."""
     spec = manifest.network_spec
-    if spec is not None:
-        return card_route(registry, manifest, spec)
-    if manifest.package is not None:
+    if manifest.package is not None:  # its package.yaml says the rest; the field, the arguments
         package = registry.package(manifest.package)
         return Route("package", f"the card is part of the model package {package.name} "
-                     f"({package.path})", package, settings=package.card_settings(manifest.name))
+                     f"({package.path})", package, settings=package.card_settings(manifest.name),
+                     spec=spec)
+    if spec is not None:
+        return card_route(registry, manifest, spec)
     link = _link(manifest)
     if link is None:
         return Route("none", "the card is in no model package, no package serves it and its "
