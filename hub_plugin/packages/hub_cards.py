@@ -59,26 +59,17 @@ def required_cards(registry: Registry, route: Route, manifest: Manifest) -> list
 
 def card_requirements(registry: Registry, manifest: Manifest) -> list[Manifest]:
     """The cards a card's own ``requires`` field names (issue 28), in order: a UID from the
-    registry or its hubs (a synced hub that holds it answers; no other hub is synced); a name
-    beside the card (the same publisher and version for a hub card, the same folder for a card
-    given by its path), else wherever the registry finds it."""
+    registry or its hubs (a synced hub that holds it answers it: no other hub is synced); a name
+    beside the card (in its hub's snapshot, the same publisher and version; for a card given by
+    its path, the same folder), else a card of that name in the local registries. A name is never
+    looked up as a UID of another hub, so it syncs nothing."""
     found = []
-    base = manifest.uid.rsplit("/", 1)[0] if manifest.uid and "/" in manifest.uid else None
     for name in manifest.requires:
-        if "/" in name:
-            found.append(registry.read(registry.find(name)))
-            continue
-        if base is not None:
-            try:
-                found.append(registry.read(registry.find(f"{base}/{name}")))
-                continue
-            except ModelNotFound:
-                pass
         beside = Path(manifest.path).parent / f"{name}.md"
-        if beside.is_file():
+        if "/" not in name and beside.is_file():
             found.append(registry.read(registry.find(str(beside))))
-            continue
-        found.append(registry.read(registry.find(name)))
+        else:
+            found.append(registry.read(registry.find(name)))
     return found
 
 
