@@ -1,11 +1,12 @@
 """Issue 28 item 1, end to end: a user's own SimCLR comes back through a hub.
 
-``eval`` writes the encoder and classifier cards (each says what builds it; the classifier
-``requires`` its encoder by name), ``publish`` uploads the checkpoints to moto's S3 server and pushes
-the cards to a fork on the test's git daemon (naming the encoder by the UID it is published at), and
-in a fresh home ``hub add`` of the fork lets ``load UID``, ``predict UID``, ``export UID`` and
-``hub_plugin.load(uid)`` build the user's own network with the user's own weights, with no
-``--arg``, offline after the first download, and without syncing any other hub.
+``train`` pre-trains a tiny encoder for two steps, ``eval`` writes the encoder and classifier
+cards (each says what builds it; the classifier ``requires`` its encoder by name), ``publish``
+uploads the checkpoints to moto's S3 server and pushes the cards to a fork on the test's git daemon
+(naming the encoder by the UID it is published at), and in a fresh home ``hub add`` of the fork
+lets ``load UID``, ``predict UID``, ``export UID`` and ``hub_plugin.load(uid)`` build the user's
+own network with the user's own weights, with no ``--arg``, offline after the first download, and
+without syncing any other hub.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import numpy as np
 import pytest
 from git_server import GitServer
 from hub_plugin_models.simclr import hubconf
-from hub_plugin_models.simclr.evaluation.linear_eval import linear_evaluation, save_encoder
 from PIL import Image
 from publish_setup import hub_setup
 from s3_server import S3Server
@@ -38,18 +38,22 @@ def test_the_users_own_model_comes_back_by_uid_from_the_hub_it_was_published_to(
     tmp_path: Path, s3_server: S3Server, git_server: GitServer, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    data = write_cifar_bin(tmp_path / "data", train=30, test=12)
-    mindspore.set_seed(7)
-    network = hubconf.simclr(backbone="resnet18", width_multiplier=WIDTH)
-    save_encoder(network, tmp_path / "pretrained.ckpt")
+    data = write_cifar_bin(tmp_path / "data", train=24, test=12)
+    tiny = ["--backbone", "resnet18", "--width-multiplier", str(WIDTH), "--data-workers", "1"]
+    assert main(["train", "simclr", "--data", str(data), "--output", str(tmp_path / "train"), *tiny,
+                 "--batch-size", "4", "--steps", "2", "--checkpoint-every", "2"]) == 0
+    capsys.readouterr()
+    (trained,) = (tmp_path / "train" / "checkpoints").glob("step-*.ckpt")
     run = tmp_path / "run"
-    result = linear_evaluation({
-        "data": str(data), "encoder": str(tmp_path / "pretrained.ckpt"), "output": str(run),
-        "backbone": "resnet18", "width_multiplier": WIDTH, "epochs": 2, "batch_size": 16,
-        "card_name": "tiny", "author": "tester", "data_workers": 1,
-    })
-    head = mindspore.load_checkpoint(result.classifier)["model.weight"].asnumpy()
-    stem_weight = next(p.asnumpy() for p in network.get_parameters() if p.name.endswith("conv1.weight"))
+    assert main(["eval", "simclr", "--data", str(data), "--encoder", str(trained), *tiny,
+                 "--output", str(run), "--epochs", "2", "--batch-size", "16", "--card-name", "tiny",
+                 "--author", "tester"]) == 0
+    capsys.readouterr()
+    encoder_file = run / "simclr_encoder_tiny.ckpt"
+    classifier_file = run / "simclr_linearclassifier_tiny.ckpt"
+    head = mindspore.load_checkpoint(str(classifier_file))["model.weight"].asnumpy()
+    stem_weight = next(v.asnumpy() for k, v in mindspore.load_checkpoint(str(encoder_file)).items()
+                       if k.endswith("conv1.weight"))
 
     hub = hub_setup(git_server, tmp_path)
     bucket = s3_server.bucket("own-model")
@@ -96,8 +100,8 @@ def test_the_users_own_model_comes_back_by_uid_from_the_hub_it_was_published_to(
     Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(image)
     assert main(["predict", classifier_uid, str(image), "--format", "json"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    expected = hubconf.predict(images=[str(image)], encoder=result.encoder,
-                               classifier=result.classifier, backbone="resnet18",
+    expected = hubconf.predict(images=[str(image)], encoder=str(encoder_file),
+                               classifier=str(classifier_file), backbone="resnet18",
                                width_multiplier=WIDTH).to_json()
     assert answer == expected
     assert main(["predict", classifier_uid, str(image), "--backbone", "resnet50"]) == 2
