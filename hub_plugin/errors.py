@@ -584,12 +584,25 @@ class NoCardsFound(UsageError):
                          hint="pass --allow-empty where an empty run is a pass")
 
 
+# --- Cards that say what builds them (hub_plugin.cards.network_spec; issue 28 item 1) ------------
+
+
+class CardFieldError(HubPluginError, ValueError):
+    """A card's ``network`` or ``requires`` field cannot be read (named ``file:line:column``)."""
+
+
+class ArgumentContradictsCard(UsageError):
+    """An argument given for ``create_network`` contradicts the card's ``network`` field."""
+
+
 __all__ = [
     "AmbiguousName",
+    "ArgumentContradictsCard",
     "AscendRequired",
     "BytecodeRefused",
     "CacheError",
     "CardError",
+    "CardFieldError",
     "CheckpointError",
     "CodeChangedSinceTrust",
     "ConversionError",
@@ -634,3 +647,4 @@ __all__ = [
     "ZooCodeError",
     "ZooCodeMissing",
 ]
+

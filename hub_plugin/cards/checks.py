@@ -134,6 +134,30 @@ class CardChecker:
         assets = instance.get("asset")
         if isinstance(assets, list):
             self._assets(assets)
+        self._builds(instance)
+
+    def _builds(self, instance: Mapping[str, Any]) -> None:
+        """``network`` and ``requires`` read by their one grammar (:mod:`.network_spec`), each
+        defect at the column it starts (hub-plugin's rule: a warning under mindspore-hub, whose
+        validator lets any flat text through)."""
+        from .network_spec import network_problem, requires_problem
+
+        for name, problem_of in (("network", network_problem), ("requires", requires_problem)):
+            value = instance.get(name)
+            if not isinstance(value, str):
+                continue
+            problem = problem_of(value)
+            if problem is None:
+                continue
+            offset, message = problem
+            where = self.positions.get(f"/{name}")
+            before = len(self.defects)
+            self.add(f"/{name}", name, message, ours=True)
+            if where is not None and offset and len(self.defects) > before:
+                defect = self.defects[-1]
+                self.defects[-1] = Defect(defect.path, where.line, where.column + offset,
+                                          defect.rule, defect.message, defect.pointer,
+                                          defect.severity)
 
     def _repo_link(self, raw: str) -> None:
         """A repo-link hub-plugin would refuse to fetch (a traversing folder, a ref that is an

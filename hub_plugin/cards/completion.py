@@ -6,7 +6,10 @@ as the author wrote them:
 
 - each published asset's ``asset-link`` (as a Markdown autolink, ``<https://...>``) and its full
   64-digit ``asset-sha256``; its ``file-format`` where the card has none (from the file's suffix);
-- ``update-time`` (today, UTC) and, where the card has none, ``mindspore-version``.
+- ``update-time`` (today, UTC) and, where the card has none, ``mindspore-version``;
+- in the copy that goes to a hub, ``requires`` (issue 28): each card named by the name it is
+  published under becomes the UID it is published at (:func:`replace_value`), so that the hub's
+  card finds the user's own encoder, not the official one.
 
 A value is replaced from its column to the end of its line (front-matter values are one-line
 scalars), written by hub-plugin's one card writer (:func:`hub_plugin.core.yamlio.scalar`: quoted
@@ -112,6 +115,20 @@ def complete_card(
     return "".join(lines)
 
 
+def replace_value(text: str, positions: Mapping[str, Position], name: str, value: str) -> str:
+    """``text`` with the one-line value of the top-level field ``name`` replaced by ``value``
+    (written by the one card writer: a text field as written); the field must be there."""
+    where = positions.get(f"/{name}")
+    if where is None:
+        raise UsageError(f"the card has no {name} to rewrite")
+    lines = text.splitlines(keepends=True)
+    line = lines[where.line - 1]
+    ending = line[len(line.rstrip("\r\n")):] or "\n"
+    as_written = name in text_fields()[0]
+    lines[where.line - 1] = line[: where.column - 1] + scalar(value, as_written=as_written) + ending
+    return "".join(lines)
+
+
 def _closing_line(lines: list[str], positions: Mapping[str, Position]) -> int:
     """The index of the ``---`` line that closes the front matter."""
     start = positions[""].line - 1 if "" in positions else 0
@@ -142,5 +159,5 @@ def publish_command(target: str) -> str:
 
 __all__ = [
     "FORMAT_BY_SUFFIX", "AssetFill", "complete_card", "file_format_for", "hub_layout_path",
-    "publish_command",
+    "publish_command", "replace_value",
 ]

@@ -15,9 +15,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .asset_link import CardOrigin
+
+if TYPE_CHECKING:
+    from .network_spec import NetworkSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,27 @@ class Manifest:
     def position(self, pointer: str) -> Position | None:
         """Where the value at a JSON pointer (``/asset/0/asset-link``) was written."""
         return self.positions.get(pointer)
+
+    @property
+    def network_spec(self) -> NetworkSpec | None:
+        """The ``network`` field, typed (:mod:`.network_spec`): what builds the card's network;
+        ``None`` when the card has none. Malformed: :class:`~hub_plugin.errors.CardFieldError`."""
+        from .network_spec import parse_network
+
+        value = self.fields.get("network")
+        if value is None:
+            return None
+        return parse_network(str(value), path=self.path, position=self.position("/network"))
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """The ``requires`` field: the cards (names or UIDs) whose weights the network needs."""
+        from .network_spec import parse_requires
+
+        value = self.fields.get("requires")
+        if value is None:
+            return ()
+        return parse_requires(str(value), path=self.path, position=self.position("/requires"))
 
     @property
     def model_name(self) -> str:

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..core.console import out, out_data, shown
 from ..core.settings import TrustPolicy
-from ..errors import DeviceUnavailable, UsageError
-from ..packages.contract import ADD_ARGUMENTS, CHECK_ARGUMENTS
+from ..errors import ArgumentContradictsCard, DeviceUnavailable, UsageError
+from ..packages.contract import ADD_ARGUMENTS, CARD_TASK_OPTIONS, CHECK_ARGUMENTS, TASKS
 from ..packages.device import DEVICES, available_devices, is_available
 from ..packages.launch import launched_by_msrun, terminate_as_interrupt
 from .global_options import settings_of
 
 if TYPE_CHECKING:  # the build path is imported when a task runs, not when the parser is built
+    from ..packages.loading import CardTask, LoadOptions
     from ..registry.registry import ModelPackage
 
 FORMATS = ("text", "json")
@@ -106,12 +107,15 @@ def prepare(
     args: argparse.Namespace, command: str, task: str, options: Sequence[str]
 ) -> tuple[Callable[..., Any], dict[str, Any], str]:
     """The entry point, the overrides the options give, and the output format."""
-    package, hubconf = package_hubconf(args, options)
+    card = card_of(args, options, task)
+    package, hubconf = (card.package, card.hubconf) if card else package_hubconf(args, options)
     from ..packages.loading import hubconf_entry
 
     entry: Callable[..., Any] = hubconf_entry(package, hubconf, task)
     parsed = options_parser(command, task, package.name, hubconf).parse_args(list(options))
     overrides = dict(vars(parsed))
+    if card is not None:
+        overrides = with_card_options(card, task, overrides)
     output_format = overrides.pop("format", "text")
     overrides.pop("trust", None)
     device = overrides.get("device")
@@ -123,17 +127,51 @@ def prepare(
     return entry, overrides, output_format
 
 
+def _trusting(args: argparse.Namespace, options: Sequence[str]) -> LoadOptions:
+    trust_parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    trust_parser.add_argument("--trust", action="store_true", default=None)
+    trust = trust_parser.parse_known_args(list(options))[0].trust
+    from ..packages.loading import LoadOptions
+
+    return LoadOptions(settings_of(args).with_options(
+        trust=TrustPolicy.ALWAYS if trust else TrustPolicy.ASK))
+
+
+def card_of(args: argparse.Namespace, options: Sequence[str], task: str) -> CardTask | None:
+    """For ``predict`` of a card (a path or UID) that says what builds it (issue 28): the card's
+    package, its hubconf and its verified checkpoints; ``None`` for a package name."""
+    if task != TASKS["predict"] or asks_for_help(options):
+        return None
+    from ..packages.loading import LoadRequest, card_task
+
+    return card_task(LoadRequest(args.name, options=_trusting(args, options)))
+
+
+def with_card_options(card: CardTask, task: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` with the options the package's ``card_task_options`` gives for the card; an
+    option typed that contradicts one is an :class:`ArgumentContradictsCard` naming both."""
+    hook = getattr(card.hubconf, CARD_TASK_OPTIONS, None)
+    if not callable(hook):
+        raise UsageError(f"the model package {card.package.name} cannot run {task} for the card "
+                         f"{card.manifest.name!r}: its hubconf has no {CARD_TASK_OPTIONS}()",
+                         hint=f"hub-plugin {task} {card.package.name} with its own options")
+    given = dict(hook(task, card.network, dict(card.arguments), list(card.checkpoints)))
+    wrong = [f"--{name.replace('_', '-')} {overrides[name]} (the card says {value})"
+             for name, value in given.items() if name in overrides and overrides[name] != value]
+    if wrong:
+        raise ArgumentContradictsCard(
+            f"{'; '.join(wrong)}: the card {card.manifest.name!r} says what its weights belong to",
+            hint="leave the option out: the card sets it")
+    return {**overrides, **given}
+
+
 def package_hubconf(
     args: argparse.Namespace, options: Sequence[str]
 ) -> tuple[ModelPackage, types.ModuleType]:
     """The package ``args.name`` and its hubconf, imported after the trust check (``--trust``)."""
-    trust_parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    trust_parser.add_argument("--trust", action="store_true", default=None)
-    trust = trust_parser.parse_known_args(list(options))[0].trust
-    from ..packages.loading import LoadOptions, LoadRequest, package_code
+    from ..packages.loading import LoadRequest, package_code
 
-    settings = settings_of(args).with_options(trust=TrustPolicy.ALWAYS if trust else TrustPolicy.ASK)
-    return package_code(LoadRequest(args.name, options=LoadOptions(settings)))
+    return package_code(LoadRequest(args.name, options=_trusting(args, options)))
 
 
 def is_secondary_worker() -> bool:

@@ -57,6 +57,7 @@ class ExportDescription:
     dynamic_batch: bool = False
     quantization: QuantizationCheck | None = None
     size: int | None = None  # of the file, in bytes, when it was hashed
+    built_by: str | None = None  # the ``network`` field: what built the exported network
 
 
 def asset_link(description: ExportDescription, asset_base_url: str | None = None) -> str:
@@ -86,6 +87,8 @@ def card_fields(description: ExportDescription, *, asset_base_url: str | None = 
         fields["quantization"] = _quantization_fields(description.quantization)
     fields["license"] = copied.get("license") or "Apache2.0"
     fields["summary"] = copied.get("summary") or source.name
+    if description.built_by is not None:
+        fields["network"] = description.built_by
     return fields
 
 

@@ -256,6 +256,20 @@ def _path(value: str | os.PathLike[str] | None) -> Path | None:
     return Path(value) if value is not None else None
 
 
+def _built_by(loaded: LoadedModel) -> str | None:
+    """The export card's ``network`` field (issue 28): the package and network that built what
+    was exported, with its arguments; ``None`` for zoo code or an argument the field cannot hold."""
+    from ..cards.network_spec import NetworkSpec
+
+    if loaded.package is None:
+        return None
+    try:
+        arguments: Any = loaded.arguments  # checked by the writer: ValueError for what it can't hold
+        return NetworkSpec(loaded.package.name, loaded.network_name, arguments).text()
+    except ValueError:
+        return None
+
+
 def _with_card(
     loaded: LoadedModel,
     path: Path,
@@ -282,7 +296,7 @@ def _with_card(
         network_arguments=arguments, file=path, file_format=file_format, sha256=digest,
         input_shape=shape, check=check, pretrained=pretrained, dynamic_batch=dynamic_batch,
         mindspore_version=".".join(mindspore.__version__.split(".")[:2]), quantization=quantization,
-        size=hashed.size,
+        size=hashed.size, built_by=_built_by(loaded),
     )
     variant = ("_dynamic" if dynamic_batch else "") + (
         f"_{quantization.scheme.split('-')[0]}" if quantization is not None else "")

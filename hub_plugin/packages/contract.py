@@ -45,6 +45,7 @@ ADD_ARGUMENTS = "add_arguments"
 CHECK_ARGUMENTS = "check_arguments"
 CALIBRATION_IMAGES = "calibration_images"
 SERVE_HUB_CARD = "serve_hub_card"
+CARD_TASK_OPTIONS = "card_task_options"
 
 NETWORK_TABLE = "NETWORKS"
 """The hubconf's table of the networks ``create_network`` builds, by name (optional)."""
@@ -65,6 +66,9 @@ HOOKS: Mapping[str, Hook] = MappingProxyType({hook.name: hook for hook in (
          "the images an INT8 export calibrates and checks on"),
     Hook(SERVE_HUB_CARD, "serve_hub_card(network, card) -> {arguments, input-shape}",
          "what to build for a hub card the package serves"),
+    Hook(CARD_TASK_OPTIONS, "card_task_options(task, network, arguments, checkpoints) -> options",
+         "a task's options for a card that names the package in its network field "
+         "(`hub-plugin predict UID`)"),
 )})
 """Every hook, by name."""
 
@@ -87,7 +91,8 @@ def is_network_name(name: str) -> bool:
 
 
 __all__ = [
-    "ADD_ARGUMENTS", "CALIBRATION_IMAGES", "CHECK_ARGUMENTS", "CREATE_NETWORK", "ENTRY_POINTS",
+    "ADD_ARGUMENTS", "CALIBRATION_IMAGES", "CARD_TASK_OPTIONS", "CHECK_ARGUMENTS", "CREATE_NETWORK",
+    "ENTRY_POINTS",
     "EVALUATE", "HOOKS", "LOAD_PRETRAINED", "NETWORK_TABLE", "PREDICT", "SERVE_HUB_CARD", "TASKS",
     "TRAIN", "Hook", "is_hook", "is_network_name",
 ]

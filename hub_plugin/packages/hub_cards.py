@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..cards.manifest import Manifest
@@ -53,6 +54,22 @@ def required_cards(registry: Registry, route: Route, manifest: Manifest) -> list
             except ModelNotFound:
                 pass
         found.append(registry.package_card(route.package, name))
+    return found
+
+
+def card_requirements(registry: Registry, manifest: Manifest) -> list[Manifest]:
+    """The cards a card's own ``requires`` field names (issue 28), in order: a UID from the
+    registry or its hubs (a synced hub that holds it answers it: no other hub is synced); a name
+    beside the card (in its hub's snapshot, the same publisher and version; for a card given by
+    its path, the same folder), else a card of that name in the local registries. A name is never
+    looked up as a UID of another hub, so it syncs nothing."""
+    found = []
+    for name in manifest.requires:
+        beside = Path(manifest.path).parent / f"{name}.md"
+        if "/" not in name and beside.is_file():
+            found.append(registry.read(registry.find(str(beside))))
+        else:
+            found.append(registry.read(registry.find(name)))
     return found
 
 
@@ -105,5 +122,5 @@ def library_mismatch(error: HubPluginError, route: Route) -> HubPluginError:
     )
 
 
-__all__ = ["ServedCard", "installed_version", "library_mismatch", "require_library",
+__all__ = ["ServedCard", "card_requirements", "installed_version", "library_mismatch", "require_library",
            "required_cards", "served_card"]

@@ -207,6 +207,11 @@ def network_for(
 ) -> tuple[ModelPackage, str, list[Manifest]]:
     """The package, the hubconf network name and the required cards' manifests for a card (a
     package's own card, or a hub card a package serves: ``route``, see :mod:`.hub_cards`)."""
+    if route is not None and route.spec is not None and route.package is not None \
+            and manifest.package is None:
+        from .hub_cards import card_requirements
+
+        return route.package, route.spec.network, card_requirements(registry, manifest)
     if route is not None and route.rule is not None:
         from .hub_cards import required_cards
 
@@ -362,7 +367,7 @@ class _PackageCode:
         self.hubconf: ModuleType | None = hubconf
         self.folder: ZooFolder | None = None
         served = served_card(self.hubconf, target.route, target.manifest)
-        self.served_arguments = dict(served.arguments)
+        self.served_arguments = {**served.arguments, **card_arguments(target, request)}
         self.served_shape: Sequence[int] | None = served.input_shape
         self.cards: Sequence[Manifest] = [*required, target.manifest]
         self.zoo_choice: ZooConfig | None = None
@@ -386,6 +391,28 @@ class _PackageCode:
             return _load_by_name(network, checkpoints, strict=strict)
         except HubPluginError as error:
             raise library_mismatch(error, self.target.route) from error
+
+
+def card_arguments(target: Target, request: LoadRequest) -> dict[str, object]:
+    """The ``create_network`` arguments the card's ``network`` field gives (issue 28); an
+    argument of the request that contradicts one is an :class:`ArgumentContradictsCard` naming
+    both, before anything is downloaded. Without weights (``pretrained=False``) the arguments
+    given win: nothing they could contradict is loaded."""
+    spec = target.route.spec
+    if spec is None:
+        return {}
+    if not request.pretrained:  # no weights to belong to: the arguments given win
+        return dict(spec.arguments)
+    from ..cards.network_spec import contradictions
+    from ..errors import ArgumentContradictsCard
+
+    wrong = contradictions(spec, request.arguments)
+    if wrong:
+        raise ArgumentContradictsCard(
+            f"{'; '.join(wrong)}: the card {target.manifest.name!r} ({target.manifest.path}) says "
+            f"which network its weights belong to",
+            hint="leave the argument out: the card's network field sets it")
+    return dict(spec.arguments)
 
 
 class _ZooCode:
@@ -480,6 +507,41 @@ def package_code(request: LoadRequest) -> tuple[ModelPackage, ModuleType]:
     a package."""
     package = _open(request.options).package(request.name)
     return package, trusted_hubconf(package, request.options.settings)
+
+
+@dataclass(frozen=True)
+class CardTask:
+    """A task run for a card that says what builds it (``hub-plugin predict UID``, issue 28):
+    the package its ``network`` field names, its hubconf (trusted), and the verified checkpoints
+    of the cards it requires and of the card itself, in that order."""
+
+    package: ModelPackage
+    hubconf: ModuleType
+    manifest: Manifest
+    network: str
+    arguments: Mapping[str, object]
+    checkpoints: tuple[Path, ...]
+
+
+def card_task(request: LoadRequest) -> CardTask | None:
+    """The :class:`CardTask` of ``request.name`` when it names a card whose ``network`` field
+    says what builds it (not a package name); ``None`` otherwise. The checkpoints are fetched
+    (from the cache when offline) after the trust check."""
+    registry = _open(request.options)
+    if any(package.name == request.name for package in registry.packages()):
+        return None
+    try:
+        target = resolve(request)
+    except HubPluginError:
+        return None
+    spec = target.route.spec
+    if spec is None or target.route.package is None:
+        return None
+    package, network, required = network_for(target.registry, target.manifest, target.route)
+    hubconf = trusted_hubconf(package, request.options.settings)
+    fetched = _fetch_assets([*required, target.manifest], request.options)
+    return CardTask(package, hubconf, target.manifest, network, dict(spec.arguments),
+                    tuple(_checkpoints(fetched)))
 
 
 @dataclass(frozen=True)

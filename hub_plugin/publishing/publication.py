@@ -14,7 +14,8 @@ The steps, in an order that never leaves a card naming a file that is not there 
    the same sha256 is kept, one with other bytes stops everything unless ``--overwrite``; then each
    file goes up (:mod:`.multipart` for large ones, resumed after an interruption).
 3. **Read back** every public link (:mod:`.public_link`).
-4. **Write**: the local card is rewritten with the public links; the hub branch is committed and
+4. **Write**: the local card is rewritten with the public links; the hub branch is committed (its
+   copy of each card names the cards it ``requires`` by the UIDs they are published at) and
    pushed (:mod:`~hub_plugin.publishing.hub_branch`); a failed push deletes the branch again.
 
 ``dry_run`` runs step 1 (no network) and reports the rest as it would do it.
@@ -33,7 +34,13 @@ from urllib.parse import quote, urlsplit
 from ..cards.card import parse_card
 from ..cards.card_files import is_card_file
 from ..cards.checks import check_card
-from ..cards.completion import AssetFill, complete_card, file_format_for, hub_layout_path
+from ..cards.completion import (
+    AssetFill,
+    complete_card,
+    file_format_for,
+    hub_layout_path,
+    replace_value,
+)
 from ..cards.manifest import Manifest, unwrap_link
 from ..core.atomic_file import write_atomically
 from ..core.hashing import hash_file
@@ -84,6 +91,7 @@ class PlannedCard:
     manifest: Manifest
     assets: list[LocalAsset]
     hub_path: str | None = None
+    hub_text: str | None = None  # the text that goes to the hub: ``requires`` named by UID
 
 
 @dataclass
@@ -223,7 +231,46 @@ def _hub_paths(hub: HubClone, cards: list[PlannedCard], options: PublishOptions)
         if there is not None and not options.replace:
             raise HubChangeError(f"the hub already has a card at {planned.hub_path}",
                                  hint="pass --replace to replace it, or publish under another name")
-        if there == planned.text.encode("utf-8"):
+
+
+def _uid(hub_path: str) -> str:
+    """The UID of a card at ``hub_path``: its last three parts, without ``.md``."""
+    return "/".join(PurePosixPath(hub_path).with_suffix("").parts[-3:])
+
+
+def _hub_requires(hub: HubClone, cards: list[PlannedCard]) -> None:
+    """Each card's ``requires`` as the hub will hold it (issue 28): a card named by the name it
+    is published under, in this publish or already in the hub beside it, becomes its UID; a name
+    neither is an error (the hub's card would find someone else's weights, or none)."""
+    published = {c.source.stem: _uid(str(c.hub_path)) for c in cards}
+    for planned in cards:
+        planned.hub_text = planned.text
+        names = planned.manifest.requires
+        if not names:
+            continue
+        beside = PurePosixPath(str(planned.hub_path)).parent
+        uids = []
+        for name in names:
+            if "/" in name:
+                uids.append(name)
+            elif name in published:
+                uids.append(published[name])
+            elif hub.file_at_head(str(beside / f"{name}.md")) is not None:
+                uids.append(_uid(str(beside / f"{name}.md")))
+            else:
+                raise UsageError(
+                    f"{planned.source}: 'requires' names the card {name!r}, which this publish "
+                    f"does not publish and the hub does not hold at {beside}/{name}.md",
+                    hint=f"publish {name}.md with it (publish the run folder), or name its UID")
+        text = replace_value(planned.text, planned.manifest.positions, "requires", " ".join(uids))
+        for profile in ("mindspore-hub", "strict"):
+            checked = check_card(parse_card(str(planned.source), text.encode("utf-8")), profile)
+            if checked.manifest is None:
+                raise CardError(str(planned.source), [f"{d} (under --profile {profile}, as "
+                                                      "published to the hub)" for d in checked.errors])
+        planned.hub_text = text
+    for planned in cards:
+        if hub.file_at_head(str(planned.hub_path)) == (planned.hub_text or planned.text).encode("utf-8"):
             raise HubChangeError(f"the hub's card at {planned.hub_path} is already this one: "
                                  "nothing to change")
 
@@ -257,6 +304,7 @@ def publish(
     hub = HubClone.open(options.hub) if options.hub is not None else None
     if hub is not None:
         _hub_paths(hub, cards, options)
+        _hub_requires(hub, cards)
         stem = cards[0].manifest.model_name or cards[0].source.stem
         digest = next((a.sha256 for c in cards for a in c.manifest.assets), "0" * 12)
         result.branch = check_branch_name(options.branch or f"publish/{stem}-{digest[:12]}")
@@ -282,7 +330,7 @@ def publish(
         say(f"{would}commit {', '.join(str(c.hub_path) for c in cards)} on the new branch "
             f"{result.branch} of {hub.path} (from {hub.head[:12]})")
         if not options.dry_run:
-            files = {str(c.hub_path): c.text.encode("utf-8") for c in cards}
+            files = {str(c.hub_path): (c.hub_text or c.text).encode("utf-8") for c in cards}
             result.commit = hub.commit_on_new_branch(result.branch, files, _commit_message(cards))
         if options.push is not None:
             say(f"{would}push {result.branch} to {options.push}")

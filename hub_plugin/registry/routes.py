@@ -15,6 +15,11 @@ A package serves such cards when its ``package.yaml`` says so::
         network: mindcv_model              # or a hubconf network, built from the card's fields
         library: mindcv                    # the library it comes from (its version is reported)
 
+A card that says what builds it (its ``network`` field, :mod:`hub_plugin.cards.network_spec`: what
+``train``, ``eval`` and ``export`` write) is built by the package that field names, with the field's
+arguments, before any ``serves`` rule or the zoo is asked (issue 28): a user's own card, by path or
+by UID from any hub, builds the network its weights belong to.
+
 The first rule, in registry order (bundled packages first), that matches the card's repository,
 folder, ref and UID wins: a package wins over the zoo's code. A rule with ``library`` is the
 *library* route. Repositories compare without scheme, ``.git`` or case of the host. Nothing here
@@ -30,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from ..cards.manifest import Manifest
+from ..cards.network_spec import NetworkSpec
 from ..cards.repo_link import RepoLink, parse_repo_link
 from ..errors import RepoLinkError
 
@@ -105,6 +111,7 @@ class Route:
     rule: ServeRule | None = None
     link: RepoLink | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)  # the package card's settings
+    spec: NetworkSpec | None = None  # the card's own network field, when it says what builds it
 
     @property
     def network(self) -> str | None:
@@ -134,10 +141,14 @@ def _link(manifest: Manifest) -> RepoLink | None:
 
 def route_for(registry: Registry, manifest: Manifest) -> Route:
     """The route that builds ``manifest``'s network (see the module docstring)."""
-    if manifest.package is not None:
+    spec = manifest.network_spec
+    if manifest.package is not None:  # its package.yaml says the rest; the field, the arguments
         package = registry.package(manifest.package)
         return Route("package", f"the card is part of the model package {package.name} "
-                     f"({package.path})", package, settings=package.card_settings(manifest.name))
+                     f"({package.path})", package, settings=package.card_settings(manifest.name),
+                     spec=spec)
+    if spec is not None:
+        return card_route(registry, manifest, spec)
     link = _link(manifest)
     if link is None:
         return Route("none", "the card is in no model package, no package serves it and its "
@@ -155,6 +166,23 @@ def route_for(registry: Registry, manifest: Manifest) -> Route:
                  "the zoo's own code builds it", link=link)
 
 
+def card_route(registry: Registry, manifest: Manifest, spec: NetworkSpec) -> Route:
+    """The route of a card whose ``network`` field names its package and network: that package,
+    with the settings of its own card built by the same network (its input shape), the network
+    and the card's ``requires`` on top."""
+    package = registry.package(spec.package)
+    settings: dict[str, Any] = {}
+    for name in package.cards:
+        own = package.card_settings(name)
+        if own.get("network") == spec.network:
+            settings = {k: v for k, v in own.items() if k not in ("requires", "network")}
+            break
+    settings.update({"network": spec.network, "requires": list(manifest.requires)})
+    return Route("package", f"the card's network field names {spec.package}.{spec.network}: built by "
+                 f"the model package {package.name} ({package.path})", package,
+                 link=_link(manifest), settings=settings, spec=spec)
+
+
 def could_serve(registry: Registry, manifest: Manifest) -> list[str]:
     """The packages that serve the card's folder (for other UIDs) or are named as its model:
     for a "no entry point" message. ``hub-plugin load <name>`` builds each one's default card."""
@@ -170,4 +198,5 @@ def could_serve(registry: Registry, manifest: Manifest) -> list[str]:
     return list(found)
 
 
-__all__ = ["Route", "ServeRule", "could_serve", "repository_identity", "route_for", "serve_rules"]
+__all__ = ["Route", "ServeRule", "card_route", "could_serve", "repository_identity", "route_for",
+           "serve_rules"]

@@ -174,6 +174,24 @@ def predict(config: Any = None, /, **overrides: Any) -> Any:
     return predict_images(_settings(config, overrides))
 
 
+def card_task_options(task: str, network: str, arguments: dict[str, Any],
+                      checkpoints: list[Any]) -> dict[str, Any]:
+    """hub-plugin's hook: ``predict``'s options for a card whose ``network`` field names this
+    package (``hub-plugin predict UID IMAGE...``, e.g. a classifier ``eval`` wrote and ``publish``
+    put on a hub): the classifier's backbone and width, the encoder's checkpoint (the card it
+    requires) and the classifier's (its own), already verified."""
+    from .errors import ConfigError
+
+    if task != "predict" or network != "simclr_classifier" or len(checkpoints) != 2:
+        raise ConfigError(f"{task} needs a simclr_classifier card that requires its encoder card "
+                          f"(got the network {network} with {len(checkpoints)} checkpoint(s))")
+    options = {"encoder": str(checkpoints[0]), "classifier": str(checkpoints[1])}
+    for name in ("backbone", "width_multiplier"):
+        if name in arguments:
+            options[name] = arguments[name]
+    return options
+
+
 def add_arguments(task: str, parser: Any) -> None:
     """hub-plugin's hook: add the command-line options of ``task`` to an argparse parser."""
     from .arguments import add_arguments as add_task_arguments
@@ -189,7 +207,7 @@ def check_arguments(task: str, overrides: dict[str, Any]) -> None:
     check_task_arguments(task, overrides)
 
 
-__all__ += ["add_arguments", "check_arguments", "evaluate", "predict", "train"]
+__all__ += ["add_arguments", "card_task_options", "check_arguments", "evaluate", "predict", "train"]
 
 
 # --- Calibration images: hub-plugin export --quantize int8 --------------------------------------

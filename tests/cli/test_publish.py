@@ -303,3 +303,26 @@ def test_a_bad_upload_location_says_what_is_wrong_with_it(
     assert main(["publish", str(card), "--upload", location]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and said in err[0], err
+
+
+def test_requires_becomes_the_uid_in_the_hub_and_an_unknown_name_uploads_nothing(
+    s3_server: S3Server, hub: HubSetup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 28 item 1: the hub's copy names the required card by the UID it is published at;
+    the local card keeps the name; a name neither published now nor in the hub is one line."""
+    run = tmp_path / "run"
+    write_run(run, name="tiny_encoder", file_name="encoder.ckpt", size=1000)
+    write_run(run, name="tiny_classifier", file_name="classifier.ckpt", size=1000,
+              extra="network: simclr.simclr_classifier backbone=resnet18\nrequires: tiny_encoder\n")
+    bucket = s3_server.bucket("pub-requires")
+    lonely = tmp_path / "lonely"
+    write_run(lonely, name="tiny_alone", file_name="alone.ckpt", size=1000,
+              extra="requires: tiny_missing\n")
+    err = _one_line_error(capsys, _publish(s3_server, lonely, bucket, "--hub", str(hub.clone)))
+    assert "'requires' names the card 'tiny_missing'" in err and "tester/1.8/tiny_missing.md" in err
+    assert _keys(s3_server, bucket) == []
+    assert main(_publish(s3_server, run, bucket, "--hub", str(hub.clone), "--branch", "pair")) == 0
+    published = git("show", "pair:mshub_res/assets/tester/1.8/tiny_classifier.md", cwd=hub.clone)
+    assert "\nrequires: tester/1.8/tiny_encoder\n" in published
+    assert "network: simclr.simclr_classifier backbone=resnet18\n" in published
+    assert "\nrequires: tiny_encoder\n" in (run / "tiny_classifier.md").read_text()

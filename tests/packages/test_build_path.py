@@ -250,13 +250,13 @@ def test_settings_given_to_the_api_reach_the_build(
     online = Settings.from_environment().with_options(
         home=tmp_path / "home", mirror_text=f"https://download.mindspore.cn/={asset_server.url('/')}")
     with pytest.raises(hub_plugin.OfflineError):
-        hub_plugin.load("simclr", settings=online.with_options(offline=True), **SMALL)
+        hub_plugin.load("simclr", settings=online.with_options(offline=True))
     assert asset_server.log == []
     with pytest.raises(hub_plugin.DownloadError):
-        hub_plugin.load("simclr", settings=online, transfer_policy=FAST_POLICY, **SMALL)
+        hub_plugin.load("simclr", settings=online, transfer_policy=FAST_POLICY)
     assert asset_server.log and (tmp_path / "home" / "locks").is_dir()  # the settings' cache
     with pytest.raises(hub_plugin.OfflineError):  # the keyword on top of the settings
-        hub_plugin.load("simclr", settings=online, offline=True, **SMALL)
+        hub_plugin.load("simclr", settings=online, offline=True)
     with pytest.raises(hub_plugin.OfflineError):
         hub_plugin.download("simclr_encoder_cifar10", settings=online.with_options(offline=True))
     assert len(asset_server.log) == 1

@@ -4,7 +4,9 @@ The pair mirrors the official cards (``simclr_encoder_cifar10`` and
 ``simclr_linearclassifier_cifar10``): one card per checkpoint, each with the checkpoint's sha256,
 the accuracy measured by the linear evaluation, and the settings needed to rebuild the network
 (``hub-plugin load`` builds ``simclr`` for the encoder card and ``simclr_classifier`` for the
-classifier card, which needs both checkpoints). The asset links are where the files are to be
+classifier card, which needs both checkpoints): each card's ``network`` field names the network
+and its arguments, and the classifier's ``requires`` names the encoder card published beside it
+(:mod:`hub_plugin.cards.network_spec`). The asset links are where the files are to be
 published (``asset_base_url``); the cards are valid under ``hub-plugin validate`` as written.
 
 This module decides the fields; the text is written by hub-plugin's one card writer
@@ -43,9 +45,22 @@ Learning of Visual Representations. ICML 2020. arXiv:2002.05709.
 """
 
 
+def network_field(network: str, config: EvalConfig, **extra: Any) -> str:
+    """The ``network`` field: what builds the network the card's weights belong to (issue 28), so
+    that ``hub-plugin load`` of the card, by path or by UID, builds it with no ``--arg``."""
+    from hub_plugin.cards.network_spec import NetworkSpec
+
+    arguments = {"backbone": config.backbone, "width_multiplier": float(config.width_multiplier),
+                 "cifar_stem": True, **extra}
+    return NetworkSpec("simclr", network, arguments).text()
+
+
 def _fields(config: EvalConfig, *, used_for: str, summary: str, link: str, digest: str,
-            evaluation: str) -> dict[str, Any]:
-    """The front matter of one card, in the official cards' order."""
+            evaluation: str, network: str, requires: str | None) -> dict[str, Any]:
+    """The front matter of one card, in the official cards' order, then what builds it."""
+    built: dict[str, Any] = {"network": network}
+    if requires:
+        built["requires"] = requires
     return {
         "model-name": "simclr",
         "backbone-name": config.backbone,
@@ -63,6 +78,7 @@ def _fields(config: EvalConfig, *, used_for: str, summary: str, link: str, diges
         "asset": [{"file-format": "ckpt", "asset-link": f"<{link}>", "asset-sha256": digest}],
         "license": "Apache2.0",
         "summary": summary,
+        **built,
     }
 
 
@@ -92,6 +108,8 @@ def write_cards(
             {
                 "title": "SimCLR encoder (CIFAR-10), trained with hub-plugin",
                 "network": "simclr",
+                "built_by": network_field("simclr", config, projection_dimension=128),
+                "requires": None,
                 "used_for": "extract-feature/transfer-learning",
                 "summary": "SimCLR encoder and projection head pre-trained on CIFAR-10",
                 "body": "The SimCLR pre-training network (encoder plus projection head) as trained by "
@@ -104,6 +122,8 @@ def write_cards(
             {
                 "title": "SimCLR linear classifier (CIFAR-10), trained with hub-plugin",
                 "network": "simclr_classifier",
+                "built_by": network_field("simclr_classifier", config, num_classes=10),
+                "requires": f"simclr_encoder_{config.card_name}",
                 "used_for": "inference",
                 "summary": "linear classifier on frozen SimCLR features for CIFAR-10",
                 "body": "A linear classifier (`model.weight`, `model.bias`) trained by `hub-plugin eval "
@@ -116,7 +136,8 @@ def write_cards(
     for stem, checkpoint, specific in cards:
         fields = _fields(config, used_for=specific["used_for"], summary=specific["summary"],
                          link=f"{base}/{checkpoint.name}", digest=hash_file(checkpoint).sha256,
-                         evaluation=evaluation)
+                         evaluation=evaluation, network=specific["built_by"],
+                         requires=specific["requires"])
         body = _BODY.format(body=specific["body"], backbone=config.backbone,
                             width=config.width_multiplier, network=specific["network"], top1=top1,
                             top5=top5, knn=knn_top1)

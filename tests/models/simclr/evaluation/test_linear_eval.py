@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import mindspore
 import numpy as np
@@ -20,6 +21,7 @@ from s3_server import S3Server
 from tiny_cifar import write_cifar_bin
 
 from hub_plugin.cli import main
+from hub_plugin.errors import ArgumentContradictsCard
 from hub_plugin.validation.validator import validate_file
 
 
@@ -100,6 +102,42 @@ def test_evaluation_writes_official_layout_checkpoints_and_valid_cards(
     for card in result.cards:
         assert f"{s3_server.endpoint}/{bucket}/simclr/" in Path(card).read_text()
         assert validate_file(card, "mindspore-hub").valid
+    _own_cards_come_back(result, network)
+
+
+def _own_cards_come_back(result: Any, network: Any) -> None:
+    """Issue 28 item 1: the published cards, loaded by their paths, build the network their
+    weights belong to with no argument given, and fill it with the user's own weights."""
+    from hub_plugin.cards.network_spec import parse_network
+    from hub_plugin.packages.loading import load_model
+
+    encoder_card, classifier_card = (Path(card) for card in result.cards)
+    text = classifier_card.read_text()
+    assert ("network: simclr.simclr_classifier backbone=resnet18 width_multiplier=0.0625 "
+            "cifar_stem=True num_classes=10\n") in text
+    assert "requires: simclr_encoder_tiny\n" in text
+    assert parse_network("simclr.simclr backbone=resnet18 width_multiplier=0.0625 cifar_stem=True "
+                         "projection_dimension=128") == validate_file(encoder_card).manifest.network_spec
+    loaded = load_model(str(classifier_card))
+    assert loaded.route.spec is not None and loaded.network_name == "simclr_classifier"
+    assert [a.asset.link for a in loaded.assets] == [
+        link for card in (encoder_card, classifier_card)
+        for link in [validate_file(card).manifest.assets[0].link]]
+    head = mindspore.load_checkpoint(result.classifier)["model.weight"].asnumpy()
+    values = {p.name: p.asnumpy() for p in loaded.network.get_parameters()}
+    assert any(v.shape == head.shape and np.array_equal(v, head) for v in values.values())
+    first = next(p for p in network.get_parameters() if p.name.endswith("conv1.weight"))
+    assert any(np.array_equal(v, first.asnumpy()) for k, v in values.items()
+               if k.endswith("conv1.weight"))
+    encoder = load_model(str(encoder_card))
+    assert encoder.network_name == "simclr" and len(encoder.loaded) == len(
+        list(network.get_parameters()))
+    # an argument that agrees is fine; one that contradicts the card is one line naming both
+    assert load_model(str(encoder_card), width_multiplier=0.0625).network_name == "simclr"
+    with pytest.raises(ArgumentContradictsCard, match=r"backbone='resnet50' \(the card says "
+                       r"backbone=resnet18\)"):
+        load_model(str(encoder_card), backbone="resnet50")
+    assert main(["load", str(encoder_card), "--arg", "backbone=resnet50"]) == 2
 
 
 def test_in_a_pipe_eval_says_its_phases_with_image_counts(
