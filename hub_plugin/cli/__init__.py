@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "validate",
     "listing",
     "download",
+    "lock",
     "cache",
     "hub",
     "trust",
