@@ -34,6 +34,13 @@ def string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def comment(text: str) -> str:
+    """Comment text: TOML allows no control character but tab in a comment, so each is spelled
+    as its ``\\uXXXX`` escape (a line break too: one comment line stays one line)."""
+    return "".join(f"\\u{ord(c):04x}" if (ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F else c
+                   for c in text)
+
+
 def value(item: Any) -> str:
     if isinstance(item, bool):
         return "true" if item else "false"
@@ -67,6 +74,6 @@ def _table(path: list[str], table: Mapping[str, Any], lines: list[str]) -> None:
 
 def dumps(document: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
     """``document`` as TOML text, preceded by ``header`` as comment lines."""
-    lines = [f"# {line}" for line in header]
+    lines = [f"# {comment(line)}" for line in header]
     _table([], document, lines)
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -17,6 +17,7 @@ COMMANDS = {
     ("list",): [],
     ("info",): ["simclr"],
     ("download",): ["simclr"],
+    ("lock",): ["simclr"],
     ("cache", "ls"): [],
     ("cache", "rm"): ["simclr"],
     ("cache", "prune"): [],
