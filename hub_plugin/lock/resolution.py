@@ -115,5 +115,21 @@ def _route(route: Route, manifest: Manifest, settings: Settings) -> dict[str, An
 
         folder = fetch_zoo_folder(manifest, settings)
         pinned.update(repository=folder.repository, ref=folder.ref, commit=folder.commit,
-                      folder=folder.folder, digest=code_digest(folder.path).digest)
+                      folder=folder.folder, digest=code_digest(folder.path).digest,
+                      config=_zoo_config(folder.path, manifest))
     return pinned
+
+
+def _zoo_config(folder: Path, manifest: Manifest) -> str | None:
+    """The config file (relative to the zoo folder) ``load`` hands the card's zoo code on
+    MindSpore's device (:func:`hub_plugin.zoo.config_choice.card_config`); ``None`` when the
+    folder has none, or when MindSpore is not installed (the device is then unknown: the light
+    install pins the code, which holds the configs, and not the choice)."""
+    from importlib.util import find_spec
+
+    if find_spec("mindspore") is None:
+        return None
+    from ..zoo.config_choice import card_config
+
+    chosen, _ = card_config(folder, manifest)
+    return chosen.relative if chosen is not None else None

@@ -52,6 +52,9 @@ def _route_difference(locked: Mapping[str, Any], now: Mapping[str, Any]) -> str 
         if locked.get("digest") != now.get("digest"):
             return (f"the zoo code of {where} at {_short(now.get('commit'))} changed: its digest is "
                     f"{_short(now.get('digest'))}, locked {_short(locked.get('digest'))}")
+        if locked.get("config") and now.get("config") and locked.get("config") != now.get("config"):
+            return (f"the zoo config chosen for the card changed: now {now.get('config')}, locked "
+                    f"{locked.get('config')} (another device?)")
         return None
     for field in ("package", "library"):
         if locked.get(field) != now.get(field):
