@@ -85,6 +85,11 @@ def test_lock_pins_everything_and_load_locked_works_offline(
                                 "sha256": served.sha256, "size": len(served.checkpoint)}]
     assert main(["lock", "--check"]) == 0
 
+    capsys.readouterr()
+    assert main(["load", UID, "--locked", "--offline"]) == 1  # no terminal to ask, no --trust
+    line = _one_line(capsys)  # the trust question names the locked commit
+    head = served.zoo.head()
+    assert f"the repository {ZOO} at commit {head[:12]}" in line and f"--commit {head}" in line, line
     asked = len(asset_server.requests_for("/models/alpha_toy.ckpt"))
     loaded = load_model(UID, trust=True, locked=True, offline=True)
     assert loaded.zoo is not None and loaded.zoo.commit == served.zoo.head()
