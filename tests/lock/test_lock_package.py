@@ -115,3 +115,26 @@ def test_a_bad_lock_file_is_one_line_and_exit_2(
         path.write_text(text, encoding="utf-8")
     assert main(["--registry", str(registry), "download", "classifier", "--locked", str(path)]) == 2
     assert message in _err_line(capsys)
+
+
+def test_the_api_takes_locked_and_export_passes_it_on(registry: Path, tmp_path: Path) -> None:
+    import hub_plugin
+    from hub_plugin.cli import build_parser
+    from hub_plugin.cli.load import load_request
+
+    assert main(["--registry", str(registry), "lock", "classifier", "--output", "pinned.lock"]) == 0
+    paths = hub_plugin.download("classifier", registry=[registry], locked="pinned.lock")
+    assert [p.read_bytes() for p in paths] == [b"classifier weights"]
+    found = hub_plugin.info("classifier", registry=[registry], locked=tmp_path / "pinned.lock")
+    assert found.name == "classifier"
+    card = registry / "pair" / "classifier.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    with pytest.raises(LockMismatch, match=r"classifier\.md was edited"):
+        hub_plugin.info("classifier", registry=[registry], locked="pinned.lock")
+    with pytest.raises(LockMismatch, match=r"classifier\.md was edited"):
+        hub_plugin.download("classifier", registry=[registry], locked="pinned.lock")
+
+    for argv, locked in ((["export", "classifier", "--format", "onnx", "--locked"], "hub-plugin.lock"),
+                         (["load", "classifier", "--locked", "pinned.lock"], "pinned.lock"),
+                         (["load", "classifier"], None)):
+        assert load_request(build_parser().parse_args(argv)).locked == locked
