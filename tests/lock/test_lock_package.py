@@ -37,7 +37,7 @@ def registry(tmp_path: Path, asset_server: AssetServer, monkeypatch: pytest.Monk
         "  classifier: {network: classifier, requires: [encoder]}\n", encoding="utf-8")
     for name in ("encoder", "classifier"):
         content = f"{name} weights".encode()
-        link = asset_server.add(f"/{name}.ckpt", content)
+        link = asset_server.add(f"/{name}.bin", content)  # not *.ckpt: no checkpoint parse
         write_card(folder, name, _card(name, link, hashlib.sha256(content).hexdigest()[:8]))
     monkeypatch.chdir(tmp_path)
     return tmp_path / "registry"
