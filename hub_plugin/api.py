@@ -56,13 +56,21 @@ def list_models(
 def info(
     name: str, *, registry: RegistryArgument = None, offline: bool | None = None,
     refresh: bool | None = None, settings: Settings | None = None,
+    locked: str | os.PathLike[str] | bool | None = None,
 ) -> Manifest:
     """The validated manifest of the card ``name`` addresses. ``offline=True`` makes no network
     connection (a hub never synced is then an error); ``refresh=True`` syncs the hub that answers
-    a UID again first, if it follows a branch. ``settings``: see the module."""
+    a UID again first, if it follows a branch; ``locked`` (a lock file; ``True``:
+    ``hub-plugin.lock``) raises ``LockMismatch`` when the card or its assets differ from what it
+    pins. ``settings``: see the module."""
     settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
                                                 "refresh": refresh})
-    return open_registry(opened, settings).resolve(name)
+    found = open_registry(opened, settings)
+    if locked is not None and locked is not False:
+        from .lock.verify import locked_pins
+
+        locked_pins(name, None if locked is True else locked, settings, builds=False, registry=found)
+    return found.resolve(name)
 
 
 def validate(paths: Iterable[str | os.PathLike[str]], *, profile: Profile = "strict") -> ValidationReport:
@@ -77,17 +85,26 @@ def download(
     offline: bool | None = None,
     allow_http: bool | None = None,
     settings: Settings | None = None,
+    locked: str | os.PathLike[str] | bool | None = None,
 ) -> list[Path]:
     """Download and verify the assets of the card ``name``; their local paths, in card order.
-    A ``.ckpt`` must parse as a checkpoint, whatever its digest (issue 29). ``settings``: see the
-    module."""
+    A ``.ckpt`` must parse as a checkpoint, whatever its digest (issue 29). ``locked`` (a lock
+    file; ``True``: ``hub-plugin.lock``): the card must be the one it pins (else ``LockMismatch``)
+    and each asset must have its locked full sha256. ``settings``: see the module."""
     from .checkpoints.check import check_fetched
     from .downloads.fetch import fetch_manifest
 
     settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
                                                 "allow_http": allow_http})
-    manifest = open_registry(opened, settings).resolve(name)
-    fetched = fetch_manifest(manifest, settings=settings)
+    found = open_registry(opened, settings)
+    pins = None
+    if locked is not None and locked is not False:
+        from .lock.verify import locked_pins
+
+        pins = locked_pins(name, None if locked is True else locked, settings, builds=False,
+                           registry=found)
+    manifest = found.resolve(name)
+    fetched = fetch_manifest(manifest, settings=settings, locked=pins)
     check_fetched(fetched)
     return [item.path for item in fetched]
 
@@ -115,7 +132,9 @@ def load(
     ``HUB_PLUGIN_OFFLINE=1``); ``refresh=True`` re-resolves the branch refs of the hub and the
     zoo code (a pinned commit never is); ``args`` and ``kwargs`` go to ``create_network`` (but
     ``zoo_config="FILE"``, the zoo config to hand zoo code instead of the card's, and
-    ``verbose=True``, which shows zoo code's output, and ``allow_http=True``). ``settings``: see the
+    ``verbose=True``, which shows zoo code's output, ``allow_http=True``, and ``locked``: a lock
+    file, ``True`` for ``hub-plugin.lock``, whose pins the load must match exactly, else
+    ``LockMismatch``, see :mod:`hub_plugin.lock`). ``settings``: see the
     module (``trust``, ``offline``, ``refresh``, ``registry`` override them). Without MindSpore (the
     light install) it raises :class:`~hub_plugin.errors.MissingDependency`, naming the
     ``pip install``.

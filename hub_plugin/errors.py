@@ -595,6 +595,18 @@ class ArgumentContradictsCard(UsageError):
     """An argument given for ``create_network`` contradicts the card's ``network`` field."""
 
 
+# --- The lock file (hub_plugin.lock; issue 29 items 1 and 2) ---------------------------------------
+
+
+class LockFileError(UsageError):
+    """A lock file that cannot be read, or that has no entry for the name a command was given."""
+
+
+class LockMismatch(HubPluginError):
+    """What a command would use differs from what the lock file pins (a card edited, a branch moved,
+    code or an asset changed, a version): one line naming the difference and how to update."""
+
+
 __all__ = [
     "AmbiguousName",
     "ArgumentContradictsCard",
@@ -622,6 +634,8 @@ __all__ = [
     "LaunchFailed",
     "LinkInPackage",
     "LinkRefused",
+    "LockFileError",
+    "LockMismatch",
     "MissingDependency",
     "ModelFileError",
     "ModelNotFound",

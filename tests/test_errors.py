@@ -24,6 +24,7 @@ EXIT_CODES = {
     "DownloadError": 1, "EntryPointMissing": 1, "ExportError": 1, "ExportMismatch": 1, "GitError": 1,
     "GitMissing": 2, "HubChangeError": 1, "HubError": 1, "HubNotSynced": 1, "HubPluginError": 1,
     "IntegrityError": 1, "Interrupted": 130, "LaunchFailed": 1, "LinkInPackage": 1, "LinkRefused": 2,
+    "LockFileError": 2, "LockMismatch": 1,
     "MissingDependency": 2, "ModelFileError": 1, "ModelNotFound": 1, "NoCardsFound": 2,
     "NetworkArgumentError": 2, "NoNetwork": 1,
     "NoNetworkAccess": 2,

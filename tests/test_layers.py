@@ -39,7 +39,7 @@ CORE = {"core", "errors", "_version"}
 #: ``validation``, not ``download`` ...: those are public functions of ``import hub_plugin``, which
 #: a subpackage of the same name would replace once imported; see the last test of this part.)
 FEATURES = {"cards", "registry", "hubs", "cache", "downloads", "git", "zoo", "trust", "packages",
-            "exports", "publishing", "validation", "checkpoints"}
+            "exports", "publishing", "validation", "checkpoints", "lock"}
 CLI = "cli"
 #: The front door: ``import hub_plugin`` (``__init__``), ``python -m hub_plugin`` and the API.
 FRONT_DOOR = {"", "__main__", "api"}
@@ -53,7 +53,7 @@ ALLOWED = {
 #: What the light install (no extras) runs: these never import MindSpore, not even in a function.
 #: (trust/ reads and digests files and asks; it builds nothing.)
 WITHOUT_MINDSPORE = {"core", "errors", "_version", "cards", "registry", "hubs", "cache", "downloads",
-                     "git", "validation", "publishing", "trust", "checkpoints"}
+                     "git", "validation", "publishing", "trust", "checkpoints", "lock"}
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:

@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "download",
     "inspect",
     "convert",
+    "lock",
     "cache",
     "hub",
     "trust",

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from .global_options import settings_of
+from .lock import add_locked_option
 
 
 def register(subparsers: Any) -> None:
@@ -43,6 +44,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="requests per asset before giving up, counting from the last progress (default 5)",
     )
+    add_locked_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -60,6 +62,12 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_of(args)  # --offline and --allow-http in them
     registry = registry_with_hubs(args.registry, settings=settings)
     manifests = [registry.resolve(name) for name in args.names]
+    pins: dict[str, dict[str, str] | None] = {name: None for name in args.names}
+    if args.locked is not None:  # every name checked against the lock before any download
+        from ..lock.verify import locked_pins
+
+        pins = {name: locked_pins(name, args.locked, settings, builds=False, registry=registry)
+                for name in args.names}
     bar = RichProgress() if wants_progress_bar() else None
     with bar if bar is not None else nullcontext():
         for name, manifest in zip(args.names, manifests, strict=True):
@@ -69,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             fetched = fetch_manifest(
                 manifest,
                 settings=settings,
+                locked=pins[name],
                 policy=policy,
                 progress=bar or SilentProgress(),
                 retry_command=f"hub-plugin download {name}",

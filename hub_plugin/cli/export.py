@@ -27,6 +27,7 @@ from ..exports.results import (
     RELATIVE_TOLERANCE,
 )
 from .load import load_request
+from .lock import add_locked_option
 
 
 def register(subparsers: Any) -> None:
@@ -89,6 +90,7 @@ def register(subparsers: Any) -> None:
                         help="follow plain http:// asset links to hosts other than loopback")
     parser.add_argument("--trust", action="store_true", default=None,
                         help="run a model package's code from outside the bundled registry")
+    add_locked_option(parser)
     parser.set_defaults(run=run)
 
 

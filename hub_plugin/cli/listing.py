@@ -12,6 +12,7 @@ from ..core.console import out_data, table_console
 from ..registry.entries import CardEntry
 from ..registry.registry import Registry
 from .global_options import settings_of
+from .lock import add_locked_option
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +49,7 @@ def register(subparsers: Any) -> None:
                       "(same as HUB_PLUGIN_OFFLINE=1)")
     info.add_argument("--refresh", action="store_true",
                       help="sync the hub that answers a UID again first, if it follows a branch")
+    add_locked_option(info)
     info.set_defaults(run=run_info)
 
 
@@ -168,6 +170,10 @@ def run_info(args: argparse.Namespace) -> int:
     from ..hubs.sync import registry_with_hubs
 
     registry = registry_with_hubs(args.registry, settings=settings_of(args))  # --refresh in them
+    if args.locked is not None:
+        from ..lock.verify import locked_pins
+
+        locked_pins(args.name, args.locked, settings_of(args), builds=False, registry=registry)
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

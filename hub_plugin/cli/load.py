@@ -11,6 +11,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from .lock import add_locked_option
 
 if TYPE_CHECKING:
     from ..core.progress import Progress
@@ -51,6 +52,7 @@ def register(subparsers: Any) -> None:
                         "(--config_path), instead of the one chosen for the card")
     parser.add_argument("--batch-size", type=int, default=2,
                         help="the dummy batch's size for the forward pass (default 2)")
+    add_locked_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -80,7 +82,8 @@ def load_request(
     return LoadRequest(
         args.name, arguments=network_arguments(args.arg), pretrained=pretrained,
         strict_weights=getattr(args, "strict_weights", True), device=args.device,
-        zoo_config=getattr(args, "zoo_config", None), options=options,
+        zoo_config=getattr(args, "zoo_config", None), locked=getattr(args, "locked", None),
+        options=options,
     )
 
 

@@ -25,7 +25,7 @@ import errno
 import logging
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from ..core.http import TransferPolicy
 from ..core.progress import Progress, SilentProgress
 from ..core.settings import OFFLINE_VARIABLE as OFFLINE_VARIABLE
 from ..core.settings import Settings, current_settings
-from ..errors import CacheError, HubPluginError, IntegrityError, OfflineError, UsageError
+from ..errors import CacheError, HubPluginError, IntegrityError, LockMismatch, OfflineError, UsageError
 from .link_rules import Source, check_url_allowed
 from .local_file import copy_local_file
 from .mirrors import MirrorMap, card_source
@@ -86,6 +86,7 @@ def fetch(
     retry_command: str | None = None,
     on_wait: Callable[[str], None] | None = None,
     origin: CardOrigin | None = None,
+    locked_sha256: str | None = None,
 ) -> FetchedAsset:
     """Return ``asset`` verified on disk, downloading it at most once.
 
@@ -99,6 +100,11 @@ def fetch(
     registry's card, inside its root) and where the view goes (``cards/<origin.place>/<file>``);
     without it the link is the caller's own, and the view ``cards/<card>/<file>``.
 
+    ``locked_sha256`` is the asset's full digest from a lock file (``--locked``,
+    :mod:`hub_plugin.lock`): the bytes served must have it, not only the card's digest (often an
+    8-digit prefix), and a card digest that is no prefix of it is a
+    :class:`~hub_plugin.errors.LockMismatch`.
+
     Raises :class:`IntegrityError`, :class:`~hub_plugin.errors.DownloadError`,
     :class:`OfflineError`, :class:`~hub_plugin.errors.LinkRefused` or :class:`CacheError`.
     """
@@ -108,6 +114,12 @@ def fetch(
             f"asset {asset.link} has no usable sha256 ({asset.sha256!r})",
             hint="a card must give 64 hex digits, or a prefix of at least 8",
         )
+    if locked_sha256 is not None:
+        if not digest_matches(expected, locked_sha256):
+            raise LockMismatch(f"{card or asset.link}: the card gives sha256 {expected} for "
+                               f"{asset.link}, locked {locked_sha256}",
+                               hint=f"to use what is served now: hub-plugin lock --upgrade {card}")
+        expected = locked_sha256
     if cache is None or offline is None or allow_http is None or mirrors is None:
         settings = current_settings(settings)
         cache = cache or AssetCache(settings.home)
@@ -155,14 +167,19 @@ def fetch(
         lock.release()
 
 
-def fetch_manifest(manifest: Manifest, **options: object) -> list[FetchedAsset]:
-    """:func:`fetch` every asset of a card, in order (the card's folder anchors local paths)."""
+def fetch_manifest(manifest: Manifest, *, locked: Mapping[str, str] | None = None,
+                   **options: object) -> list[FetchedAsset]:
+    """:func:`fetch` every asset of a card, in order (the card's folder anchors local paths);
+    ``locked`` gives the full sha256 each link must have (``--locked``: by link, from
+    :func:`hub_plugin.lock.verify.locked_pins`)."""
     base_dir = Path(manifest.path).parent if manifest.path else None
     origin = manifest.origin
     if origin is None:  # a manifest made outside the registry: its links are untrusted
         origin = CardOrigin.checked(Path(manifest.path or manifest.name))
     return [
-        fetch(asset, card=manifest.name, base_dir=base_dir, origin=origin, **options)  # type: ignore[arg-type]
+        fetch(asset, card=manifest.name, base_dir=base_dir, origin=origin,
+              locked_sha256=locked.get(asset.link) if locked is not None else None,
+              **options)  # type: ignore[arg-type]
         for asset in manifest.assets
     ]
 

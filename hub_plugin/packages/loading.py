@@ -99,7 +99,8 @@ class LoadRequest:
 
     ``strict_weights=False`` loads the checkpoint entries that match and lists the rest instead of
     failing (see :func:`_load_by_name`); ``zoo_config`` overrides the config file chosen for a card
-    built by zoo code (:mod:`hub_plugin.zoo.config_choice`)."""
+    built by zoo code (:mod:`hub_plugin.zoo.config_choice`); ``locked`` is a lock file to load
+    exactly what it pins (``True``: ``hub-plugin.lock``; :mod:`hub_plugin.lock.verify`)."""
 
     name: str
     args: tuple[object, ...] = ()
@@ -108,6 +109,7 @@ class LoadRequest:
     strict_weights: bool = True
     device: str | None = None
     zoo_config: str | None = None
+    locked: str | os.PathLike[str] | bool | None = None
     options: LoadOptions = field(default_factory=LoadOptions)
 
     @classmethod
@@ -303,11 +305,13 @@ def _load_by_name(network: Cell, checkpoints: Sequence[Path], *, strict: bool = 
     return Filled({name: name for name in matching}, ignored, unfilled)
 
 
-def _fetch_assets(cards: Sequence[Manifest], options: LoadOptions) -> list[FetchedAsset]:
-    """The verified assets of ``cards``, in order; a network failure names the ways forward."""
+def _fetch_assets(cards: Sequence[Manifest], options: LoadOptions,
+                  locked: Mapping[str, str] | None = None) -> list[FetchedAsset]:
+    """The verified assets of ``cards``, in order (against the ``locked`` full digests, by link,
+    when given); a network failure names the ways forward."""
     from ..downloads.fetch import fetch_manifest
 
-    keywords: dict[str, object] = {"settings": options.settings}
+    keywords: dict[str, Any] = {"settings": options.settings, "locked": locked}
     if options.progress is not None:
         keywords["progress"] = options.progress
     if options.transfer_policy is not None:
@@ -474,9 +478,15 @@ def build(request: LoadRequest) -> LoadedModel:
         from .device import use_device  # arguments (in the code's __init__), then downloads
 
         use_device(request.device)
+    pins = None
+    if request.locked is not None and request.locked is not False:  # a lock file: any drift stops
+        from ..lock.verify import locked_pins
+
+        pins = locked_pins(request.name, None if request.locked is True else Path(request.locked),
+                           request.options.settings, builds=True, registry=target.registry)
     code: _Code = (_ZooCode(target, request) if target.route.kind == "zoo"
                    else _PackageCode(target, request))
-    fetched = _fetch_assets(code.cards, request.options) if request.pretrained else []
+    fetched = _fetch_assets(code.cards, request.options, pins) if request.pretrained else []
     network, network_name, arguments = code.create(request)
     filled = (code.fill(network, _checkpoints(fetched), request.strict_weights)
               if request.pretrained else Filled())

@@ -19,6 +19,7 @@ COMMANDS = {
     ("download",): ["simclr"],
     ("inspect",): ["simclr"],
     ("convert",): ["simclr", "--to", "safetensors"],
+    ("lock",): ["simclr"],
     ("cache", "ls"): [],
     ("cache", "rm"): ["simclr"],
     ("cache", "prune"): [],

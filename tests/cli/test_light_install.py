@@ -60,6 +60,21 @@ def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
                            home=home)  # the checkpoint reader needs no MindSpore (issue 29)
     assert inspected.returncode == 0, inspected.stderr
     assert json.loads(inspected.stdout)["card"]["name"] == "light_card"
+    lock = str(tmp_path / "light.lock")  # issue 29: lock and --locked need no MindSpore either
+    package = tmp_path / "packages" / "light"  # a package card: its code is pinned without a fetch
+    package.mkdir(parents=True)
+    (package / "hubconf.py").write_text('def create_network(name):\n    return light()\n\n\n'
+                                        'def light():\n    """light."""\n')
+    (package / "package.yaml").write_text("cards:\n  light_pkg: {network: light}\n")
+    write_card(package, "light_pkg", card_text(front))
+    pinned = str(tmp_path / "packages")
+    locked = hub_plugin(light_venv, "lock", "--registry", pinned, "light_pkg", "-o", lock, home=home)
+    assert locked.returncode == 0 and "\nmindspore = " not in Path(lock).read_text(), locked.stderr
+    again = hub_plugin(light_venv, "download", "--registry", pinned, "light_pkg", "--locked", lock,
+                       "--offline", home=home)
+    assert again.returncode == 0 and Path(again.stdout.strip()).read_bytes() == payload, again.stderr
+    check = hub_plugin(light_venv, "lock", "--check", "--registry", pinned, "-o", lock, home=home)
+    assert check.returncode == 0, check.stdout + check.stderr
     cached = hub_plugin(light_venv, "cache", "ls", "--format", "json", home=home)
     assert cached.returncode == 0 and "light_card" in cached.stdout
     checked = hub_plugin(light_venv, "validate", "--verify-assets", str(tmp_path / "hub"), home=home)

@@ -1,0 +1,135 @@
+"""A name resolved completely into its lock entry, through the code ``load`` uses.
+
+The card is found with the registry ``load`` opens (:func:`~hub_plugin.hubs.sync.registry_with_hubs`:
+the settings' folders, the synced hubs behind them), its route with
+:func:`~hub_plugin.registry.routes.route_for`, the cards it requires as
+:func:`~hub_plugin.packages.loading.network_for` finds them (a package card's ``requires``;
+:func:`~hub_plugin.packages.hub_cards.required_cards` for a hub card a package serves), the zoo code with
+:func:`~hub_plugin.zoo.loading.fetch_zoo_folder` and the code digests with
+:mod:`hub_plugin.trust.code_digest`: no network is built and no code is run.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..cards.manifest import Manifest
+from ..core.hashing import hash_file
+from ..core.settings import Settings
+from ..registry.registry import Registry
+from ..registry.routes import Route
+
+#: What a card's assets become in an entry: ``[{card, link, sha256, size}]``.
+AssetPins = Callable[[Manifest], list[dict[str, Any]]]
+
+
+def distribution_version(name: str) -> str | None:
+    """The installed version of the distribution ``name`` (from its metadata: nothing is
+    imported), or ``None``."""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def machine_versions() -> dict[str, str]:
+    """hub-plugin's, Python's and (when installed) MindSpore's versions."""
+    found = {"hub-plugin": __version__, "python": platform.python_version(),
+             "mindspore": distribution_version("mindspore")}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A name resolved: its lock ``entry`` and the cards whose assets the model uses, in order
+    (the cards it requires, then its own)."""
+
+    entry: dict[str, Any]
+    cards: Sequence[Manifest]
+    manifest: Manifest
+    route: Route
+
+
+def card_assets(manifest: Manifest) -> list[dict[str, Any]]:
+    """The assets as the card gives them (the digest may be a prefix; no size)."""
+    return [{"card": manifest.name, "link": a.link, "sha256": a.sha256.strip().lower()}
+            for a in manifest.assets]
+
+
+def resolve_name(name: str, settings: Settings, *, registry: Registry | None = None,
+                 assets: AssetPins = card_assets, code: bool = True) -> Resolved:
+    """The lock entry of ``name`` as ``settings`` resolve it now. ``assets`` pins each card's
+    assets (:func:`card_assets`: as the card says; ``lock`` fetches them to learn full digests
+    and sizes); ``code``: pin the route's code too (the zoo folder is fetched when not cached)."""
+    from ..hubs.sync import registry_with_hubs
+    from ..registry.routes import route_for
+
+    registry = registry or registry_with_hubs(settings.option_registries, settings=settings)
+    found = registry.find(name)
+    manifest = registry.read(found)
+    route = route_for(registry, manifest)
+    entry: dict[str, Any] = {"name": name}
+    snapshot = found.root.hub
+    if snapshot is not None:
+        entry["hub"] = {"name": snapshot.hub, "url": snapshot.url, "commit": snapshot.commit}
+        path = Path(found.path).relative_to(snapshot.cards).as_posix()
+    else:
+        path = str(found.path)
+    entry["card"] = {"path": path, "sha256": hash_file(Path(found.path)).sha256}
+    cards = [*_required(registry, manifest, route), manifest]
+    entry["route"] = _route(route, manifest, settings) if code else {"kind": route.kind}
+    entry["assets"] = [pin for card in cards for pin in assets(card)]
+    return Resolved(entry, cards, manifest, route)
+
+
+def _required(registry: Registry, manifest: Manifest, route: Route) -> list[Manifest]:
+    if route.kind not in ("package", "library") or route.package is None:
+        return []
+    if route.rule is not None:
+        from ..packages.hub_cards import required_cards
+
+        return required_cards(registry, route, manifest)
+    return [registry.package_card(route.package, name) for name in route.settings.get("requires") or ()]
+
+
+def _route(route: Route, manifest: Manifest, settings: Settings) -> dict[str, Any]:
+    pinned: dict[str, Any] = {"kind": route.kind}
+    if route.kind in ("package", "library") and route.package is not None:
+        from ..trust.code_digest import package_digest
+
+        pinned["package"] = route.package.name
+        pinned["digest"] = package_digest(route.package).digest
+        library = route.rule.library if route.rule is not None else None
+        if library:
+            pinned["library"] = library
+            pinned["version"] = distribution_version(library) or "not installed"
+    elif route.kind == "zoo":
+        from ..trust.code_digest import code_digest
+        from ..zoo.loading import fetch_zoo_folder
+
+        folder = fetch_zoo_folder(manifest, settings)
+        pinned.update(repository=folder.repository, ref=folder.ref, commit=folder.commit,
+                      folder=folder.folder, digest=code_digest(folder.path).digest,
+                      config=_zoo_config(folder.path, manifest))
+    return pinned
+
+
+def _zoo_config(folder: Path, manifest: Manifest) -> str | None:
+    """The config file (relative to the zoo folder) ``load`` hands the card's zoo code on
+    MindSpore's device (:func:`hub_plugin.zoo.config_choice.card_config`); ``None`` when the
+    folder has none, or when MindSpore is not installed (the device is then unknown: the light
+    install pins the code, which holds the configs, and not the choice)."""
+    from importlib.util import find_spec
+
+    if find_spec("mindspore") is None:
+        return None
+    from ..zoo.config_choice import card_config
+
+    chosen, _ = card_config(folder, manifest)
+    return chosen.relative if chosen is not None else None
