@@ -63,6 +63,9 @@ def register(subparsers: Any) -> None:
                         help="ask for every asset-link and repo-link; a dead one is an error")
     checks.add_argument("--verify-assets", action="store_true",
                         help="download every asset through the cache and compare its full sha256")
+    checks.add_argument("--check-weights", action="store_true",
+                        help="fetch each card's checkpoints (and its required cards') and check them "
+                             "against the network's parameters: missing, extra, wrongly shaped")
     checks.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="requests at once in all (default 8)")
     checks.add_argument("--per-host", type=int, default=None, metavar="N",
@@ -135,6 +138,11 @@ def run(args: argparse.Namespace) -> int:
                             allow_empty=args.allow_empty or args.changed_since is not None)
     if checks is not None:
         checks.run(report)
+    if args.check_weights:
+        from ..packages.weights_check import check_weights
+
+        check_weights(report, settings_of(args),
+                      policy=checks.policy if checks is not None else None)
     # render() made text and annotations safe; JSON and SARIF are data, written exactly
     out_data(render(report, args.format, deleted=deleted, changed_since=args.changed_since), flush=True)
     if args.sarif_output:
