@@ -29,7 +29,9 @@ from ..cards.card import Defect
 from ..cards.manifest import Manifest
 from ..checkpoints.reader import Tensor
 from ..checkpoints.weights import (
+    MISSING,
     PARAMETERS_KEY,
+    SHAPE,
     UNCHECKED,
     Parameter,
     ParameterList,
@@ -47,23 +49,25 @@ if TYPE_CHECKING:
     from mindspore.nn import Cell
 
     from ..downloads.transfer import TransferPolicy
+    from ..registry.routes import Route
     from ..validation.report import FileReport, ValidationReport
+    from .loading import LoadRequest
 
 
 def declared_parameters(package: ModelPackage, network: str,
                         arguments: Mapping[str, object]) -> ParameterList | None:
-    """The package's declared parameter list for ``network`` built with ``arguments``, if any."""
+    """The package's declared parameter list of ``network`` built with ``arguments`` (any of its
+    cards' lists made with that network and those arguments), if any."""
     pattern = package.settings.get(PARAMETERS_KEY)
-    if not isinstance(pattern, str):
-        return None
     cards = package.settings.get("cards")
-    for card in cards if isinstance(cards, Mapping) else ():
+    if not isinstance(pattern, str) or not isinstance(cards, Mapping):
+        return None
+    for card in cards:
         path = parameter_list_path(package.path, pattern, card)
-        if not path.is_file():
-            continue
-        listed = read_parameter_list(path)
-        if listed.network == network and dict(listed.arguments) == dict(arguments):
-            return listed
+        if path.is_file():
+            listed = read_parameter_list(path)
+            if listed.network == network and dict(listed.arguments) == dict(arguments):
+                return listed
     return None
 
 
@@ -103,27 +107,55 @@ def _check_card(file: FileReport, settings: Settings, policy: TransferPolicy | N
         target = resolve(request)
         if not target.manifest.assets:
             return [_defect(file, UNCHECKED, "warning", "the card names no checkpoint to check")]
-        arguments: Mapping[str, object] = target.route.spec.arguments if target.route.spec else {}
-        listed = None
+        route, listed = target.route, None
         required: Sequence[Manifest] = ()
-        if target.route.kind != "zoo":
-            package, network_name, required = network_for(target.registry, target.manifest, target.route)
-            listed = declared_parameters(package, network_name, arguments)
+        if route.kind != "zoo":
+            package, network_name, required = network_for(target.registry, target.manifest, route)
+            arguments = _arguments(route, package)
+            if arguments is not None:
+                listed = declared_parameters(package, network_name, arguments)
         if listed is None and importlib.util.find_spec("mindspore") is None:
+            built_by = ("its network is built by model zoo code" if route.kind == "zoo" else
+                        f"the package {package.name!r} declares no parameter list for its network")
             return [_defect(file, UNCHECKED, "warning",
-                            "its package declares no parameter list for this network and MindSpore "
-                            "is not installed: install it to check the weights")]
+                            f"{built_by} and MindSpore is not installed: install it to check the weights")]
         tensors = _tensors([*required, target.manifest], settings, policy)
         if listed is not None:
             parameters: Sequence[Parameter] = listed.parameters
         else:
-            from .loading import build
-
-            parameters = network_parameters(build(request).network)
+            parameters = _built_parameters(request)
     except HubPluginError as error:
         return [_defect(file, UNCHECKED, "error", f"the weights could not be checked: {error}")]
-    return [_defect(file, rule, "error" if rule in ("weights/missing", "weights/shape") else "warning",
+    return [_defect(file, rule, "error" if rule in (MISSING, SHAPE) else "warning",
                     message) for rule, message in match_messages(compare_weights(parameters, tensors))]
+
+
+def _arguments(route: Route, package: ModelPackage) -> Mapping[str, object] | None:
+    """The ``create_network`` arguments ``load`` builds the card with, when known without running
+    the package's code: the card's ``network`` field's, else none (``None`` for a hub card served
+    by a package whose hubconf has a ``serve_hub_card`` hook: its answer gives them)."""
+    from .contract import SERVE_HUB_CARD
+    from .hubconf_reader import read_offer
+
+    if route.spec is not None:
+        return route.spec.arguments
+    if route.rule is not None and any(hook.name == SERVE_HUB_CARD
+                                      for hook in read_offer(package.hubconf).hooks):
+        return None
+    return {}
+
+
+def _built_parameters(request: LoadRequest) -> tuple[Parameter, ...]:
+    """The parameters of the network built as ``load --no-pretrained`` builds it (MindSpore); what
+    the package's code raises is one line, never a traceback."""
+    from .loading import build
+
+    try:
+        return network_parameters(build(request).network)
+    except HubPluginError:
+        raise
+    except Exception as error:  # the package's own code: any error it raises
+        raise HubPluginError(f"building the network failed: {type(error).__name__}: {error}") from error
 
 
 def _tensors(cards: Iterable[Manifest], settings: Settings, policy: TransferPolicy | None) -> list[Tensor]:
