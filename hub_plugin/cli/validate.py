@@ -4,8 +4,9 @@
 runs); a hub's layout (``mshub_res/assets/``) and ``--include``/``--exclude`` globs say which
 files are cards (:mod:`hub_plugin.validation.selection`); ``--check-links`` asks
 for every link and ``--verify-assets`` compares every link with its asset's verified bytes (see
-:mod:`hub_plugin.validation.remote_checks`). Formats: ``text``, ``json``, ``github``
-(annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``:
+:mod:`hub_plugin.validation.remote_checks`); ``--check-weights`` checks each card's checkpoints
+against its network's parameters (:mod:`hub_plugin.packages.weights_check`). Formats: ``text``, ``json``,
+``github`` (annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``:
 :mod:`hub_plugin.validation.step_summary`) and ``sarif`` (:mod:`hub_plugin.validation.output`).
 
 Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
