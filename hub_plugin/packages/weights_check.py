@@ -11,7 +11,8 @@ network and those arguments (``package.yaml``'s ``parameters``: no MindSpore), e
 network itself, built as ``load --no-pretrained`` builds it (:func:`.loading.build`: MindSpore).
 When neither is possible (no list, no MindSpore) the card gets one warning ``weights/unchecked``;
 a card whose checkpoints cannot be fetched or read, or whose network cannot be built, gets an error
-``weights/unchecked``.
+``weights/unchecked``. No network at all stops the run (:class:`~hub_plugin.errors.NoNetworkAccess`,
+exit 2), as for ``--verify-assets``.
 
 :func:`write_parameter_lists` (MindSpore) generates a package's lists from its networks.
 """
@@ -42,7 +43,7 @@ from ..checkpoints.weights import (
     read_parameter_list,
 )
 from ..core.settings import Settings
-from ..errors import HubPluginError
+from ..errors import HubPluginError, NoNetworkAccess
 from ..registry.registry import ModelPackage
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ def _check_card(file: FileReport, settings: Settings, policy: TransferPolicy | N
             parameters: Sequence[Parameter] = listed.parameters
         else:
             parameters = _built_parameters(request)
+    except NoNetworkAccess:  # the runner's failure, not the card's: the run stops (exit 2)
+        raise
     except HubPluginError as error:
         return [_defect(file, UNCHECKED, "error", f"the weights could not be checked: {error}")]
     return [_defect(file, rule, "error" if rule in (MISSING, SHAPE) else "warning",

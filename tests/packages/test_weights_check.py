@@ -224,6 +224,7 @@ def test_the_package_yaml_checks_its_parameter_lists(
 # --- with MindSpore ----------------------------------------------------------------------------
 
 
+@pytest.mark.mindspore
 @pytest.mark.parametrize("card", ["simclr_encoder_cifar10", "simclr_linearclassifier_cifar10"])
 def test_the_committed_lists_equal_the_networks(card: str) -> None:
     pytest.importorskip("mindspore")
@@ -238,6 +239,7 @@ def test_the_committed_lists_equal_the_networks(card: str) -> None:
     assert [p.name for p in listed.parameters] == [n for n, _ in loaded.network.parameters_and_names()]
 
 
+@pytest.mark.mindspore
 def test_without_a_list_the_network_is_built_and_its_saved_checkpoint_passes(
         asset_server: AssetServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mindspore = pytest.importorskip("mindspore")
