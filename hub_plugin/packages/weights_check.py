@@ -58,16 +58,21 @@ if TYPE_CHECKING:
 def declared_parameters(package: ModelPackage, network: str,
                         arguments: Mapping[str, object]) -> ParameterList | None:
     """The package's declared parameter list of ``network`` built with ``arguments`` (any of its
-    cards' lists made with that network and those arguments), if any."""
+    cards' lists made with that network and the same arguments, the network function's literal
+    defaults filling those not given: :func:`.hubconf_reader.network_defaults`), if any."""
     pattern = package.settings.get(PARAMETERS_KEY)
     cards = package.settings.get("cards")
     if not isinstance(pattern, str) or not isinstance(cards, Mapping):
         return None
+    from .hubconf_reader import network_defaults
+
+    defaults = network_defaults(package.hubconf, network)
+    wanted = {**defaults, **arguments}
     for card in cards:
         path = parameter_list_path(package.path, pattern, card)
         if path.is_file():
             listed = read_parameter_list(path)
-            if listed.network == network and dict(listed.arguments) == dict(arguments):
+            if listed.network == network and {**defaults, **listed.arguments} == wanted:
                 return listed
     return None
 

@@ -221,6 +221,28 @@ def test_the_package_yaml_checks_its_parameter_lists(
     assert code == 1 and data["files"][0]["errors"][0]["rule"] == "schema/pattern"
 
 
+def test_a_hub_card_without_arguments_shares_the_list_of_the_network_defaults(tmp_path: Path) -> None:
+    """A hub card the package serves gives no arguments: the network function's defaults, read
+    from hubconf.py without running it, are those the bundled cards' lists were made with."""
+    from hub_plugin.packages.hubconf_reader import network_defaults
+    from hub_plugin.packages.loading import open_registry
+    from hub_plugin.packages.weights_check import declared_parameters
+
+    simclr = open_registry().package("simclr")
+    assert declared_parameters(simclr, "simclr", {}) is not None
+    classifier = declared_parameters(simclr, "simclr_classifier", {"num_classes": 10})
+    assert classifier is not None and classifier.parameters[-1].name == "model.bias"
+    assert declared_parameters(simclr, "simclr", {"backbone": "resnet18"}) is None
+    assert declared_parameters(simclr, "simclr_encoder", {}) is None  # no card of it: built
+    hubconf = tmp_path / "hubconf.py"
+    hubconf.write_text("import os\nNETWORKS = {'net': build}\n\n\n"
+                       "def build(size=3, *, depth=os.cpu_count(), name='n'):\n    pass\n")
+    assert network_defaults(hubconf, "net") == {"size": 3, "name": "n"}
+    assert network_defaults(hubconf, "build") == {}
+    hubconf.write_text("def broken(:\n")
+    assert network_defaults(hubconf, "broken") == {}
+
+
 # --- with MindSpore ----------------------------------------------------------------------------
 
 
