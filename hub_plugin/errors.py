@@ -530,6 +530,15 @@ class ConversionError(HubPluginError, ValueError):
     a safetensors file that cannot be read."""
 
 
+# --- validate --check-weights: a model package's parameter lists (hub_plugin.checkpoints.weights),
+# issue 29 item 3 ------------------------------------------------------------------------------------
+
+
+class ParameterListError(HubPluginError, ValueError):
+    """A model package's parameter list (``package.yaml``'s ``parameters``: a JSON file naming each
+    parameter's name, shape and dtype) that cannot be read or is not such a list."""
+
+
 # --- The HTTP client (hub_plugin.core.http) ------------------------------------------------------
 
 
@@ -646,6 +655,7 @@ __all__ = [
     "NoZooEntryPoint",
     "OfflineError",
     "PackageImportError",
+    "ParameterListError",
     "PathEscape",
     "PublicLinkMismatch",
     "QuantizationMismatch",

@@ -19,7 +19,7 @@ PACKAGE = REPO / "hub_plugin"
 #: The exit code of every error, as each class had it before the errors moved into one module.
 EXIT_CODES = {
     "AmbiguousName": 1, "ArgumentContradictsCard": 2, "AscendRequired": 2, "BytecodeRefused": 1,
-    "CacheError": 1, "CardError": 1, "CardFieldError": 1, "CheckpointError": 1,
+    "CacheError": 1, "CardError": 1, "CardFieldError": 1, "CheckpointError": 1, "ParameterListError": 1,
     "CodeChangedSinceTrust": 1, "ConversionError": 1, "DeviceUnavailable": 2,
     "DownloadError": 1, "EntryPointMissing": 1, "ExportError": 1, "ExportMismatch": 1, "GitError": 1,
     "GitMissing": 2, "HubChangeError": 1, "HubError": 1, "HubNotSynced": 1, "HubPluginError": 1,

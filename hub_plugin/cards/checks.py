@@ -346,6 +346,8 @@ def check_package_settings(path: str, data: bytes) -> FileReport:
                                 f"(it has: {', '.join(sorted(networks)) or 'none'})")
                 for index, required in enumerate(settings.get("requires", [])):
                     card_exists(f"/cards/{escape_pointer(card)}/requires/{index}", required)
+            if "parameters" in instance:
+                _check_parameter_lists(checker, folder, instance)
             for index, rule in enumerate(instance.get("serves") or []):
                 if "card" in rule:
                     card_exists(f"/serves/{index}/card", rule["card"])
@@ -357,3 +359,28 @@ def check_package_settings(path: str, data: bytes) -> FileReport:
     report.errors = [d for d in defects if d.severity == "error"]
     report.warnings = [d for d in defects if d.severity == "warning"]
     return report
+
+
+def _check_parameter_lists(checker: CardChecker, folder: Path, instance: dict[str, Any]) -> None:
+    """``parameters`` (issue 29): each card's list exists, reads as a parameter list and names the
+    card's network (:mod:`hub_plugin.checkpoints.weights`)."""
+    from ..checkpoints.weights import parameter_list_path, read_parameter_list
+    from ..errors import ParameterListError
+
+    pattern = instance["parameters"]
+    for card, settings in (instance.get("cards") or {}).items():
+        path = parameter_list_path(folder, pattern, card)
+        if not path.is_file():  # a warning: validate --check-weights builds the network instead
+            checker.warn("/parameters", "package/parameters",
+                         f"card {card!r} has no parameter list {path.relative_to(folder)}: "
+                         f"generate it (bench/parameter_lists.py)")
+            continue
+        try:
+            listed = read_parameter_list(path)
+        except ParameterListError as error:
+            checker.add("/parameters", "package/parameters", f"card {card!r}: {error.message}")
+            continue
+        if listed.network != settings["network"]:
+            checker.add("/parameters", "package/parameters",
+                        f"{path.name} lists the parameters of {listed.network!r}, but the card "
+                        f"{card!r} is built by {settings['network']!r}")

@@ -62,6 +62,18 @@ RULES: dict[str, str] = {
     "asset/full-sha256": "The full sha256 of an asset whose card gives only a prefix, ready to paste.",
     "asset/not-a-checkpoint": "A .ckpt asset parses as MindSpore's checkpoint message and holds a "
                               "tensor, whatever its sha256 (issue 29).",
+    # the card's checkpoints against its network's parameters (--check-weights, issue 29)
+    "weights/missing": "The checkpoints of a card (and of the cards it requires) fill every "
+                       "parameter of the network it names, as load's strict fill needs.",
+    "weights/shape": "Each checkpoint entry has the shape of the network parameter it fills.",
+    "weights/extra": "Every checkpoint entry fills a parameter of the network (load ignores the "
+                     "others: optimizer state, heads the network lacks).",
+    "weights/dtype": "Each checkpoint entry has the dtype of the network parameter it fills (load "
+                     "casts it otherwise).",
+    "weights/unchecked": "The card's weights could be checked: its package declares its parameter "
+                         "list or MindSpore can build its network, and its checkpoints were fetched.",
+    "package/parameters": "A model package's parameter lists ('parameters') exist for its cards and "
+                          "read as lists of parameters.",
 }
 
 

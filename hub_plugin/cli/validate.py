@@ -4,8 +4,9 @@
 runs); a hub's layout (``mshub_res/assets/``) and ``--include``/``--exclude`` globs say which
 files are cards (:mod:`hub_plugin.validation.selection`); ``--check-links`` asks
 for every link and ``--verify-assets`` compares every link with its asset's verified bytes (see
-:mod:`hub_plugin.validation.remote_checks`). Formats: ``text``, ``json``, ``github``
-(annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``:
+:mod:`hub_plugin.validation.remote_checks`); ``--check-weights`` checks each card's checkpoints
+against its network's parameters (:mod:`hub_plugin.packages.weights_check`). Formats: ``text``, ``json``,
+``github`` (annotations, errors first, and every finding in ``$GITHUB_STEP_SUMMARY``:
 :mod:`hub_plugin.validation.step_summary`) and ``sarif`` (:mod:`hub_plugin.validation.output`).
 
 Exit 0 when every card is valid, 1 when any is invalid, 2 on a usage error or a missing or
@@ -63,6 +64,9 @@ def register(subparsers: Any) -> None:
                         help="ask for every asset-link and repo-link; a dead one is an error")
     checks.add_argument("--verify-assets", action="store_true",
                         help="download every asset through the cache and compare its full sha256")
+    checks.add_argument("--check-weights", action="store_true",
+                        help="fetch each card's checkpoints (and its required cards') and check them "
+                             "against the network's parameters: missing, extra, wrongly shaped")
     checks.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="requests at once in all (default 8)")
     checks.add_argument("--per-host", type=int, default=None, metavar="N",
@@ -135,6 +139,11 @@ def run(args: argparse.Namespace) -> int:
                             allow_empty=args.allow_empty or args.changed_since is not None)
     if checks is not None:
         checks.run(report)
+    if args.check_weights:
+        from ..packages.weights_check import check_weights
+
+        check_weights(report, settings_of(args),
+                      policy=checks.policy if checks is not None else None)
     # render() made text and annotations safe; JSON and SARIF are data, written exactly
     out_data(render(report, args.format, deleted=deleted, changed_since=args.changed_since), flush=True)
     if args.sarif_output:

@@ -94,3 +94,36 @@ def read_offer(hubconf: Path) -> HubconfOffer:
 def read_networks(hubconf: Path) -> list[HubconfEntry]:
     """The networks of ``hubconf`` (see :func:`read_offer`)."""
     return list(read_offer(hubconf).networks)
+
+
+def network_defaults(hubconf: Path, network: str) -> dict[str, object]:
+    """The keyword defaults of the function that builds ``network`` in ``hubconf`` (by the
+    contract's rule: its ``NETWORKS`` entry, else the function of that name), those written as
+    literals only; ``{}`` when it cannot be read. What ``create_network(network)`` is called with
+    when a card gives no arguments (``validate --check-weights`` matches parameter lists by it)."""
+    tree = _parse(hubconf)
+    if tree is None:
+        return {}
+    functions = {node.name: node for node in _functions(tree)}
+    name = network
+    table = _network_table(tree)
+    if table is not None:
+        name = ""
+        for key, value in zip(table.keys, table.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == network and isinstance(value, ast.Name):
+                name = value.id
+    node = functions.get(name)
+    if node is None:
+        return {}
+    arguments = node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = [*zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults, strict=True),
+             *((a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+               if d is not None)]
+    defaults: dict[str, object] = {}
+    for argument, default in pairs:
+        try:
+            defaults[argument.arg] = ast.literal_eval(default)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+    return defaults

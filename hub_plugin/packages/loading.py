@@ -287,9 +287,10 @@ def _load_by_name(network: Cell, checkpoints: Sequence[Path], *, strict: bool = 
     if strict:
         missing = [name for name in parameters if name not in entries]
         if missing:
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            from ..checkpoints.weights import unfilled_message
+
             raise HubPluginError(
-                f"the checkpoints do not fill {len(missing)} parameters: {shown}",
+                unfilled_message(missing),
                 hint="--load-matching (strict_weights=False) loads what matches and lists the rest",
             )
         not_loaded, _ = mindspore.load_param_into_net(network, entries, strict_load=True)

@@ -85,6 +85,39 @@ def test_validate_list_info_download_cache_hub_and_trust_work_without_mindspore(
     assert trusted.returncode == 0 and json.loads(trusted.stdout)["entries"] == [], trusted.stderr
 
 
+def test_validate_check_weights_reads_a_declared_list_without_mindspore(
+    light_venv: LightVenv, asset_server: AssetServer, tmp_path: Path
+) -> None:
+    """issue 29: --check-weights reads the package's parameter list, never MindSpore; a card whose
+    package declares none gets one warning line saying MindSpore would be needed."""
+    from hub_plugin.checkpoints.reader import read_checkpoint
+
+    payload = checkpoint_bytes(64)
+    link = asset_server.add("/weights.ckpt", payload)
+    front = (VALID_FRONT_MATTER.replace("<https://example.org/models/tiny.ckpt>", f"<{link}>")
+             .replace(DIGEST, hashlib.sha256(payload).hexdigest()))
+    (tmp_path / "w.ckpt").write_bytes(payload)
+    tensors = read_checkpoint(tmp_path / "w.ckpt").tensors
+    package = tmp_path / "packages" / "light"
+    (package / "parameters").mkdir(parents=True)
+    (package / "hubconf.py").write_text('def create_network(name):\n    return light()\n\n\n'
+                                        'def light():\n    """light."""\n\n\n'
+                                        'def other():\n    """other."""\n')
+    (package / "package.yaml").write_text("parameters: parameters/{card}.json\n"
+                                          "cards:\n  listed: {network: light}\n  bare: {network: other}\n")
+    (package / "parameters" / "listed.json").write_text(json.dumps({"network": "light", "parameters": [
+        {"name": t.name, "shape": list(t.shape), "dtype": t.dtype} for t in tensors]}))
+    write_card(package, "listed", card_text(front))
+    write_card(package, "bare", card_text(front))
+    checked = hub_plugin(light_venv, "--registry", str(tmp_path / "packages"), "validate",
+                         "--check-weights", "--format", "json", str(package), home=tmp_path / "home")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    files = {Path(f["path"]).name: f for f in json.loads(checked.stdout)["files"]}
+    assert files["listed.md"]["warnings"] == [] and files["listed.md"]["errors"] == []
+    (warning,) = files["bare.md"]["warnings"]
+    assert warning["rule"] == "weights/unchecked" and "MindSpore is not installed" in warning["message"]
+
+
 @pytest.mark.parametrize(
     ("argv", "command"),
     [

@@ -124,3 +124,22 @@ def test_cli_info_and_load_say_the_route(simclr_hub: dict[str, bytes],
     out = capsys.readouterr().out
     assert "from the model package simclr" in out and "route: package" in out
     assert "forward pass: output shape (2, 128)" in out
+
+
+def test_check_weights_of_a_hub_card_reads_the_declared_list(
+        simclr_hub: dict[str, bytes], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 29: a hub card the package serves is checked against the package's parameter list
+    (the official ResNet-50's), without building the network: the test's small checkpoints are
+    not that network's, and the report says so."""
+    import hub_plugin.packages.weights_check as weights_check
+
+    def never(request: object) -> None:
+        raise AssertionError("the network was built")
+
+    monkeypatch.setattr(weights_check, "_built_parameters", never)
+    assert main(["validate", "--check-weights", "--format", "json",
+                 "mindspore/1.8/simclr_linearclassifier_cifar10"]) == 1
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    rules = {d["rule"] for d in file["errors"]}
+    assert rules & {"weights/missing", "weights/shape"} and "weights/unchecked" not in rules, file
