@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..cards.manifest import Manifest
 from ..core.console import markup_text as m
 from ..core.console import out_data, table_console
-from ..registry.entries import CardEntry
-from ..registry.registry import Registry
 from .global_options import settings_of
 from .lock import add_locked_option
+
+if TYPE_CHECKING:  # the registry is opened when a listing runs, not when the parser is built
+    from ..cards.manifest import Manifest
+    from ..registry.entries import CardEntry
 
 
 def register(subparsers: Any) -> None:
@@ -77,6 +78,8 @@ def run_list(args: argparse.Namespace) -> int:
         from ..errors import UsageError
 
         raise UsageError("--version and --filter go with --hub NAME")
+    from ..registry.registry import Registry
+
     registry = Registry.open(args.registry)
     rows = []
     for entry in registry.cards():

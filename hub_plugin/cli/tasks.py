@@ -34,7 +34,6 @@ from ..core.settings import TrustPolicy
 from ..errors import ArgumentContradictsCard, DeviceUnavailable, UsageError
 from ..packages.contract import ADD_ARGUMENTS, CARD_TASK_OPTIONS, CHECK_ARGUMENTS, TASKS
 from ..packages.device import DEVICES, available_devices, is_available
-from ..packages.launch import launched_by_msrun, terminate_as_interrupt
 from .global_options import settings_of
 
 if TYPE_CHECKING:  # the build path is imported when a task runs, not when the parser is built
@@ -176,6 +175,8 @@ def package_hubconf(
 
 def is_secondary_worker() -> bool:
     """A data-parallel process other than rank 0: it prints nothing of its own."""
+    from ..packages.launch import launched_by_msrun
+
     return launched_by_msrun() and os.environ.get("RANK_ID", "-1") != "0"
 
 
@@ -203,6 +204,8 @@ def run_task(args: argparse.Namespace, command: str, task: str) -> int:
     if not asks_for_help(args.options):
         require_mindspore(command)
     entry, overrides, output_format = prepare(args, command, task, args.options)
+    from ..packages.launch import terminate_as_interrupt
+
     with terminate_as_interrupt():  # a data worker's SIGTERM on Ctrl-C: one line, exit 130
         result = entry(overrides)
     return show(result, output_format)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.console import annotation_data, annotation_property, shown
-from .report import ValidationReport
-from .sarif_log import sarif_log
+
+if TYPE_CHECKING:  # the CLI reads FORMATS when it builds its parser: nothing heavier at import
+    from .report import ValidationReport
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -36,6 +38,8 @@ def sarif_text(report: ValidationReport, *, deleted: Sequence[Path] = (),
         extra = {"changedSince": changed_since, "deleted": [str(path) for path in deleted]}
     if report.skipped:
         extra["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
+    from .sarif_log import sarif_log
+
     return json.dumps(sarif_log(report, properties=extra), indent=2, ensure_ascii=False)
 
 
