@@ -9,10 +9,11 @@ checkout, through ``PYTHONPATH``; so only hub-plugin's own code differs.
 
 Method: fresh processes, wall clock (``time.perf_counter``), the commands of each tree taking turns in
 every round (the order alternating from round to round, so a change in the machine's load falls on
-both alike), the median of ``--runs`` rounds:
+both alike), the median and the minimum of ``--runs`` rounds:
 
 * ``python -c pass``: the interpreter alone, the raw limit;
 * ``python -m hub_plugin --version``;
+* ``python -m hub_plugin list --help``: building the whole parser, which every command does;
 * ``python -m hub_plugin validate CORPUS`` (strict) and ``--profile mindspore-hub``.
 
 Run: ``.venv/bin/python bench/bench_startup.py [--against d852fd1] [--runs 11]
@@ -67,6 +68,7 @@ def main() -> None:
     commands = {
         "python -c pass (raw limit)": [python, "-c", "pass"],
         "hub-plugin --version": [python, "-m", "hub_plugin", "--version"],
+        "hub-plugin list --help (the parser)": [python, "-m", "hub_plugin", "list", "--help"],
         f"validate, strict ({len(list(corpus.glob('*.md')))} cards)":
             [python, "-m", "hub_plugin", "validate", str(corpus)],
         "validate, mindspore-hub": [python, "-m", "hub_plugin", "validate", "--profile", "mindspore-hub",
@@ -85,11 +87,13 @@ def main() -> None:
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
                           text=True, check=False).stdout.strip()
     print(f"median of {args.runs} rounds, fresh processes; this checkout = {head}, older = {args.against}")
-    print(f"{'':<36} {'this checkout':>14} {args.against:>14} {'ratio':>7}")
+    print(f"{'':<38} {'this checkout':>14} {args.against:>14} {'ratio':>7}   min: this, older, ratio")
     for label in commands:
-        new = statistics.median(times[(label, "this checkout")])
-        before = statistics.median(times[(label, args.against)])
-        print(f"{label:<36} {new * 1000:11.1f} ms {before * 1000:11.1f} ms {new / before:7.2f}")
+        new, before = times[(label, "this checkout")], times[(label, args.against)]
+        median_new, median_before = statistics.median(new), statistics.median(before)
+        print(f"{label:<38} {median_new * 1000:11.1f} ms {median_before * 1000:11.1f} ms "
+              f"{median_new / median_before:7.2f}   {min(new) * 1000:.1f} ms, {min(before) * 1000:.1f} ms, "
+              f"{min(new) / min(before):.2f}")
 
 
 if __name__ == "__main__":
