@@ -74,6 +74,27 @@ def test_the_entry_pins_the_package_code_and_the_required_cards_assets(
     locked_pins("classifier", None, settings, builds=False)  # download and info use no code
 
 
+def test_the_required_cards_own_bytes_are_pinned(
+    registry: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--registry", str(registry), "lock", "classifier"]) == 0
+    encoder = registry / "pair" / "encoder.md"
+    [model] = tomllib.loads(Path("hub-plugin.lock").read_text(encoding="utf-8"))["model"]
+    assert model["requires"] == [{"card": "encoder", "path": str(encoder),
+                                  "sha256": hashlib.sha256(encoder.read_bytes()).hexdigest()}]
+    encoder.write_text(encoder.read_text(encoding="utf-8") + "\nedited, not its assets\n",
+                       encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--registry", str(registry), "download", "classifier", "--locked"]) == 1
+    line = _err_line(capsys)
+    assert f"classifier: the required card encoder ({encoder}) was edited" in line, line
+    assert "hub-plugin lock --upgrade classifier" in line
+    assert main(["--registry", str(registry), "lock", "--check"]) == 1  # the package's digest
+    capsys.readouterr()  # holds its cards too: the check names that first
+    assert main(["--registry", str(registry), "lock", "--upgrade", "classifier"]) == 0
+    assert main(["--registry", str(registry), "download", "classifier", "--locked"]) == 0
+
+
 def test_an_edited_required_asset_digest_and_a_version_are_refused(
     registry: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
