@@ -100,8 +100,9 @@ def required_pin(registry: Registry, card: Manifest) -> dict[str, Any]:
     pin: dict[str, Any] = {"card": card.name}
     hubs = registry.hubs
     try:
-        inside = path.relative_to(hubs.store.folder).parts if hubs is not None else ()
-    except ValueError:
+        inside = (path.resolve().relative_to(hubs.store.folder.resolve()).parts
+                  if hubs is not None else ())
+    except ValueError:  # not in a hub's snapshot
         inside = ()
     if len(inside) > 4 and inside[1] == "snapshots" and inside[3] == "cards":
         pin.update(hub=inside[0], commit=inside[2], path="/".join(inside[4:]))
@@ -126,6 +127,10 @@ def pinned_hubs(entry: Mapping[str, Any]) -> dict[str, str]:
 def _required(registry: Registry, manifest: Manifest, route: Route) -> list[Manifest]:
     if route.kind not in ("package", "library") or route.package is None:
         return []
+    if route.spec is not None and manifest.package is None:  # as network_for finds them
+        from ..packages.hub_cards import card_requirements
+
+        return card_requirements(registry, manifest)
     if route.rule is not None:
         from ..packages.hub_cards import required_cards
 
