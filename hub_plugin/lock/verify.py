@@ -192,6 +192,21 @@ def pinned_registry(entry: Mapping[str, Any], settings: Settings,
     return Registry(registry.roots, registry.profile, hubs=hub_cards(settings, pinned=pinned))
 
 
+def _check_hubs_known(name: str, entry: Mapping[str, Any], settings: Settings, lock: LockFile) -> None:
+    """A :class:`LockMismatch` when a hub the entry is locked from is not a hub here (nothing
+    would answer at its commit)."""
+    from ..hubs.sync import hub_store
+
+    known = {spec.name for spec in hub_store(settings).hubs()}
+    locked_hub = entry.get("hub") or {}
+    for hub in pinned_hubs(entry):
+        if hub not in known:
+            url = locked_hub.get("url") if locked_hub.get("name") == hub else None
+            raise LockMismatch(
+                f"{name}: {lock.path or 'hub-plugin.lock'} reads it from the hub {hub}, which is not "
+                f"a hub here", hint=f"add it: hub-plugin hub add {hub} {url or 'URL'}")
+
+
 def locked_load(name: str, lock: str | os.PathLike[str] | LockFile | None, settings: Settings, *,
                 builds: bool, registry: Registry | None = None) -> LockedLoad:
     """What ``name`` locked in the lock file (``hub-plugin.lock`` when ``None``) loads, for a
@@ -207,6 +222,7 @@ def locked_load(name: str, lock: str | os.PathLike[str] | LockFile | None, setti
     found = versions_difference(opened.versions, machine_versions(), builds=builds)
     if found:
         raise mismatch(name, found, opened)
+    _check_hubs_known(name, entry, settings, opened)
     route = entry.get("route") or {}
     zoo_commit = str(route["commit"]) if route.get("kind") == "zoo" and route.get("commit") else None
     pinned = pinned_registry(entry, settings, registry)
