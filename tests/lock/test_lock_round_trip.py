@@ -197,6 +197,10 @@ def test_a_fresh_home_loads_the_locked_card_and_code_after_both_moved(
         load_model(UID, trust=True, locked=True, offline=True)
 
     assert main(["load", UID, "--locked", "--trust"]) == 0
+    capsys.readouterr()
+    assert main(["load", UID, "--locked"]) == 1  # no terminal to ask: the question's one line
+    line = _one_line(capsys)
+    assert f"the repository {ZOO} at commit {first[:12]}" in line, line  # names the locked commit
     loaded = load_model(UID, trust=True, locked=True)
     assert loaded.manifest.fields["summary"] == "alpha toy network"  # the locked card's bytes
     assert loaded.zoo is not None and loaded.zoo.commit == first  # the locked zoo commit's code
