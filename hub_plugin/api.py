@@ -66,10 +66,11 @@ def info(
     settings, opened = settings_with(settings, {"registry": registry, "offline": offline,
                                                 "refresh": refresh})
     found = open_registry(opened, settings)
-    if locked is not None and locked is not False:
-        from .lock.verify import locked_pins
+    if locked is not None and locked is not False:  # the card as locked, at its hub's locked commit
+        from .lock.verify import locked_load
 
-        locked_pins(name, None if locked is True else locked, settings, builds=False, registry=found)
+        found = locked_load(name, None if locked is True else locked, settings, builds=False,
+                            registry=found).registry
     return found.resolve(name)
 
 
@@ -98,11 +99,12 @@ def download(
                                                 "allow_http": allow_http})
     found = open_registry(opened, settings)
     pins = None
-    if locked is not None and locked is not False:
-        from .lock.verify import locked_pins
+    if locked is not None and locked is not False:  # the card as locked, at its hub's locked commit
+        from .lock.verify import locked_load
 
-        pins = locked_pins(name, None if locked is True else locked, settings, builds=False,
+        held = locked_load(name, None if locked is True else locked, settings, builds=False,
                            registry=found)
+        found, pins = held.registry, held.pins
     manifest = found.resolve(name)
     fetched = fetch_manifest(manifest, settings=settings, locked=pins)
     check_fetched(fetched)

@@ -61,13 +61,16 @@ def run(args: argparse.Namespace) -> int:
     policy = TransferPolicy().with_options(args.timeout, args.tries)
     settings = settings_of(args)  # --offline and --allow-http in them
     registry = registry_with_hubs(args.registry, settings=settings)
-    manifests = [registry.resolve(name) for name in args.names]
     pins: dict[str, dict[str, str] | None] = {name: None for name in args.names}
-    if args.locked is not None:  # every name checked against the lock before any download
-        from ..lock.verify import locked_pins
+    if args.locked is not None:  # every name checked against the lock before any download,
+        from ..lock.verify import locked_load  # its card read at its hub's locked commit
 
-        pins = {name: locked_pins(name, args.locked, settings, builds=False, registry=registry)
+        held = {name: locked_load(name, args.locked, settings, builds=False, registry=registry)
                 for name in args.names}
+        manifests = [held[name].registry.resolve(name) for name in args.names]
+        pins = {name: held[name].pins for name in args.names}
+    else:
+        manifests = [registry.resolve(name) for name in args.names]
     bar = RichProgress() if wants_progress_bar() else None
     with bar if bar is not None else nullcontext():
         for name, manifest in zip(args.names, manifests, strict=True):

@@ -173,10 +173,11 @@ def run_info(args: argparse.Namespace) -> int:
     from ..hubs.sync import registry_with_hubs
 
     registry = registry_with_hubs(args.registry, settings=settings_of(args))  # --refresh in them
-    if args.locked is not None:
-        from ..lock.verify import locked_pins
+    if args.locked is not None:  # the card as locked, at its hub's locked commit
+        from ..lock.verify import locked_load
 
-        locked_pins(args.name, args.locked, settings_of(args), builds=False, registry=registry)
+        registry = locked_load(args.name, args.locked, settings_of(args), builds=False,
+                               registry=registry).registry
     entry = registry.find(args.name)
     manifest = registry.read(entry)
     hub = entry.root.hub

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..cards.card_files import hub_card_of_uid
@@ -25,6 +25,8 @@ from .store import HubSpec, HubStore, Snapshot
 
 #: Syncs a hub that has no snapshot yet and returns the new snapshot.
 Syncer = Callable[[HubStore, HubSpec], Snapshot]
+#: The snapshot of a hub at a commit (a lock file's), found on disk or fetched.
+AtCommit = Callable[[HubStore, HubSpec, str], Snapshot]
 
 
 def is_commit_id(ref: str) -> bool:
@@ -49,11 +51,27 @@ class HubCards:
     """The cards of the hubs of a :class:`~.store.HubStore`, found by UID."""
 
     def __init__(
-        self, store: HubStore, syncer: Syncer | None = None, *, resyncer: Syncer | None = None
+        self, store: HubStore, syncer: Syncer | None = None, *, resyncer: Syncer | None = None,
+        pinned: Mapping[str, str] | None = None, at_commit: AtCommit | None = None,
     ) -> None:
         self.store = store
         self.syncer = syncer
         self.resyncer = resyncer  # --refresh: sync again a hub that follows a branch, once
+        # --locked: hub name -> the commit whose snapshot answers for that hub (its current one
+        # does not), made or found by ``at_commit`` (:func:`hub_plugin.hubs.sync.snapshot_at_commit`)
+        self.pinned = dict(pinned or {})
+        self.at_commit = at_commit
+
+    def _pinned_snapshot(self, spec: HubSpec) -> Snapshot | None:
+        commit = self.pinned.get(spec.name)
+        if commit is None:
+            return None
+        if self.at_commit is None:
+            found = self.store.snapshot_at(spec.name, commit)
+            if found is None:
+                raise HubNotSynced(spec.name, f"its cards at commit {commit[:12]} are not in the cache")
+            return found
+        return self.at_commit(self.store, spec, commit)
 
     def _refreshed(self, spec: HubSpec, snapshot: Snapshot, uid: str) -> CardEntry | None:
         """The card ``uid`` in ``spec``'s snapshot, after syncing it again if asked to (a hub
@@ -85,6 +103,12 @@ class HubCards:
             return None
         pending: list[HubSpec] = []
         for spec in self.store.hubs():
+            pinned = self._pinned_snapshot(spec)
+            if pinned is not None:  # a commit cannot change: never synced again
+                entry = self._entry(pinned, uid)
+                if entry is not None:
+                    return entry
+                continue
             snapshot = self.store.snapshot(spec.name)
             if snapshot is None:
                 pending.append(spec)

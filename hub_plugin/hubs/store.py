@@ -46,6 +46,7 @@ from ..errors import UsageError
 HUBS_FOLDER = "hubs"
 SETTINGS_FILE = "hubs.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,20 @@ class HubStore:
             commit = (base / "current").read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
-        folder = base / "snapshots" / commit
+        return self._read_snapshot(name, base / "snapshots" / commit)
+
+    def snapshot_at(self, name: str, commit: str) -> Snapshot | None:
+        """The snapshot of the hub ``name`` at ``commit`` (a full commit id), whether in use or
+        kept beside the one in use (the previous one, or one fetched for a lock file), or None
+        when there is none on disk."""
+        folder = self.hub_folder(name) / "snapshots" / commit
+        if not _FULL_COMMIT.fullmatch(commit) or not (folder / "snapshot.json").is_file():
+            return None
+        found = self._read_snapshot(name, folder)
+        return found if found.commit == commit and found.cards.is_dir() else None
+
+    @staticmethod
+    def _read_snapshot(name: str, folder: Path) -> Snapshot:
         try:
             meta = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:

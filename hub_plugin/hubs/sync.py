@@ -21,7 +21,8 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import filelock
@@ -63,42 +64,83 @@ def _sync(store: HubStore, spec: HubSpec, transport: GitTransport, *, if_missing
         existing = store.snapshot(spec.name) if if_missing else None
         if existing is not None:
             return existing
-        scratch = base / "tmp"
-        remove_tree(scratch)  # only killed syncs leave files here, of any depth (issue 27, hole 5)
-        work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        try:
-            checkout = fetch_sparse(transport, spec.url, spec.ref, [spec.path] if spec.path else [],
-                                    work / "clone", layouts=CARD_LAYOUTS)
-            remove_tree(checkout.path / ".git")
-            if checkout.layout:  # a hub at a repository's root, laid out like MindSpore Hub
-                spec = _record_layout(store, spec, checkout.layout, phase)
-            cards = contained(checkout.path, spec.path)  # never a folder outside the clone
-            if not cards.is_dir() or cards.is_symlink():
-                raise HubError(f"{spec.url} at {spec.ref} (commit {checkout.commit[:12]}) has no "
-                               f"folder {spec.path!r}", hint="check the hub's --path")
-            target = base / "snapshots" / checkout.commit
-            if not target.is_dir():
-                staging = work / "snapshot"
-                staging.mkdir()
-                cards.rename(staging / "cards")
-                phase(f"hub {spec.name}: indexing the cards of {checkout.commit[:12]}")
-                index = build_index(staging / "cards")
-                (staging / "index.json").write_text(json.dumps(index, ensure_ascii=False),
-                                                    encoding="utf-8")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                staging.rename(target)
-            meta = {"url": spec.url, "ref": spec.ref, "path": spec.path, "commit": checkout.commit,
-                    "date": in_utc(checkout.date),
-                    "synced-at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
-            write_atomically(target / "snapshot.json", json.dumps(meta, indent=2) + "\n")
-            previous = _current(base)
-            write_atomically(base / "current", checkout.commit + "\n")
-            _prune(base, keep={checkout.commit, previous})
-        finally:
-            remove_tree(work)
+        checkout = _fetch_snapshot(store, spec, transport, spec.ref, phase)
+        previous = _current(base)
+        write_atomically(base / "current", checkout + "\n")
+        _prune(base, keep={checkout, previous})
     snapshot = store.snapshot(spec.name)
     assert snapshot is not None
     return snapshot
+
+
+def _fetch_snapshot(store: HubStore, spec: HubSpec, transport: GitTransport, ref: str,
+                    phase: Callable[[str], None], *, record_layout: bool = True) -> str:
+    """Fetch ``spec``'s cards at ``ref`` into ``snapshots/<commit>`` (indexed; kept when it is
+    already there), write its ``snapshot.json`` and return the commit; ``current`` is the
+    caller's. Called with the hub's lock held."""
+    base = store.hub_folder(spec.name)
+    scratch = base / "tmp"
+    remove_tree(scratch)  # only killed syncs leave files here, of any depth (issue 27, hole 5)
+    work = scratch / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        checkout = fetch_sparse(transport, spec.url, ref, [spec.path] if spec.path else [],
+                                work / "clone", layouts=CARD_LAYOUTS)
+        remove_tree(checkout.path / ".git")
+        if checkout.layout:  # a hub at a repository's root, laid out like MindSpore Hub
+            spec = (_record_layout(store, spec, checkout.layout, phase) if record_layout
+                    else replace(spec, path=checkout.layout))
+        cards = contained(checkout.path, spec.path)  # never a folder outside the clone
+        if not cards.is_dir() or cards.is_symlink():
+            raise HubError(f"{spec.url} at {ref} (commit {checkout.commit[:12]}) has no "
+                           f"folder {spec.path!r}", hint="check the hub's --path")
+        target = base / "snapshots" / checkout.commit
+        if not target.is_dir():
+            staging = work / "snapshot"
+            staging.mkdir()
+            cards.rename(staging / "cards")
+            phase(f"hub {spec.name}: indexing the cards of {checkout.commit[:12]}")
+            index = build_index(staging / "cards")
+            (staging / "index.json").write_text(json.dumps(index, ensure_ascii=False),
+                                                encoding="utf-8")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(target)
+        meta = {"url": spec.url, "ref": ref, "path": spec.path, "commit": checkout.commit,
+                "date": in_utc(checkout.date),
+                "synced-at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+        write_atomically(target / "snapshot.json", json.dumps(meta, indent=2) + "\n")
+        return checkout.commit
+    finally:
+        remove_tree(work)
+
+
+def snapshot_at_commit(store: HubStore, spec: HubSpec, commit: str,
+                       transport: GitTransport) -> Snapshot:
+    """The snapshot of ``spec``'s cards at ``commit`` (a full commit id, as a lock file pins
+    it): the one on disk (in use, the previous one, or fetched before), else fetched with git at
+    that commit (the fetch names the commit after ``--``) and kept beside the one in use, which
+    stays in use: ``current`` is not touched. Offline and not on disk: :class:`HubNotSynced`.
+    A later sync prunes it like any snapshot but the current and the previous one."""
+    from ..core.progress import Activity
+
+    found = store.snapshot_at(spec.name, commit)
+    if found is not None:
+        return found
+    if transport.offline:
+        raise HubNotSynced(spec.name, f"offline, and its cards at commit {commit[:12]} are not in "
+                           "the cache")
+    base = store.hub_folder(spec.name)
+    base.mkdir(parents=True, exist_ok=True)
+    with Activity(f"hub {spec.name}: waiting for another sync") as activity, \
+            filelock.FileLock(str(store.lock_file(spec.name))):
+        found = store.snapshot_at(spec.name, commit)  # fetched while this one waited
+        if found is None:
+            activity.phase(f"hub {spec.name}: fetching the cards of commit {commit[:12]} from "
+                           f"{spec.url}")
+            _fetch_snapshot(store, spec, transport, commit, activity.phase, record_layout=False)
+            found = store.snapshot_at(spec.name, commit)
+    if found is None:
+        raise HubError(f"{spec.url} gave no snapshot at commit {commit[:12]}")
+    return found
 
 
 CARD_LAYOUTS = ("mshub_res/assets",)
@@ -193,29 +235,38 @@ def hub_store(settings: Settings | None = None) -> HubStore:
     return HubStore(settings.home, settings.config)
 
 
-def hub_cards(settings: Settings | None = None) -> HubCards:
+def hub_cards(settings: Settings | None = None, *,
+              pinned: Mapping[str, str] | None = None) -> HubCards:
     """The synced hubs' cards, syncing a hub on its first use (unless the settings, the
     environment's when ``None``, are offline); with their ``refresh`` (and online), a hub that
-    follows a branch is synced again when it answers a UID."""
+    follows a branch is synced again when it answers a UID. ``pinned`` (hub name -> full commit
+    id, from a lock file) answers for those hubs from their snapshot at that commit
+    (:func:`snapshot_at_commit`: on disk, else fetched), whatever commit they are synced at."""
     settings = current_settings(settings)
     transport = GitTransport.from_settings(settings)
 
     def resync(store: HubStore, spec: HubSpec) -> Snapshot:
         return sync_hub(store, spec, transport)
 
+    def at_commit(store: HubStore, spec: HubSpec, commit: str) -> Snapshot:
+        return snapshot_at_commit(store, spec, commit, transport)
+
     resyncer = resync if settings.refresh and not transport.offline else None
-    return HubCards(hub_store(settings), first_use_syncer(transport), resyncer=resyncer)
+    return HubCards(hub_store(settings), first_use_syncer(transport), resyncer=resyncer,
+                    pinned=pinned, at_commit=at_commit)
 
 
 def registry_with_hubs(
     extra_dirs: Iterable[str | os.PathLike[str]] = (),
     *,
     settings: Settings | None = None,
+    pinned: Mapping[str, str] | None = None,
 ) -> Registry:
     """:meth:`Registry.open` with the synced hubs behind it, as ``settings`` ask (offline, plain
-    http, mirrors, ``refresh``: see :func:`hub_cards`): what the CLI and the API search."""
+    http, mirrors, ``refresh``: see :func:`hub_cards`; ``pinned``: hubs answered at a lock
+    file's commits): what the CLI and the API search."""
     settings = current_settings(settings)
-    return Registry.open(extra_dirs, settings=settings, hubs=hub_cards(settings))
+    return Registry.open(extra_dirs, settings=settings, hubs=hub_cards(settings, pinned=pinned))
 
 
 def hub_snapshot(name: str, *, settings: Settings | None = None) -> Snapshot:

@@ -15,6 +15,7 @@ Its shape (``version = 1``)::
     [model.card]                     # path (in the hub, or on disk) and sha256 of its bytes
     [model.hub]                      # name, url, commit: hub cards only
     [model.route]                    # kind = "package" | "library" | "zoo" and what pins it
+    [[model.requires]]               # card, path, sha256 (+ hub, commit): the cards it requires
     [[model.assets]]                 # card, link, sha256 (full), size: the cards it requires too
 """
 

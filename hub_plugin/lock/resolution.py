@@ -12,7 +12,7 @@ the settings' folders, the synced hubs behind them), its route with
 from __future__ import annotations
 
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -63,10 +63,12 @@ def card_assets(manifest: Manifest) -> list[dict[str, Any]]:
 
 
 def resolve_name(name: str, settings: Settings, *, registry: Registry | None = None,
-                 assets: AssetPins = card_assets, code: bool = True) -> Resolved:
+                 assets: AssetPins = card_assets, code: bool = True,
+                 zoo_commit: str | None = None) -> Resolved:
     """The lock entry of ``name`` as ``settings`` resolve it now. ``assets`` pins each card's
     assets (:func:`card_assets`: as the card says; ``lock`` fetches them to learn full digests
-    and sizes); ``code``: pin the route's code too (the zoo folder is fetched when not cached)."""
+    and sizes); ``code``: pin the route's code too (the zoo folder is fetched when not cached;
+    at ``zoo_commit`` when given, a lock file's, instead of where the card's ref points)."""
     from ..hubs.sync import registry_with_hubs
     from ..registry.routes import route_for
 
@@ -82,15 +84,53 @@ def resolve_name(name: str, settings: Settings, *, registry: Registry | None = N
     else:
         path = str(found.path)
     entry["card"] = {"path": path, "sha256": hash_file(Path(found.path)).sha256}
-    cards = [*_required(registry, manifest, route), manifest]
-    entry["route"] = _route(route, manifest, settings) if code else {"kind": route.kind}
+    required = _required(registry, manifest, route)
+    cards = [*required, manifest]
+    entry["route"] = _route(route, manifest, settings, zoo_commit) if code else {"kind": route.kind}
+    if required:
+        entry["requires"] = [required_pin(registry, card) for card in required]
     entry["assets"] = [pin for card in cards for pin in assets(card)]
     return Resolved(entry, cards, manifest, route)
+
+
+def required_pin(registry: Registry, card: Manifest) -> dict[str, Any]:
+    """A required card's own pin: its name, its path (in its hub's snapshot, with the hub's name
+    and commit; else on disk) and the sha256 of its bytes."""
+    path = Path(card.path)
+    pin: dict[str, Any] = {"card": card.name}
+    hubs = registry.hubs
+    try:
+        inside = (path.resolve().relative_to(hubs.store.folder.resolve()).parts
+                  if hubs is not None else ())
+    except ValueError:  # not in a hub's snapshot
+        inside = ()
+    if len(inside) > 4 and inside[1] == "snapshots" and inside[3] == "cards":
+        pin.update(hub=inside[0], commit=inside[2], path="/".join(inside[4:]))
+    else:
+        pin["path"] = str(path)
+    pin["sha256"] = hash_file(path).sha256
+    return pin
+
+
+def pinned_hubs(entry: Mapping[str, Any]) -> dict[str, str]:
+    """The hub commits a lock entry pins, by hub name: its card's, and its required cards'."""
+    found: dict[str, str] = {}
+    hub = entry.get("hub") or {}
+    if isinstance(hub, Mapping) and hub.get("name") and hub.get("commit"):
+        found[str(hub["name"])] = str(hub["commit"])
+    for pin in entry.get("requires") or ():
+        if isinstance(pin, Mapping) and pin.get("hub") and pin.get("commit"):
+            found.setdefault(str(pin["hub"]), str(pin["commit"]))
+    return found
 
 
 def _required(registry: Registry, manifest: Manifest, route: Route) -> list[Manifest]:
     if route.kind not in ("package", "library") or route.package is None:
         return []
+    if route.spec is not None and manifest.package is None:  # as network_for finds them
+        from ..packages.hub_cards import card_requirements
+
+        return card_requirements(registry, manifest)
     if route.rule is not None:
         from ..packages.hub_cards import required_cards
 
@@ -98,7 +138,8 @@ def _required(registry: Registry, manifest: Manifest, route: Route) -> list[Mani
     return [registry.package_card(route.package, name) for name in route.settings.get("requires") or ()]
 
 
-def _route(route: Route, manifest: Manifest, settings: Settings) -> dict[str, Any]:
+def _route(route: Route, manifest: Manifest, settings: Settings,
+           zoo_commit: str | None = None) -> dict[str, Any]:
     pinned: dict[str, Any] = {"kind": route.kind}
     if route.kind in ("package", "library") and route.package is not None:
         from ..trust.code_digest import package_digest
@@ -113,7 +154,7 @@ def _route(route: Route, manifest: Manifest, settings: Settings) -> dict[str, An
         from ..trust.code_digest import code_digest
         from ..zoo.loading import fetch_zoo_folder
 
-        folder = fetch_zoo_folder(manifest, settings)
+        folder = fetch_zoo_folder(manifest, settings, commit=zoo_commit)
         pinned.update(repository=folder.repository, ref=folder.ref, commit=folder.commit,
                       folder=folder.folder, digest=code_digest(folder.path).digest,
                       config=_zoo_config(folder.path, manifest))

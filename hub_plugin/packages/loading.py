@@ -423,13 +423,14 @@ def card_arguments(target: Target, request: LoadRequest) -> dict[str, object]:
 class _ZooCode:
     """The model zoo's own code for a card no package serves (:mod:`hub_plugin.zoo.loading`)."""
 
-    def __init__(self, target: Target, request: LoadRequest) -> None:
+    def __init__(self, target: Target, request: LoadRequest, commit: str | None = None) -> None:
         from ..zoo.loading import fetch_zoo_folder
 
         self.target = target
         self.package: ModelPackage | None = None
         self.hubconf: ModuleType | None = None
-        self.checkout = fetch_zoo_folder(target.manifest, request.options.settings)
+        # at ``commit`` (a lock file's) rather than where the card's ref points now
+        self.checkout = fetch_zoo_folder(target.manifest, request.options.settings, commit=commit)
         self.folder: ZooFolder | None = self.checkout
         if request.pretrained and not target.manifest.assets:
             raise NoNetwork(f"the card {target.manifest.name!r} names no checkpoint to load",
@@ -474,18 +475,24 @@ def build(request: LoadRequest) -> LoadedModel:
     from .input_shape import model_input_shape
 
     started = time.perf_counter()
-    target = resolve(request)
+    lock_file = request.locked if request.locked is not None and request.locked is not False else None
+    target = resolve(request) if lock_file is None else None
     if request.device is not None:  # checks before work: the device, then the trust and the
         from .device import use_device  # arguments (in the code's __init__), then downloads
 
         use_device(request.device)
-    pins = None
-    if request.locked is not None and request.locked is not False:  # a lock file: any drift stops
-        from ..lock.verify import locked_pins
+    pins, zoo_commit = None, None
+    if lock_file is not None:  # the locked card, code and digests; any other drift stops
+        from dataclasses import replace
 
-        pins = locked_pins(request.name, None if request.locked is True else Path(request.locked),
-                           request.options.settings, builds=True, registry=target.registry)
-    code: _Code = (_ZooCode(target, request) if target.route.kind == "zoo"
+        from ..lock.verify import locked_load
+
+        locked = locked_load(request.name, None if lock_file is True else Path(lock_file),
+                             request.options.settings, builds=True, registry=request.options.registry)
+        pins, zoo_commit = locked.pins, locked.zoo_commit
+        target = resolve(replace(request, options=replace(request.options, registry=locked.registry)))
+    assert target is not None
+    code: _Code = (_ZooCode(target, request, zoo_commit) if target.route.kind == "zoo"
                    else _PackageCode(target, request))
     fetched = _fetch_assets(code.cards, request.options, pins) if request.pretrained else []
     network, network_name, arguments = code.create(request)

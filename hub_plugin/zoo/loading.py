@@ -26,6 +26,7 @@ from ..core.settings import Settings, TrustPolicy
 from ..errors import (  # moved to errors.py (issue 26); importable here too
     NoZooEntryPoint as NoZooEntryPoint,
 )
+from ..errors import ZooCodeMissing
 from .checkout import ZooFolder
 
 #: The entry point files, in the order they are looked for.
@@ -55,11 +56,13 @@ def entry_point(folder: ZooFolder, card: str) -> Path:
     )
 
 
-def fetch_zoo_folder(manifest: Manifest, settings: Settings) -> ZooFolder:
+def fetch_zoo_folder(manifest: Manifest, settings: Settings, *, commit: str | None = None) -> ZooFolder:
     """The zoo folder the card's ``repo-link`` names, from the cache under the settings' home or
     fetched with git as they ask (mirrors, offline, plain http; ``refresh``: its branch ref
-    re-resolved first). A trust policy of NEVER refuses before anything is fetched: code that will
-    not run is not fetched."""
+    re-resolved first). ``commit`` (a full commit id: a lock file's) takes that folder at that
+    commit instead of where the link's ref points (the folder keeps the link's ref as its
+    ``ref``). A trust policy of NEVER refuses before anything is fetched: code that will not run
+    is not fetched."""
     from ..cards.repo_link import parse_repo_link
     from ..core.progress import Activity
     from ..errors import UntrustedCode
@@ -71,8 +74,19 @@ def fetch_zoo_folder(manifest: Manifest, settings: Settings) -> ZooFolder:
         raise UntrustedCode(f"refusing to run the code of the repository {link.repository} "
                             f"({manifest.uid or manifest.name})")
     transport = GitTransport.from_settings(settings)
-    with Activity(f"zoo code: {link.repository} {link.ref} {link.folder or '/'}"):
-        return ZooCache(settings.home).folder(link, transport, refresh=settings.refresh)
+    if commit is None:
+        with Activity(f"zoo code: {link.repository} {link.ref} {link.folder or '/'}"):
+            return ZooCache(settings.home).folder(link, transport, refresh=settings.refresh)
+    from dataclasses import replace
+
+    from ..cards.repo_link import RepoLink, is_full_commit
+
+    if not is_full_commit(commit):
+        raise ZooCodeMissing(f"{commit!r} is not a full commit id of {link.repository}")
+    with Activity(f"zoo code: {link.repository} commit {commit[:12]} {link.folder or '/'}"):
+        found = ZooCache(settings.home).folder(RepoLink(link.repository, commit, link.folder),
+                                               transport)
+    return replace(found, ref=link.ref)
 
 
 def zoo_network(

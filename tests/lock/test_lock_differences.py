@@ -75,3 +75,22 @@ def test_the_zoo_config_is_the_one_load_hands_the_code(tmp_path: Path) -> None:
     assert _zoo_config(tmp_path, card) == "x_imagenet_config.yaml"
     (tmp_path / "model_utils" / "config.py").write_text("# reads no config path\n")
     assert _zoo_config(tmp_path, card) is None
+
+
+def test_a_hub_the_lock_names_that_is_not_a_hub_here_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hub_plugin.core.settings import Settings
+    from hub_plugin.errors import LockMismatch
+    from hub_plugin.lock.lock_file import LockFile
+    from hub_plugin.lock.resolution import machine_versions
+    from hub_plugin.lock.verify import locked_load
+
+    monkeypatch.setenv("HUB_PLUGIN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HUB_PLUGIN_CONFIG", str(tmp_path / "config"))
+    entry = _changed("hub.name", "elsewhere")
+    lock = LockFile(machine_versions(), [entry], tmp_path / "hub-plugin.lock")
+    with pytest.raises(LockMismatch, match="reads it from the hub elsewhere, which is not a hub here") \
+            as raised:
+        locked_load(entry["name"], lock, Settings.from_environment(), builds=False)
+    assert raised.value.hint == "add it: hub-plugin hub add elsewhere https://gitee.com/mindspore/hub.git"

@@ -11,6 +11,8 @@ import pytest
 import tomllib
 from asset_server import AssetServer
 from card_samples import DIGEST, card_text, replace_field, write_card
+from git_server import GitServer, WorkRepo
+from hub_repos import CARDS, hub_card
 
 from hub_plugin.cli import main
 from hub_plugin.core.settings import Settings
@@ -72,6 +74,27 @@ def test_the_entry_pins_the_package_code_and_the_required_cards_assets(
     with pytest.raises(LockMismatch, match="the code of the model package pair changed"):
         locked_pins("classifier", None, settings, builds=True)
     locked_pins("classifier", None, settings, builds=False)  # download and info use no code
+
+
+def test_the_required_cards_own_bytes_are_pinned(
+    registry: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--registry", str(registry), "lock", "classifier"]) == 0
+    encoder = registry / "pair" / "encoder.md"
+    [model] = tomllib.loads(Path("hub-plugin.lock").read_text(encoding="utf-8"))["model"]
+    assert model["requires"] == [{"card": "encoder", "path": str(encoder),
+                                  "sha256": hashlib.sha256(encoder.read_bytes()).hexdigest()}]
+    encoder.write_text(encoder.read_text(encoding="utf-8") + "\nedited, not its assets\n",
+                       encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--registry", str(registry), "download", "classifier", "--locked"]) == 1
+    line = _err_line(capsys)
+    assert f"classifier: the required card encoder ({encoder}) was edited" in line, line
+    assert "hub-plugin lock --upgrade classifier" in line
+    assert main(["--registry", str(registry), "lock", "--check"]) == 1  # the package's digest
+    capsys.readouterr()  # holds its cards too: the check names that first
+    assert main(["--registry", str(registry), "lock", "--upgrade", "classifier"]) == 0
+    assert main(["--registry", str(registry), "download", "classifier", "--locked"]) == 0
 
 
 def test_an_edited_required_asset_digest_and_a_version_are_refused(
@@ -138,3 +161,49 @@ def test_the_api_takes_locked_and_export_passes_it_on(registry: Path, tmp_path: 
                          (["load", "classifier", "--locked", "pinned.lock"], "pinned.lock"),
                          (["load", "classifier"], None)):
         assert load_request(build_parser().parse_args(argv)).locked == locked
+
+
+def test_a_hub_cards_required_hub_card_is_pinned_and_read_at_the_locked_commit(
+    registry: Path, asset_server: AssetServer, git_server: GitServer, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A hub card naming its network (``network: pair.classifier``) and requiring another hub
+    card by UID: the lock pins the required card's hub, commit and bytes; after both cards are
+    edited upstream and the hub synced again, ``download --locked`` reads both at the locked
+    commit."""
+    links = {name: asset_server.add(f"/{name}.bin", f"{name} weights".encode())
+             for name in ("encoder", "classifier")}
+
+    def card(name: str, summary: str, extra: str = "") -> str:
+        digest = hashlib.sha256(f"{name} weights".encode()).hexdigest()[:8]
+        text = hub_card(name, summary=summary, asset_link=links[name], digest=digest)
+        return text.replace("summary:", extra + "summary:", 1)
+
+    hub = WorkRepo(tmp_path / "work-hub")
+    cls_uid, enc_uid = "mindspore/1.8/cls_toy", "mindspore/1.8/enc_toy"
+
+    def publish(summary: str) -> str:
+        hub.write(f"{CARDS}/{enc_uid}.md", card("encoder", summary))
+        hub.write(f"{CARDS}/{cls_uid}.md", card("classifier", summary, "network: pair.classifier\n"
+                                                f"requires: {enc_uid}\n"))
+        commit = hub.commit(summary)
+        git_server.publish(hub, "hub.git")
+        return commit
+
+    first = publish("first")
+    monkeypatch.setenv("HUB_PLUGIN_MIRROR", f"https://gitee.com/mindspore/={git_server.root}")
+    assert main(["--registry", str(registry), "lock", cls_uid]) == 0
+    [model] = tomllib.loads(Path("hub-plugin.lock").read_text(encoding="utf-8"))["model"]
+    assert [(r["card"], r["hub"], r["commit"], r["path"]) for r in model["requires"]] == [
+        ("enc_toy", "mindspore", first, f"{enc_uid}.md")]
+    assert [a["card"] for a in model["assets"]] == ["enc_toy", "cls_toy"]
+
+    publish("second")
+    assert main(["hub", "update", "mindspore"]) == 0
+    assert main(["--registry", str(registry), "lock", "--check"]) == 1
+    capsys.readouterr()
+    assert main(["--registry", str(registry), "download", cls_uid, "--locked"]) == 0
+    import hub_plugin
+
+    assert hub_plugin.info(cls_uid, registry=[registry], locked=True).fields["summary"] == "first"
+    assert hub_plugin.info(cls_uid, registry=[registry]).fields["summary"] == "second"
