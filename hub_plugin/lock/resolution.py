@@ -22,6 +22,7 @@ from .._version import __version__
 from ..cards.manifest import Manifest
 from ..core.hashing import hash_file
 from ..core.settings import Settings
+from ..registry.entries import Root
 from ..registry.registry import Registry
 from ..registry.routes import Route
 
@@ -82,7 +83,7 @@ def resolve_name(name: str, settings: Settings, *, registry: Registry | None = N
         entry["hub"] = {"name": snapshot.hub, "url": snapshot.url, "commit": snapshot.commit}
         path = Path(found.path).relative_to(snapshot.cards).as_posix()
     else:
-        path = str(found.path)
+        path = local_path(Path(found.path), [found.root])
     entry["card"] = {"path": path, "sha256": hash_file(Path(found.path)).sha256}
     required = _required(registry, manifest, route)
     cards = [*required, manifest]
@@ -107,9 +108,24 @@ def required_pin(registry: Registry, card: Manifest) -> dict[str, Any]:
     if len(inside) > 4 and inside[1] == "snapshots" and inside[3] == "cards":
         pin.update(hub=inside[0], commit=inside[2], path="/".join(inside[4:]))
     else:
-        pin["path"] = str(path)
+        pin["path"] = local_path(path, registry.roots)
     pin["sha256"] = hash_file(path).sha256
     return pin
+
+
+def local_path(path: Path, roots: Sequence[Root]) -> str:
+    """A local card's place as a lock records it: ``<root's source>:<path inside that root>``
+    (``bundled:simclr/simclr_encoder_cifar10.md``), so that a lock reads the same on a machine
+    where the checkout or the ``--registry`` folder lives elsewhere; the absolute path only for a
+    card outside every root (a card given by its path)."""
+    resolved = path.resolve()
+    for root in roots:
+        try:
+            inside = resolved.relative_to(root.path.resolve())
+        except ValueError:
+            continue
+        return f"{root.source}:{inside.as_posix()}"
+    return str(path)
 
 
 def pinned_hubs(entry: Mapping[str, Any]) -> dict[str, str]:

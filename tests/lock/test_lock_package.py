@@ -5,6 +5,7 @@ an asset's digest, a version and the lock file itself each give one line and the
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_the_entry_pins_the_package_code_and_the_required_cards_assets(
     assert err.count("to learn its full sha256") == 2 and "wrote hub-plugin.lock" in err, err
     lock = tomllib.loads(Path("hub-plugin.lock").read_text(encoding="utf-8"))
     [model] = lock["model"]
-    assert "hub" not in model and Path(model["card"]["path"]).name == "classifier.md"
+    assert "hub" not in model and model["card"]["path"] == "--registry:pair/classifier.md"
     card_bytes = (registry / "pair" / "classifier.md").read_bytes()
     assert model["card"]["sha256"] == hashlib.sha256(card_bytes).hexdigest()
     assert model["route"]["kind"] == "package" and model["route"]["package"] == "pair"
@@ -82,14 +83,14 @@ def test_the_required_cards_own_bytes_are_pinned(
     assert main(["--registry", str(registry), "lock", "classifier"]) == 0
     encoder = registry / "pair" / "encoder.md"
     [model] = tomllib.loads(Path("hub-plugin.lock").read_text(encoding="utf-8"))["model"]
-    assert model["requires"] == [{"card": "encoder", "path": str(encoder),
+    assert model["requires"] == [{"card": "encoder", "path": "--registry:pair/encoder.md",
                                   "sha256": hashlib.sha256(encoder.read_bytes()).hexdigest()}]
     encoder.write_text(encoder.read_text(encoding="utf-8") + "\nedited, not its assets\n",
                        encoding="utf-8")
     capsys.readouterr()
     assert main(["--registry", str(registry), "download", "classifier", "--locked"]) == 1
     line = _err_line(capsys)
-    assert f"classifier: the required card encoder ({encoder}) was edited" in line, line
+    assert "classifier: the required card encoder (--registry:pair/encoder.md) was edited" in line, line
     assert "hub-plugin lock --upgrade classifier" in line
     assert main(["--registry", str(registry), "lock", "--check"]) == 1  # the package's digest
     capsys.readouterr()  # holds its cards too: the check names that first
@@ -207,3 +208,16 @@ def test_a_hub_cards_required_hub_card_is_pinned_and_read_at_the_locked_commit(
 
     assert hub_plugin.info(cls_uid, registry=[registry], locked=True).fields["summary"] == "first"
     assert hub_plugin.info(cls_uid, registry=[registry]).fields["summary"] == "second"
+
+
+def test_a_lock_of_local_cards_holds_where_the_folder_moves(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A local card is pinned by its place inside its registry (``--registry:pair/...``), not by
+    an absolute path: the same lock holds for a colleague whose folder lives elsewhere."""
+    assert main(["--registry", str(registry), "lock", "classifier"]) == 0
+    moved = tmp_path / "elsewhere" / "registry"
+    shutil.copytree(registry, moved)
+    capsys.readouterr()
+    assert main(["--registry", str(moved), "download", "classifier", "--locked"]) == 0, _err_line(capsys)
+    assert main(["--registry", str(moved), "lock", "--check"]) == 0
