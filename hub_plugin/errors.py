@@ -17,7 +17,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what ExportMismatch and QuantizationMismatch read; no class made at run time
+    from typing import Protocol
+
+    class RoundTripFigures(Protocol):
+        """What :class:`ExportMismatch` reads of an export's round trip
+        (:class:`hub_plugin.exports.results.RoundTrip`); errors import no feature."""
+
+        @property
+        def runtime(self) -> str: ...
+        @property
+        def input_shape(self) -> tuple[int, ...]: ...
+        @property
+        def max_abs(self) -> float: ...
+        @property
+        def max_rel(self) -> float: ...
+        @property
+        def tolerance(self) -> float: ...
+
+    class QuantizationFigures(Protocol):
+        """What :class:`QuantizationMismatch` reads of an INT8 check
+        (:class:`hub_plugin.exports.results.QuantizationCheck`)."""
+
+        @property
+        def agreement(self) -> float: ...
+        @property
+        def check_size(self) -> int: ...
+        @property
+        def min_agreement(self) -> float: ...
+        @property
+        def max_logit_difference(self) -> float: ...
+        @property
+        def calibration_size(self) -> int: ...
 
 
 class HubPluginError(Exception):
@@ -409,38 +442,6 @@ class AscendRequired(HubPluginError):
 
 class ModelFileError(HubPluginError):
     """An exported model file is missing, of an unknown kind, or its runtime cannot open it."""
-
-
-class RoundTripFigures(Protocol):
-    """What :class:`ExportMismatch` reads of an export's round trip
-    (:class:`hub_plugin.exports.results.RoundTrip`); errors import no feature."""
-
-    @property
-    def runtime(self) -> str: ...
-    @property
-    def input_shape(self) -> tuple[int, ...]: ...
-    @property
-    def max_abs(self) -> float: ...
-    @property
-    def max_rel(self) -> float: ...
-    @property
-    def tolerance(self) -> float: ...
-
-
-class QuantizationFigures(Protocol):
-    """What :class:`QuantizationMismatch` reads of an INT8 check
-    (:class:`hub_plugin.exports.results.QuantizationCheck`)."""
-
-    @property
-    def agreement(self) -> float: ...
-    @property
-    def check_size(self) -> int: ...
-    @property
-    def min_agreement(self) -> float: ...
-    @property
-    def max_logit_difference(self) -> float: ...
-    @property
-    def calibration_size(self) -> int: ...
 
 
 class ExportMismatch(HubPluginError):
