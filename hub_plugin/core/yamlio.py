@@ -37,6 +37,7 @@ This is the only module of hub-plugin that imports ``yaml`` (a test checks it).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -275,6 +276,7 @@ _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 
 
+@functools.lru_cache(maxsize=4096)  # a hub's cards repeat their values: "cv", "1.8", "ascend", ...
 def _resolved_tag(text: str) -> str:
     """The tag PyYAML (YAML 1.1, as ``yaml.safe_load`` and MindSpore Hub) gives a plain scalar."""
     tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
@@ -285,8 +287,13 @@ def _scalar_value(node: Node) -> Any:
     tag = node.tag or (_resolved_tag(node.text()) if node.plain else _STR_TAG)
     if tag == _STR_TAG or tag not in yaml.SafeLoader.yaml_constructors:
         return node.text()
+    return _constructed(tag, node.text())
+
+
+@functools.lru_cache(maxsize=4096)  # scalars are immutable: an int, a float, a bool, a date, None
+def _constructed(tag: str, text: str) -> Any:
     constructor = yaml.constructor.SafeConstructor()
-    return constructor.construct_object(yaml.ScalarNode(tag, node.text()))
+    return constructor.construct_object(yaml.ScalarNode(tag, text))
 
 
 def to_python(root: Node) -> Any:
