@@ -89,22 +89,42 @@ def unfilled_message(missing: Sequence[str]) -> str:
     return f"the checkpoints do not fill {len(missing)} parameters: {shown_names(missing)}"
 
 
-def compare_weights(parameters: Iterable[Parameter], tensors: Iterable[Tensor]) -> WeightsMatch:
+#: Checkpoint entries that hold an optimizer's state, never a network's weights (MindSpore's Adam,
+#: Momentum and schedules save these beside the parameters).
+OPTIMIZER_STATE = ("moment1.", "moment2.", "moments.", "beta1_power", "beta2_power", "learning_rate",
+                   "global_step")
+
+
+def compare_weights(parameters: Iterable[Parameter], tensors: Iterable[Tensor], *,
+                    own_fill: bool = False) -> WeightsMatch:
     """Judge checkpoint ``tensors`` (of one or more files, later ones winning as ``load`` merges
-    them) against a network's ``parameters``, by name, as ``load``'s strict fill does."""
+    them) against a network's ``parameters``, by name, as ``load``'s strict fill does.
+
+    ``own_fill``: the package fills its network itself (its hubconf's ``load_pretrained`` hook, as
+    SimCLR's does for MindSpore's official checkpoints): then, as such fills do, a parameter may
+    also be filled by the one entry whose name ends with ``.<name>`` (saved under a training
+    wrapper's prefix: ``train_net.netwithloss._backbone.model.weight``), and optimizer state is
+    neither a missing nor an extra entry. The package's own fill stays the authority at ``load``."""
     entries = {tensor.name: tensor for tensor in tensors}
     wanted = list(parameters)
-    names = {p.name for p in wanted}
+    used: set[str] = set()
     missing, shape, dtype = [], [], []
     for parameter in wanted:
         entry = entries.get(parameter.name)
+        if entry is None and own_fill:
+            suffixed = [name for name in entries if name.endswith("." + parameter.name)
+                        and not name.startswith(OPTIMIZER_STATE)]
+            entry = entries[suffixed[0]] if len(suffixed) == 1 else None
         if entry is None:
             missing.append(parameter.name)
-        elif entry.shape != parameter.shape:
+            continue
+        used.add(entry.name)
+        if entry.shape != parameter.shape:
             shape.append((parameter.name, parameter.shape, entry.shape))
         elif entry.dtype != parameter.dtype:
             dtype.append((parameter.name, parameter.dtype, entry.dtype))
-    extra = tuple(sorted(name for name in entries if name not in names))
+    extra = tuple(sorted(name for name in entries if name not in used and not (
+        own_fill and name.startswith(OPTIMIZER_STATE))))
     return WeightsMatch(tuple(missing), tuple(shape), extra, tuple(dtype))
 
 

@@ -113,10 +113,11 @@ def _check_card(file: FileReport, settings: Settings, policy: TransferPolicy | N
         target = resolve(request)
         if not target.manifest.assets:
             return [_defect(file, UNCHECKED, "warning", "the card names no checkpoint to check")]
-        route, listed = target.route, None
+        route, listed, own_fill = target.route, None, False
         required: Sequence[Manifest] = ()
         if route.kind != "zoo":
             package, network_name, required = network_for(target.registry, target.manifest, route)
+            own_fill = _fills_its_own_weights(package)
             arguments = _arguments(route, package)
             if arguments is not None:
                 listed = declared_parameters(package, network_name, arguments)
@@ -135,7 +136,16 @@ def _check_card(file: FileReport, settings: Settings, policy: TransferPolicy | N
     except HubPluginError as error:
         return [_defect(file, UNCHECKED, "error", f"the weights could not be checked: {error}")]
     return [_defect(file, rule, "error" if rule in (MISSING, SHAPE) else "warning",
-                    message) for rule, message in match_messages(compare_weights(parameters, tensors))]
+                    message) for rule, message in match_messages(
+                        compare_weights(parameters, tensors, own_fill=own_fill))]
+
+
+def _fills_its_own_weights(package: ModelPackage) -> bool:
+    """Whether the package's hubconf has the ``load_pretrained`` hook (read, never run)."""
+    from .contract import LOAD_PRETRAINED
+    from .hubconf_reader import read_offer
+
+    return any(hook.name == LOAD_PRETRAINED for hook in read_offer(package.hubconf).hooks)
 
 
 def _arguments(route: Route, package: ModelPackage) -> Mapping[str, object] | None:

@@ -290,3 +290,40 @@ def test_without_a_list_the_network_is_built_and_its_saved_checkpoint_passes(
     code, data = run_json(["validate", "--check-weights", "--format", "json", str(card)], capsys)
     assert code == 1 and rules_of(data, "simclr_encoder_cifar10") == {"errors": ["weights/missing"]}
     assert network_parameters(network)[0].name in json.dumps(data)
+
+
+def test_a_package_that_fills_its_own_weights_accepts_a_wrappers_prefix_and_optimizer_state() -> None:
+    """SimCLR's ``load_pretrained`` fills ``model.weight`` from the official classifier file's
+    ``train_net.netwithloss._backbone.model.weight`` and skips Adam's state; the light check judges
+    such a package's checkpoints the same way, and the generic strict fill's way otherwise."""
+    official = [tensor("train_net.netwithloss._backbone.conv.weight", (2, 3)),
+                tensor("train_net.netwithloss._backbone.conv.bias", (2,)),
+                tensor("moment1.conv.weight", (2, 3)), tensor("beta1_power", (1,))]
+    own = compare_weights(TINY, official, own_fill=True)
+    assert own.fills and own.extra == () and own.missing == ()
+    generic = compare_weights(TINY, official)
+    assert generic.missing == ("conv.weight", "conv.bias") and len(generic.extra) == 4
+    twice = compare_weights(TINY, [*official, tensor("other.conv.bias", (2,))], own_fill=True)
+    assert twice.missing == ("conv.bias",)  # two entries end with it: no guess
+
+
+def test_the_bundled_simclr_cards_pass_with_the_official_checkpoints_layout(
+        asset_server: AssetServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The official files: the encoder saved from the pre-training step with Adam's state, the
+    classifier's head under the training wrapper's prefix (models/simclr/networks/checkpoint.py)."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mindspore", None)
+    encoder = read_parameter_list(SIMCLR / "parameters" / "simclr_encoder_cifar10.json").parameters
+    classifier = read_parameter_list(SIMCLR / "parameters" / "simclr_linearclassifier_cifar10.json")
+    head = [Parameter(f"train_net.netwithloss._backbone.{p.name}", p.shape, p.dtype)
+            for p in classifier.parameters if not p.name.startswith("encoder.")]
+    adam = [Parameter(f"moment1.{p.name}", p.shape, p.dtype) for p in encoder[:3]]
+    simclr_cards(tmp_path / "cards", asset_server, tensors_bytes(zeros([*encoder, *adam])),
+                 tensors_bytes(zeros(head)))
+    code, data = run_json(["validate", "--check-weights", "--format", "json", str(tmp_path / "cards")],
+                          capsys)
+    assert code == 0, data
+    assert rules_of(data, "simclr_encoder_cifar10") == {}
+    assert rules_of(data, "simclr_linearclassifier_cifar10") == {"warnings": ["weights/extra"]}
