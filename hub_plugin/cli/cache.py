@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..core.console import err, out, out_data, shown, table_console
+from ..core.console import err, human_size, out, out_data, shown, table_console
 from ..core.console import markup_text as m
 from ..errors import UsageError
 
@@ -52,15 +52,6 @@ def parse_duration(text: str) -> float:
     if match is None:
         raise UsageError(f"not a duration: {text!r}", hint="for example 12h, 30d or 2w")
     return float(match[1]) * _SECONDS[match[2].lower()]
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 def _when(timestamp: float) -> str:

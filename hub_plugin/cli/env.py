@@ -197,7 +197,7 @@ def collect(*, check_devices: bool = False, settings: Settings | None = None) ->
 
 
 def _text(report: dict[str, Any]) -> list[str]:
-    from .cache import human_size
+    from ..core.console import human_size
 
     lines = [f"hub-plugin: {report['hub-plugin']}", f"Python: {report['python']}",
              f"platform: {report['platform']}", f"git: {report['git'] or 'not installed'}"]

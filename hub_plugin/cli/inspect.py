@@ -112,8 +112,7 @@ def _json(source: CheckpointSource, checkpoint: Any) -> dict[str, Any]:
 
 
 def _show(source: CheckpointSource, checkpoint: Any) -> None:
-    from ..core.console import markup_text, out, shown, table_console
-    from .cache import human_size
+    from ..core.console import human_size, markup_text, out, shown, table_console
 
     console = table_console()
     count = len(checkpoint.tensors)

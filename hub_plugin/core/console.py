@@ -250,9 +250,21 @@ def table_console(*, stderr: bool = False) -> Console:
     return rich_console(stderr=stderr, soft_wrap=False, piped_width=PIPED_WIDTH)
 
 
+
+def human_size(size: int) -> str:
+    """A byte count as a person reads it: ``12 B``, ``1.5 KiB``, ``2.0 GiB`` (the cache's tables,
+    ``inspect``, ``validate``'s size notes)."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
 __all__ = [
     "PIPED_WIDTH", "annotation_data", "annotation_property", "ask", "err", "error_line",
-    "escape_markup", "markdown_cell", "markdown_code", "markup_text", "out", "out_data",
+    "escape_markup", "human_size", "markdown_cell", "markdown_code", "markup_text", "out", "out_data",
     "progress_line", "redact",
     "rich_console", "safe_text", "shown", "table_console",
 ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from ..core.console import human_size as console_size
 from .probe import LinkProbe
 
 #: The bytes of each compared range, and how many ranges at seeded offsets.
@@ -128,10 +129,6 @@ def compare_served(probe: LinkProbe, url: str, blob: Path, size: int, seed: str)
 
 
 def human_size(size: int) -> str:
-    """``3000 bytes`` as ``2.9 KiB (3000 bytes)``; below 1 KiB, ``N bytes``."""
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit} ({size} bytes)"
-        value /= 1024
-    raise AssertionError("unreachable")
+    """``3000 bytes`` as ``2.9 KiB (3000 bytes)``; below 1 KiB, ``N bytes``: a size in a finding,
+    exact for the comparison, on top of the console's :func:`~..core.console.human_size`."""
+    return f"{size} bytes" if size < 1024 else f"{console_size(size)} ({size} bytes)"
