@@ -69,7 +69,7 @@ def info(
     if locked is not None and locked is not False:  # the card as locked, at its hub's locked commit
         from .lock.verify import locked_load
 
-        found = locked_load(name, None if locked is True else locked, settings, builds=False,
+        found = locked_load(name, locked, settings, builds=False,
                             registry=found).registry
     return found.resolve(name)
 
@@ -102,7 +102,7 @@ def download(
     if locked is not None and locked is not False:  # the card as locked, at its hub's locked commit
         from .lock.verify import locked_load
 
-        held = locked_load(name, None if locked is True else locked, settings, builds=False,
+        held = locked_load(name, locked, settings, builds=False,
                            registry=found)
         found, pins = held.registry, held.pins
     manifest = found.resolve(name)

@@ -76,9 +76,10 @@ class LockFile:
         self.path = path
 
 
-def read_lock_file(path: str | os.PathLike[str] | None = None) -> LockFile:
-    """The lock file at ``path`` (``hub-plugin.lock`` when ``None``), or :class:`LockFileError`."""
-    where = Path(path if path is not None else DEFAULT_LOCK_FILE)
+def read_lock_file(path: str | os.PathLike[str] | bool | None = None) -> LockFile:
+    """The lock file at ``path`` (``hub-plugin.lock`` when ``None`` or ``True``, the API's
+    ``locked=True``), or :class:`LockFileError`."""
+    where = Path(DEFAULT_LOCK_FILE if path is None or isinstance(path, bool) else path)
     try:
         data = tomllib.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError as error:

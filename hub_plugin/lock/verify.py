@@ -207,9 +207,9 @@ def _check_hubs_known(name: str, entry: Mapping[str, Any], settings: Settings, l
                 f"a hub here", hint=f"add it: hub-plugin hub add {hub} {url or 'URL'}")
 
 
-def locked_load(name: str, lock: str | os.PathLike[str] | LockFile | None, settings: Settings, *,
-                builds: bool, registry: Registry | None = None) -> LockedLoad:
-    """What ``name`` locked in the lock file (``hub-plugin.lock`` when ``None``) loads, for a
+def locked_load(name: str, lock: str | os.PathLike[str] | LockFile | bool | None, settings: Settings,
+                *, builds: bool, registry: Registry | None = None) -> LockedLoad:
+    """What ``name`` locked in the lock file (``hub-plugin.lock`` when ``None`` or ``True``) loads, for a
     command that ``builds`` a network (its code and MindSpore's version count) or only reads the
     card and its assets. The card and the cards it requires are read at the locked hub commits,
     the zoo code at the locked commit (fetched when not on disk: a hub or a zoo branch that moved

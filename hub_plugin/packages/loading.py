@@ -487,7 +487,7 @@ def build(request: LoadRequest) -> LoadedModel:
 
         from ..lock.verify import locked_load
 
-        locked = locked_load(request.name, None if lock_file is True else Path(lock_file),
+        locked = locked_load(request.name, lock_file,
                              request.options.settings, builds=True, registry=request.options.registry)
         pins, zoo_commit = locked.pins, locked.zoo_commit
         target = resolve(replace(request, options=replace(request.options, registry=locked.registry)))
