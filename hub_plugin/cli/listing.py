@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.console import markup_text as m
@@ -130,7 +131,7 @@ def _network_info(route: Any) -> dict[str, Any] | None:
     }
 
 
-def _zoo_info(manifest: Manifest) -> dict[str, Any] | None:
+def _zoo_info(manifest: Manifest, home: Path) -> dict[str, Any] | None:
     """Where the zoo code of a card without a package lives, read from its ``repo-link``, and
     the config load would hand it (when the folder is in the zoo cache; nothing is fetched,
     nothing runs)."""
@@ -144,18 +145,18 @@ def _zoo_info(manifest: Manifest) -> dict[str, Any] | None:
     except RepoLinkError:
         return None
     return {"repository": link.repository, "ref": link.ref, "folder": link.folder,
-            "config": _cached_zoo_config(link, manifest)}
+            "config": _cached_zoo_config(link, manifest, home)}
 
 
-def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
-    """The zoo config load would choose on the CPU, if the folder is cached; else None."""
-    from ..cache.asset_cache import default_cache_root
+def _cached_zoo_config(link: Any, manifest: Manifest, home: Path) -> str | None:
+    """The zoo config load would choose on the CPU, if the folder is cached under ``home`` (the
+    command's cache); else None."""
     from ..errors import HubPluginError, YamlError
     from ..git.transport import GitTransport
     from ..zoo.checkout import ZooCache, repository_key
     from ..zoo.config_choice import choose_config
 
-    cache = ZooCache(default_cache_root())
+    cache = ZooCache(home)
     if not (cache.root / repository_key(link.repository)).is_dir():
         return None  # never fetched (and looking must not make its folder)
     try:
@@ -172,11 +173,12 @@ def _cached_zoo_config(link: Any, manifest: Manifest) -> str | None:
 def run_info(args: argparse.Namespace) -> int:
     from ..hubs.sync import registry_with_hubs
 
-    registry = registry_with_hubs(args.registry, settings=settings_of(args))  # --refresh in them
+    settings = settings_of(args)  # --refresh in them
+    registry = registry_with_hubs(args.registry, settings=settings)
     if args.locked is not None:  # the card as locked, at its hub's locked commit
         from ..lock.verify import locked_load
 
-        registry = locked_load(args.name, args.locked, settings_of(args), builds=False,
+        registry = locked_load(args.name, args.locked, settings, builds=False,
                                registry=registry).registry
     entry = registry.find(args.name)
     manifest = registry.read(entry)
@@ -187,7 +189,7 @@ def run_info(args: argparse.Namespace) -> int:
 
     route = route_for(registry, manifest)
     network = _network_info(route)
-    zoo = _zoo_info(manifest) if network is None else None
+    zoo = _zoo_info(manifest, settings.home) if network is None else None
     route_json = {"kind": route.kind, "reason": route.reason}
     metrics = [{"name": m.name, "value": m.value} for m in manifest.evaluation]
     assets = [

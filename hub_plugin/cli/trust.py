@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.console import markup_text, out, out_data, shown, table_console
 from ..errors import UsageError
+from .global_options import settings_of
 
 if TYPE_CHECKING:
     from ..trust.store import TrustEntry, TrustStore
@@ -78,7 +80,7 @@ def _row(entry: TrustEntry) -> dict[str, Any]:
 def run_ls(args: argparse.Namespace) -> int:
     from ..trust.store import PackageTrust, TrustStore
 
-    store = TrustStore()
+    store = TrustStore(settings_of(args).config)
     entries = store.entries()
     if args.format == "json":
         out_data(json.dumps({"store": str(store.path), "entries": [_row(e) for e in entries]},
@@ -108,14 +110,14 @@ def run_ls(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     from ..trust.store import TrustStore, looks_like_url
 
-    store = TrustStore()
+    store = TrustStore(settings_of(args).config)
     if looks_like_url(args.name):
         if not args.commit:
             raise UsageError(
                 f"trusting the repository {args.name} needs the commit whose code will run",
                 hint="pass --commit SHA",
             )
-        commit = _full_commit(args.name, args.commit)
+        commit = _full_commit(args.name, args.commit, settings_of(args).home)
         entry = store.trust_repository(args.name, commit, source="trust add")
         if args.format == "json":
             out_data(json.dumps(_row(entry), indent=2))
@@ -127,17 +129,17 @@ def run_add(args: argparse.Namespace) -> int:
     return _add_package(args, store)
 
 
-def _full_commit(url: str, commit: str) -> str:
+def _full_commit(url: str, commit: str, home: Path) -> str:
     """``commit`` in full: as given, or a short id resolved once against the checkouts of ``url``
-    in the zoo cache (exactly one must match); anything else is refused, never stored as a prefix."""
-    from ..cache.asset_cache import default_cache_root
+    in the zoo cache under ``home`` (exactly one must match); anything else is refused, never
+    stored as a prefix."""
     from ..cards.repo_link import is_full_commit
     from ..zoo.checkout import ZOO_FOLDER, repository_key
 
     given = commit.strip().lower()
     if is_full_commit(given):
         return given
-    folder = default_cache_root() / ZOO_FOLDER / repository_key(url)
+    folder = home / ZOO_FOLDER / repository_key(url)
     found = sorted(p.name for p in folder.iterdir() if p.is_dir() and is_full_commit(p.name)
                    and p.name.startswith(given)) if folder.is_dir() and given else []
     if len(given) >= 7 and all(c in "0123456789abcdef" for c in given) and len(found) == 1:
@@ -187,7 +189,7 @@ def run_rm(args: argparse.Namespace) -> int:
 
     if bool(args.name) == bool(args.all):
         raise UsageError("trust rm wants a NAME (or folder, or URL) or --all, not both or neither")
-    store = TrustStore()
+    store = TrustStore(settings_of(args).config)
     removed = store.forget_all() if args.all else store.forget_named(args.name)
     if not removed and not args.all:
         raise UsageError(
